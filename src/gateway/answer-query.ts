@@ -1,0 +1,112 @@
+/**
+ * @module
+ * Answering one WeChat track query, from raw query string to JSONP body, independent of any HTTP
+ * framework. The order of checks is deliberate: cheap, stateless checks first; the signature
+ * before anything that writes (the replay guard) or reads (the store).
+ *
+ * 1. callback — without an allowed one nothing can be answered as JSONP (HTTP 400);
+ * 2. every parameter once and well-formed (40004);
+ * 3. timestamp within the window (40002), before hashing: this also defeats the signature's
+ *    malleable split (see protocol/signature.ts), whose variants all carry absurd timestamps;
+ * 4. the carrier, by company_id or waybill pattern (40005, 40402);
+ * 5. the signature against that carrier's tokens (40001);
+ * 6. the replay guard binds the signature to (orderid, openid) (40003);
+ * 7. one store read (40401), and the stored reply.
+ */
+import type { Carrier } from '../carrier/carrier.js';
+import { routeQuery } from '../carrier/route.js';
+import type { Clock } from '../clock/clock.js';
+import type { ReplayGuard } from '../guard/replay-guard.js';
+import { Errors, type CatalogEntry } from '../protocol/errors.js';
+import { errorBodies } from '../protocol/order-info.js';
+import { parseRawQuery, readTrackQuery } from '../protocol/query.js';
+import { verifySignature } from '../protocol/signature.js';
+import type { Store } from '../store/store.js';
+
+export interface QueryAnswererDeps {
+  readonly carriers: readonly Carrier[];
+  readonly callbacks: readonly string[];
+  /** Accepted clock distance, seconds, either way. */
+  readonly windowSeconds: number;
+  readonly store: Store;
+  readonly guard: ReplayGuard;
+  readonly clock: Clock;
+}
+
+/** What to send back, and what happened (for logs and metrics). */
+export interface Answer {
+  /** HTTP status. */
+  readonly status: number;
+  readonly body: string;
+  readonly outcome: CatalogEntry;
+  /** Set once the carrier is known. */
+  readonly carrier?: string;
+  /** Set once the query's shape is valid. */
+  readonly orderid?: string;
+  readonly openid?: string;
+  /** The exception behind a 50001, for the log. */
+  readonly error?: unknown;
+}
+
+/** The fixed body of a request that cannot be answered as JSONP: it echoes nothing. */
+export const BAD_CALLBACK_BODY = 'bad request: callback missing or not allowed\n';
+
+export type QueryAnswerer = (search: string) => Promise<Answer>;
+
+export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
+  const allowed = new Set(deps.callbacks);
+  const bodies = new Map(deps.callbacks.map((cb) => [cb, errorBodies(cb)]));
+  const windowMs = deps.windowSeconds * 1000;
+  const { carriers, store, guard, clock } = deps;
+
+  const fail = (callback: string, outcome: CatalogEntry, extra?: Partial<Answer>): Answer => ({
+    status: outcome.status,
+    body: bodies.get(callback)!.get(outcome)!,
+    outcome,
+    ...extra,
+  });
+
+  return async (search) => {
+    const read = readTrackQuery(parseRawQuery(search), allowed);
+    if (!read.ok) {
+      if (read.problem === 'callback') {
+        return { status: Errors.BAD_CALLBACK.status, body: BAD_CALLBACK_BODY, outcome: Errors.BAD_CALLBACK };
+      }
+      return fail(read.callback, Errors.BAD_PARAMETER);
+    }
+    const q = read.query;
+    const who = { orderid: q.orderid, openid: q.openid };
+
+    const now = clock.now();
+    const tsMs = Number(q.timestamp) * 1000;
+    if (Math.abs(now - tsMs) > windowMs) return fail(q.callback, Errors.TIMESTAMP_WINDOW, who);
+
+    const routed = routeQuery(carriers, q.companyId, q.orderid);
+    if (!routed.ok) {
+      return fail(
+        q.callback,
+        routed.problem === 'unknown-carrier' ? Errors.UNKNOWN_CARRIER : Errors.PATTERN_MISMATCH,
+        who,
+      );
+    }
+    const carrier = routed.carrier.id;
+    const signed = verifySignature(routed.carrier.tokens, q.signature, q.timestamp, q.nonce);
+    if (!signed.ok) return fail(q.callback, Errors.BAD_SIGNATURE, { ...who, carrier });
+
+    try {
+      // The entry may be forgotten once the timestamp has left the window for good.
+      const verdict = await guard.check(
+        q.signature,
+        q.orderid + '\n' + q.openid + '\n' + carrier,
+        tsMs + windowMs + 1000,
+      );
+      if (verdict === 'conflict') return fail(q.callback, Errors.REPLAYED, { ...who, carrier });
+      const reply = await store.getReply(carrier, q.orderid);
+      if (!reply) return fail(q.callback, Errors.UNKNOWN_WAYBILL, { ...who, carrier });
+      return { status: 200, body: q.callback + '(' + reply.json + ')', outcome: Errors.OK, carrier, ...who };
+    } catch (error) {
+      // Fail closed: a guard or store outage refuses loudly and serves nothing unverified.
+      return fail(q.callback, Errors.INTERNAL, { ...who, carrier, error });
+    }
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * @module
+ * Builds the gateway's Fastify instance from its parts. Nothing here reads the environment or
+ * opens a database: the caller injects them, so tests run the real app in-process.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Clock } from '../clock/clock.js';
+import type { GatewayConfig } from '../config.js';
+import { createQueryAnswerer } from '../gateway/answer-query.js';
+import type { ReplayGuard } from '../guard/replay-guard.js';
+import type { Store } from '../store/store.js';
+import { registerHealthRoutes } from './health-route.js';
+import type { Logger } from './logging.js';
+import { registerTrackRoute } from './track-route.js';
+
+export interface AppDeps {
+  readonly config: Pick<
+    GatewayConfig,
+    'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog'
+  >;
+  readonly store: Store;
+  readonly guard: ReplayGuard;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const { config, store, guard, clock, logger } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Fastify's own request lines carry the URL, and the URL carries the signature and nonce.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Slow-loris bound: a request must arrive whole within this time.
+    requestTimeout: 10_000,
+    return503OnClosing: true,
+  });
+  registerTrackRoute(app, {
+    path: config.trackPath,
+    logger,
+    accessLog: config.accessLog,
+    answer: createQueryAnswerer({
+      carriers: config.carriers,
+      callbacks: config.callbacks,
+      windowSeconds: config.windowSeconds,
+      store,
+      guard,
+      clock,
+    }),
+  });
+  registerHealthRoutes(app, store);
+  return app;
+}

@@ -1,0 +1,19 @@
+/**
+ * @module
+ * Headers of every reply on WeChat's query route, fixed once.
+ */
+
+export const TRACK_HEADERS = Object.freeze({
+  // JSONP is evaluated as a script; say so, and forbid sniffing it as anything else.
+  'content-type': 'text/javascript; charset=utf-8',
+  'x-content-type-options': 'nosniff',
+  // Every reply is for one signed request: nothing may be cached or reused by a proxy.
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+});
+
+/** Headers of the plain-text 400 sent when no JSONP answer is possible. */
+export const PLAIN_ERROR_HEADERS = Object.freeze({
+  ...TRACK_HEADERS,
+  'content-type': 'text/plain; charset=utf-8',
+});

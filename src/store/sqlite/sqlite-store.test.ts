@@ -1,0 +1,75 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../clock/clock.js';
+import { makeRenderer } from '../renderer.js';
+import { event, storeContract } from '../store.case.test.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import { migrate, SqliteStore } from './sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wxtrack-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+storeContract('sqlite', async ({ renderer, clock }) => {
+  const store = new SqliteStore({ path: join(dir, `contract-${n++}.db`), renderer, clock });
+  return { store, dispose: () => store.close() };
+});
+
+describe('SqliteStore specifics', () => {
+  const renderer = makeRenderer(() => 'Asia/Shanghai');
+
+  it('runs in WAL mode with synchronous=FULL and a busy timeout', () => {
+    const path = join(dir, 'pragmas.db');
+    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0), busyTimeoutMs: 1234 });
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    void store.close();
+  });
+
+  it('keeps data across reopen, and applies each migration once', async () => {
+    const path = join(dir, 'reopen.db');
+    const clock = new ManualClock(0);
+    const a = new SqliteStore({ path, renderer, clock });
+    await a.ingest('yto', [event({ eventId: 'e1' })]);
+    await a.close();
+    const b = new SqliteStore({ path, renderer, clock });
+    expect(await b.ingest('yto', [event({ eventId: 'e1' })])).toEqual(['duplicate']);
+    await b.close();
+    const db = new Database(path);
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(
+      SQLITE_MIGRATIONS.map((m) => m.version),
+    );
+    expect(migrate(db)).toBe(0);
+    db.close();
+  });
+
+  it('enforces UNIQUE(carrier, event_id) in the schema itself', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const ins = db.prepare(
+      `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, ingested_at)
+       VALUES ('yto', 'e1', 'W', 0, 2, 'l', 'd', 0)`,
+    );
+    ins.run();
+    expect(() => ins.run()).toThrow(/UNIQUE/);
+    db.close();
+  });
+
+  it('rolls back a failing migration and leaves the version unrecorded', () => {
+    const db = new Database(':memory:');
+    const broken = [
+      ...SQLITE_MIGRATIONS,
+      { version: 99, name: 'broken', sql: 'CREATE TABLE t (x); SELECT nope FROM nowhere;' },
+    ];
+    expect(() => migrate(db, broken)).toThrow();
+    expect(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(
+      SQLITE_MIGRATIONS.length,
+    );
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 't'").pluck().get()).toBe(0);
+    db.close();
+  });
+});

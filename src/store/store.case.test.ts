@@ -1,0 +1,175 @@
+/**
+ * @module
+ * The contract every Store backend passes. A backend's own test file calls {@link storeContract}
+ * with a factory that returns a fresh, empty store.
+ */
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock/clock.js';
+import { parseJsonpBody } from '../protocol/jsonp.js';
+import type { ScanEvent } from '../tracking/event.js';
+import { makeRenderer, type Renderer } from './renderer.js';
+import type { Store } from './store.js';
+
+export interface StoreHarness {
+  readonly store: Store;
+  dispose(): Promise<void>;
+}
+
+export type StoreFactory = (deps: { renderer: Renderer; clock: ManualClock }) => Promise<StoreHarness>;
+
+const T0 = Date.UTC(2026, 6, 4, 12, 47, 3); // 2026-07-04 20:47:03 +08:00
+
+export const event = (over: Partial<ScanEvent> & { eventId: string }): ScanEvent => ({
+  waybill: 'YT1234567890123',
+  time: T0,
+  status: 2,
+  label: '运输中',
+  description: '快件离开【河北永清县】已发往【贵阳】',
+  location: '河北永清县',
+  eta: undefined,
+  cells: undefined,
+  ...over,
+});
+
+const info = (json: string) => parseJsonpBody('WxOrderCb(' + json + ')') as Record<string, unknown>;
+
+export function storeContract(name: string, make: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    const withStore = async (fn: (store: Store, clock: ManualClock) => Promise<void>) => {
+      const clock = new ManualClock(T0 + 3_600_000);
+      const h = await make({ renderer: makeRenderer(() => 'Asia/Shanghai'), clock });
+      try {
+        await fn(h.store, clock);
+      } finally {
+        await h.dispose();
+      }
+    };
+
+    it('stores events and serves the rendered reply', () =>
+      withStore(async (store) => {
+        const out = await store.ingest('yto', [
+          event({ eventId: 'e1', status: 1, label: '已揽件', description: '已揽收', time: T0 }),
+          event({ eventId: 'e2', time: T0 + 60_000, eta: '2026-07-08' }),
+        ]);
+        expect(out).toEqual(['inserted', 'inserted']);
+        const reply = await store.getReply('yto', 'YT1234567890123');
+        expect(reply).toBeDefined();
+        const body = info(reply!.json);
+        expect(body.order_status).toBe(2);
+        expect(body.estimated_delivery_time).toBe('2026-07-08');
+        expect(body.traces).toEqual([
+          { accept_time: '2026-07-04 20:47:03', accept_address: '已揽件\n已揽收', remark: '河北永清县' },
+          {
+            accept_time: '2026-07-04 20:48:03',
+            accept_address: '运输中\n快件离开【河北永清县】已发往【贵阳】',
+            remark: '河北永清县',
+          },
+        ]);
+      }));
+
+    it('answers undefined for an unknown waybill', () =>
+      withStore(async (store) => {
+        expect(await store.getReply('yto', 'NOPE')).toBeUndefined();
+        expect(await store.getWaybill('yto', 'NOPE')).toBeUndefined();
+      }));
+
+    it('treats the same event_id again as a duplicate, in a later call and within one call', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [event({ eventId: 'e1' })]);
+        expect(
+          await store.ingest('yto', [event({ eventId: 'e1' }), event({ eventId: 'e2', time: T0 + 1 })]),
+        ).toEqual(['duplicate', 'inserted']);
+        expect(await store.ingest('yto', [event({ eventId: 'e3' }), event({ eventId: 'e3' })])).toEqual([
+          'inserted',
+          'duplicate',
+        ]);
+        expect((await store.getWaybill('yto', 'YT1234567890123'))!.events).toHaveLength(3);
+      }));
+
+    it('scopes event_id uniqueness and waybills to the carrier', () =>
+      withStore(async (store) => {
+        expect(await store.ingest('yto', [event({ eventId: 'e1' })])).toEqual(['inserted']);
+        expect(await store.ingest('sf', [event({ eventId: 'e1', status: 3 })])).toEqual(['inserted']);
+        expect(info((await store.getReply('yto', 'YT1234567890123'))!.json).order_status).toBe(2);
+        expect(info((await store.getReply('sf', 'YT1234567890123'))!.json).order_status).toBe(3);
+        expect(await store.getReply('zto', 'YT1234567890123')).toBeUndefined();
+      }));
+
+    it('re-renders when a late event arrives, keeping time order', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [event({ eventId: 'late2', time: T0 + 120_000, description: 'second' })]);
+        await store.ingest('yto', [event({ eventId: 'late1', time: T0, description: 'first' })]);
+        const traces = info((await store.getReply('yto', 'YT1234567890123'))!.json).traces as {
+          accept_address: string;
+        }[];
+        expect(traces.map((t) => t.accept_address)).toEqual(['运输中\nfirst', '运输中\nsecond']);
+      }));
+
+    it('never lets an event older than the signature move a signed parcel back', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [
+          event({ eventId: 'sign', status: 4, label: '已签收', time: T0 + 600_000 }),
+        ]);
+        await store.ingest('yto', [event({ eventId: 'late', status: 2, time: T0 })]);
+        expect(info((await store.getReply('yto', 'YT1234567890123'))!.json).order_status).toBe(4);
+      }));
+
+    it('keeps same-time events in ingest order', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [event({ eventId: 'b', description: 'B' })]);
+        await store.ingest('yto', [event({ eventId: 'a', description: 'A' })]);
+        const rec = await store.getWaybill('yto', 'YT1234567890123');
+        expect(rec!.events.map((e) => e.description)).toEqual(['B', 'A']);
+        expect(rec!.events[0]!.seq).toBeLessThan(rec!.events[1]!.seq);
+      }));
+
+    it('returns the full record with every field and the ingest time', () =>
+      withStore(async (store, clock) => {
+        const cells = [{ key: 'wxpay', value: '已支付', status: 'pages/index/index' }];
+        await store.ingest('yto', [event({ eventId: 'e1', eta: '2026-07-08', cells })]);
+        const rec = await store.getWaybill('yto', 'YT1234567890123');
+        expect(rec).toMatchObject({
+          carrier: 'yto',
+          waybill: 'YT1234567890123',
+          lastEventAt: T0,
+          updatedAt: clock.now(),
+        });
+        expect(rec!.events[0]).toMatchObject({
+          eventId: 'e1',
+          time: T0,
+          status: 2,
+          location: '河北永清县',
+          eta: '2026-07-08',
+          cells,
+          ingestedAt: clock.now(),
+        });
+        expect(info(rec!.replyJson).cells).toEqual(cells);
+      }));
+
+    it('stores an event without optional fields as undefined, not null', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [event({ eventId: 'e1', location: undefined })]);
+        const e = (await store.getWaybill('yto', 'YT1234567890123'))!.events[0]!;
+        expect(e.location).toBeUndefined();
+        expect(e.eta).toBeUndefined();
+        expect(e.cells).toBeUndefined();
+      }));
+
+    it('leaves no trace of a batch that fails part-way', () =>
+      withStore(async (store) => {
+        const bad = event({ eventId: 'bad', status: 9 as never });
+        await expect(store.ingest('yto', [event({ eventId: 'ok' }), bad])).rejects.toThrow();
+        expect(await store.getReply('yto', 'YT1234567890123')).toBeUndefined();
+        expect(await store.ingest('yto', [event({ eventId: 'ok' })])).toEqual(['inserted']);
+      }));
+
+    it('pings while open, and refuses service after close', () =>
+      withStore(async (store) => {
+        await expect(store.ping()).resolves.toBeUndefined();
+        await store.close();
+        await expect(store.ping()).rejects.toThrow();
+        await expect(store.getReply('yto', 'YT1')).rejects.toThrow();
+        await expect(store.ingest('yto', [event({ eventId: 'x' })])).rejects.toThrow();
+      }));
+  });
+}

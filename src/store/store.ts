@@ -1,0 +1,54 @@
+/**
+ * @module
+ * The Store: where scan events and the replies rendered from them live. One interface, one folder
+ * per backend (`sqlite/`, later `postgres/`), and one contract suite (`store.case.test.ts`) that
+ * every backend runs.
+ *
+ * The query path needs exactly one call, {@link Store.getReply}: a single indexed read of the
+ * reply rendered when the waybill's events last changed.
+ */
+import type { ScanEvent, StoredEvent } from '../tracking/event.js';
+
+/** What happened to one event handed to {@link Store.ingest}. */
+export type IngestOutcome =
+  /** Stored now. */
+  | 'inserted'
+  /** The carrier already has this `event_id`: nothing changed. */
+  | 'duplicate';
+
+/** A waybill's stored reply: script-safe OrderInfo JSON, ready for `WxOrderCb(` + json + `)`. */
+export interface StoredReply {
+  readonly json: string;
+}
+
+/** Everything a store knows about one waybill; the carrier's debugging view. */
+export interface WaybillRecord {
+  readonly carrier: string;
+  readonly waybill: string;
+  readonly replyJson: string;
+  readonly lastEventAt: number;
+  readonly updatedAt: number;
+  /** Oldest first, in the order the reply shows them. */
+  readonly events: readonly StoredEvent[];
+}
+
+export interface Store {
+  /**
+   * Writes events for one carrier atomically, and re-renders every waybill they touch in the
+   * same transaction, so a reader never sees events without their reply. Returns one outcome per
+   * input event, in input order.
+   */
+  ingest(carrier: string, events: readonly ScanEvent[]): Promise<IngestOutcome[]>;
+
+  /** The rendered reply of a waybill, or `undefined` when the carrier has no such waybill. */
+  getReply(carrier: string, waybill: string): Promise<StoredReply | undefined>;
+
+  /** The full record of a waybill, or `undefined`. */
+  getWaybill(carrier: string, waybill: string): Promise<WaybillRecord | undefined>;
+
+  /** Resolves when the store can serve; rejects otherwise (readiness probes call it). */
+  ping(): Promise<void>;
+
+  /** Releases the backend. Further calls reject. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,151 @@
+/**
+ * @module
+ * Scan events: the unit of tracking data. One JSON object a line (NDJSON) on the way in:
+ *
+ * ```json
+ * {"waybill":"YT1234567890123","event_id":"scan-000123","time":"2026-07-04T20:47:03+08:00",
+ *  "status":2,"label":"运输中","description":"快件离开【河北永清县】已发往【贵阳】",
+ *  "location":"河北永清县","eta":"2026-07-08","cells":[{"key":"wxpay","value":"已支付"}]}
+ * ```
+ */
+import { cellProblem, type Cell, type OrderStatus } from '../protocol/order-info.js';
+import { isOrderStatus, STATUS_LABELS } from './status.js';
+import { isCalendarDate, parseIsoTime } from './time.js';
+
+/** A validated scan event, ready for a store. */
+export interface ScanEvent {
+  readonly waybill: string;
+  /** Unique per carrier: the same event sent twice is stored once. */
+  readonly eventId: string;
+  /** Epoch milliseconds. */
+  readonly time: number;
+  readonly status: OrderStatus;
+  /** Status label shown before the description; defaults to the status name. */
+  readonly label: string;
+  readonly description: string;
+  readonly location: string | undefined;
+  /** Estimated delivery date, `YYYY-MM-DD`. */
+  readonly eta: string | undefined;
+  readonly cells: readonly Cell[] | undefined;
+}
+
+/** A scan event as a store keeps it. */
+export interface StoredEvent extends ScanEvent {
+  /** Ingest order, strictly increasing per store. */
+  readonly seq: number;
+  /** When the store accepted it, epoch milliseconds. */
+  readonly ingestedAt: number;
+}
+
+/** Limits that keep one event from bloating a reply. */
+export const EVENT_LIMITS = Object.freeze({
+  waybill: 64,
+  eventId: 128,
+  label: 32,
+  description: 512,
+  location: 128,
+  cells: 8,
+  cellStatus: 512,
+});
+
+export interface ParseEventOptions {
+  /** IANA zone for times given without an offset. */
+  readonly timeZone: string;
+}
+
+export type ParseEventResult =
+  { readonly ok: true; readonly event: ScanEvent } | { readonly ok: false; readonly reason: string };
+
+const fail = (reason: string): ParseEventResult => ({ ok: false, reason });
+
+function text(
+  input: Record<string, unknown>,
+  field: string,
+  max: number,
+  required: boolean,
+): string | undefined | { error: string } {
+  const v = input[field];
+  if (v === undefined || v === null) return required ? { error: `${field}: required` } : undefined;
+  if (typeof v !== 'string') return { error: `${field}: must be a string` };
+  const trimmed = v.trim();
+  if (trimmed.length === 0) return required ? { error: `${field}: required` } : undefined;
+  if (trimmed.length > max) return { error: `${field}: ${trimmed.length} characters, at most ${max}` };
+  return trimmed;
+}
+
+const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && 'error' in v;
+
+function parseCells(v: unknown): readonly Cell[] | string {
+  if (!Array.isArray(v)) return 'cells: must be an array';
+  if (v.length > EVENT_LIMITS.cells) return `cells: ${v.length} cells, at most ${EVENT_LIMITS.cells}`;
+  const out: Cell[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const c: unknown = v[i];
+    if (typeof c !== 'object' || c === null) return `cells[${i}]: must be an object`;
+    const { key, value, status } = c as Record<string, unknown>;
+    if (typeof key !== 'string') return `cells[${i}].key: must be a string`;
+    if (typeof value !== 'string') return `cells[${i}].value: must be a string`;
+    if (status !== undefined && typeof status !== 'string') return `cells[${i}].status: must be a string`;
+    if (typeof status === 'string' && status.length > EVENT_LIMITS.cellStatus) {
+      return `cells[${i}].status: at most ${EVENT_LIMITS.cellStatus} characters`;
+    }
+    const cell: Cell = status === undefined ? { key, value } : { key, value, status };
+    const problem = cellProblem(cell);
+    if (problem) return `cells[${i}].${problem}`;
+    out.push(cell);
+  }
+  return out;
+}
+
+/** Validates one decoded JSON value as a scan event. Reasons name the field at fault. */
+export function parseScanEvent(input: unknown, options: ParseEventOptions): ParseEventResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return fail('not a JSON object');
+  const o = input as Record<string, unknown>;
+
+  const waybill = text(o, 'waybill', EVENT_LIMITS.waybill, true);
+  if (isError(waybill)) return fail(waybill.error);
+  if (!/^[\x21-\x7e]+$/.test(waybill!)) return fail('waybill: printable ASCII only');
+  const eventId = text(o, 'event_id', EVENT_LIMITS.eventId, true);
+  if (isError(eventId)) return fail(eventId.error);
+
+  if (typeof o.time !== 'string') return fail('time: required, an ISO 8601 string');
+  const time = parseIsoTime(o.time.trim(), options.timeZone);
+  if (time === undefined) return fail('time: not an ISO 8601 date-time');
+
+  if (!isOrderStatus(o.status)) return fail('status: required, an integer from 0 to 6');
+  const status = o.status;
+
+  const description = text(o, 'description', EVENT_LIMITS.description, true);
+  if (isError(description)) return fail(description.error);
+  const label = text(o, 'label', EVENT_LIMITS.label, false);
+  if (isError(label)) return fail(label.error);
+  const location = text(o, 'location', EVENT_LIMITS.location, false);
+  if (isError(location)) return fail(location.error);
+
+  let eta: string | undefined;
+  if (o.eta !== undefined && o.eta !== null) {
+    if (typeof o.eta !== 'string' || !isCalendarDate(o.eta)) return fail('eta: must be a YYYY-MM-DD date');
+    eta = o.eta;
+  }
+  let cells: readonly Cell[] | undefined;
+  if (o.cells !== undefined && o.cells !== null) {
+    const parsed = parseCells(o.cells);
+    if (typeof parsed === 'string') return fail(parsed);
+    cells = parsed;
+  }
+
+  return {
+    ok: true,
+    event: {
+      waybill: waybill!,
+      eventId: eventId!,
+      time,
+      status,
+      label: label ?? STATUS_LABELS[status],
+      description: description!,
+      location,
+      eta,
+      cells,
+    },
+  };
+}

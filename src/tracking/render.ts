@@ -1,0 +1,50 @@
+/**
+ * @module
+ * From a parcel's stored events to the OrderInfo WeChat shows: the one place that decides what a
+ * reply contains. Stores call it whenever a waybill's events change and keep the result, so a
+ * query costs one read.
+ */
+import type { Cell, OrderInfo, Trace } from '../protocol/order-info.js';
+import type { StoredEvent } from './event.js';
+import { compareEvents, deriveStatus, isSigned } from './status.js';
+import { formatAcceptTime } from './time.js';
+
+export interface RenderOptions {
+  /** IANA zone `accept_time` is written in. */
+  readonly timeZone: string;
+}
+
+/** What a waybill looks like after folding its events. */
+export interface WaybillView {
+  readonly info: OrderInfo;
+  /** Time of the newest event, epoch ms: retention works from it. */
+  readonly lastEventAt: number;
+}
+
+/** Builds the OrderInfo for one waybill. `events` may be in any order; it is not modified. */
+export function renderWaybill(events: readonly StoredEvent[], options: RenderOptions): WaybillView {
+  const sorted = [...events].sort(compareEvents);
+  const status = deriveStatus(sorted);
+  let eta: string | undefined;
+  let cells: readonly Cell[] = [];
+  const traces: Trace[] = [];
+  for (const e of sorted) {
+    if (e.eta !== undefined) eta = e.eta;
+    if (e.cells !== undefined) cells = e.cells;
+    traces.push({
+      accept_time: formatAcceptTime(e.time, options.timeZone),
+      accept_address: e.label + '\n' + e.description,
+      remark: e.location ?? '',
+    });
+  }
+  const info: OrderInfo = {
+    err_code: 0,
+    err_msg: 'ok',
+    order_status: status,
+    // The spec sends the ETA only while the parcel is not yet signed for.
+    ...(eta !== undefined && !isSigned(status) ? { estimated_delivery_time: eta } : {}),
+    traces,
+    cells,
+  };
+  return { info, lastEventAt: sorted.length ? sorted[sorted.length - 1]!.time : 0 };
+}
