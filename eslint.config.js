@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -23,25 +24,44 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:fs*', 'node:net', 'node:http*', 'node:child_process', 'node:dgram', 'fs', 'net', 'http', 'https'],
+              group: [
+                'node:fs*',
+                'node:net',
+                'node:http*',
+                'node:child_process',
+                'node:dgram',
+                'fs',
+                'net',
+                'http',
+                'https',
+              ],
               message: 'The protocol and tracking core is pure: no I/O.',
             },
-            { group: ['**/store/**', '**/http/**', '**/cli/**', '**/config*'], message: 'The core does not depend on outer layers.' },
+            {
+              group: ['**/store/**', '**/http/**', '**/cli/**', '**/config*'],
+              message: 'The core does not depend on outer layers.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'Only src/config.ts reads the environment.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Only src/config.ts reads the environment.' },
+      ],
     },
   },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/config.ts', 'src/cli/**', '**/*.test.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only src/config.ts reads the environment.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only src/config.ts reads the environment.' },
+      ],
     },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
   },
 );

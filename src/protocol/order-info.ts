@@ -46,8 +46,18 @@ export const CELL_VALUE_MAX = 10;
 
 /** Length in Unicode code points, which is how the spec's "characters" are counted. */
 export const codePoints = (text: string): number => {
-  let n = 0;
-  for (const _ of text) n++;
+  let n = text.length;
+  // Each surrogate pair is one code point but two UTF-16 units.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 };
 
