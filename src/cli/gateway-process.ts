@@ -40,12 +40,16 @@ export function openStore(
   });
 }
 
-export async function startGateway(
-  config: GatewayConfig,
-  logger = createLogger(config.logLevel),
-): Promise<RunningGateway> {
+export interface GatewayParts {
+  readonly logger?: Logger;
+  /** A store to use instead of opening `config.dbPath`; it is closed with the gateway. */
+  readonly store?: Store;
+}
+
+export async function startGateway(config: GatewayConfig, parts: GatewayParts = {}): Promise<RunningGateway> {
   const clock = systemClock;
-  const store = openStore(config, clock);
+  const logger = parts.logger ?? createLogger(config.logLevel);
+  const store = parts.store ?? openStore(config, clock);
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
   const app = buildApp({ config, store, guard, clock, logger });
   try {

@@ -34,7 +34,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     requestTimeout: 10_000,
     return503OnClosing: true,
   });
+  // Graceful shutdown: once close begins, idle keep-alive sockets are closed by Fastify, and each
+  // request still in flight is answered with `Connection: close`, so no client keeps a socket
+  // (and the process) open until its keep-alive timeout.
+  const draining = { value: false };
+  app.addHook('preClose', (done) => {
+    draining.value = true;
+    done();
+  });
   registerTrackRoute(app, {
+    draining,
     path: config.trackPath,
     logger,
     accessLog: config.accessLog,
@@ -47,6 +56,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       clock,
     }),
   });
-  registerHealthRoutes(app, store);
+  registerHealthRoutes(app, store, draining);
   return app;
 }

@@ -13,10 +13,12 @@ export interface TrackRouteOptions {
   readonly logger: Logger;
   /** Log every query, not only failures. */
   readonly accessLog: boolean;
+  /** Set once the server is shutting down. */
+  readonly draining: { readonly value: boolean };
 }
 
 export function registerTrackRoute(app: FastifyInstance, options: TrackRouteOptions): void {
-  const { answer, logger, accessLog } = options;
+  const { answer, logger, accessLog, draining } = options;
   app.get(options.path, async (request, reply) => {
     const url = request.raw.url ?? '';
     const q = url.indexOf('?');
@@ -35,6 +37,7 @@ export function registerTrackRoute(app: FastifyInstance, options: TrackRouteOpti
     }
     // Only the callback refusal is not JSONP, and says so in its type.
     const headers = result.status === 200 ? TRACK_HEADERS : PLAIN_ERROR_HEADERS;
+    if (draining.value) reply.header('connection', 'close');
     return reply.code(result.status).headers(headers).send(result.body);
   });
 }

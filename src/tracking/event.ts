@@ -8,7 +8,7 @@
  *  "location":"河北永清县","eta":"2026-07-08","cells":[{"key":"wxpay","value":"已支付"}]}
  * ```
  */
-import { cellProblem, type Cell, type OrderStatus } from '../protocol/order-info.js';
+import { cellProblem, codePoints, type Cell, type OrderStatus } from '../protocol/order-info.js';
 import { isOrderStatus, STATUS_LABELS } from './status.js';
 import { isCalendarDate, parseIsoTime } from './time.js';
 
@@ -37,7 +37,7 @@ export interface StoredEvent extends ScanEvent {
   readonly ingestedAt: number;
 }
 
-/** Limits that keep one event from bloating a reply. */
+/** Limits that keep one event from bloating a reply, in Unicode code points like the spec's. */
 export const EVENT_LIMITS = Object.freeze({
   waybill: 64,
   eventId: 128,
@@ -69,7 +69,8 @@ function text(
   if (typeof v !== 'string') return { error: `${field}: must be a string` };
   const trimmed = v.trim();
   if (trimmed.length === 0) return required ? { error: `${field}: required` } : undefined;
-  if (trimmed.length > max) return { error: `${field}: ${trimmed.length} characters, at most ${max}` };
+  const length = codePoints(trimmed);
+  if (length > max) return { error: `${field}: ${length} characters, at most ${max}` };
   return trimmed;
 }
 
@@ -86,7 +87,7 @@ function parseCells(v: unknown): readonly Cell[] | string {
     if (typeof key !== 'string') return `cells[${i}].key: must be a string`;
     if (typeof value !== 'string') return `cells[${i}].value: must be a string`;
     if (status !== undefined && typeof status !== 'string') return `cells[${i}].status: must be a string`;
-    if (typeof status === 'string' && status.length > EVENT_LIMITS.cellStatus) {
+    if (typeof status === 'string' && codePoints(status) > EVENT_LIMITS.cellStatus) {
       return `cells[${i}].status: at most ${EVENT_LIMITS.cellStatus} characters`;
     }
     const cell: Cell = status === undefined ? { key, value } : { key, value, status };
