@@ -23,6 +23,7 @@ export const ENV = Object.freeze({
   trackPath: 'WXTRACK_TRACK_PATH',
   windowSeconds: 'WXTRACK_WINDOW_SECONDS',
   replayMaxEntries: 'WXTRACK_REPLAY_MAX_ENTRIES',
+  cacheMb: 'WXTRACK_CACHE_MB',
   logLevel: 'WXTRACK_LOG_LEVEL',
   accessLog: 'WXTRACK_ACCESS_LOG',
 });
@@ -39,6 +40,7 @@ export const DEFAULTS = Object.freeze({
   trackPath: '/wechat/track',
   windowSeconds: 300,
   replayMaxEntries: 1_000_000,
+  cacheMb: 512,
   logLevel: 'info',
 });
 
@@ -64,6 +66,8 @@ export interface GatewayConfig extends StoreConfig {
   readonly carriers: readonly Carrier[];
   /** Bound on the in-memory replay guard. */
   readonly replayMaxEntries: number;
+  /** Memory for the reply cache, MiB; 0 turns it off. */
+  readonly cacheMb: number;
   /** pino level. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query (outcome, carrier, hashed openid). Off by default: it costs throughput. */
@@ -191,6 +195,14 @@ export function loadGatewayConfig(flags: Flags, env: Env = process.env): Loaded<
     1,
     100_000_000,
   );
+  const cacheMb = integer(
+    errors,
+    'cache-mb',
+    pick(flags, env, 'cache-mb', ENV.cacheMb),
+    DEFAULTS.cacheMb,
+    0,
+    1_048_576,
+  );
   const trackPath = pick(flags, env, 'path', ENV.trackPath) ?? DEFAULTS.trackPath;
   if (!/^\/[A-Za-z0-9/_.-]*$/.test(trackPath))
     errors.push(`path: "${trackPath}" must start with / and be a plain path`);
@@ -211,6 +223,7 @@ export function loadGatewayConfig(flags: Flags, env: Env = process.env): Loaded<
       callbacks: Object.freeze([DEFAULT_CALLBACK]),
       carriers: Object.freeze([carrier]),
       replayMaxEntries,
+      cacheMb,
       logLevel: logLevel as GatewayConfig['logLevel'],
       accessLog: access,
     }),

@@ -25,6 +25,7 @@ describe('startGateway shutdown', () => {
       ingest: (c, e) => real.ingest(c, e),
       getWaybill: (c, w) => real.getWaybill(c, w),
       ping: () => real.ping(),
+      changeCounter: () => real.changeCounter(),
       close: () => real.close(),
       getReply: async (c, w) => {
         entered();

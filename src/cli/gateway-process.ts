@@ -11,6 +11,8 @@ import type { GatewayConfig } from '../config.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
+import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
+import { CachedStore } from '../store/cached-store.js';
 import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -49,7 +51,15 @@ export interface GatewayParts {
 export async function startGateway(config: GatewayConfig, parts: GatewayParts = {}): Promise<RunningGateway> {
   const clock = systemClock;
   const logger = parts.logger ?? createLogger(config.logLevel);
-  const store = parts.store ?? openStore(config, clock);
+  const opened = parts.store ?? openStore(config, clock);
+  const store =
+    config.cacheMb > 0
+      ? new CachedStore({
+          store: opened,
+          cache: new MemoryReplyCache({ maxBytes: config.cacheMb * 2 ** 20 }),
+          clock,
+        })
+      : opened;
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
   const app = buildApp({ config, store, guard, clock, logger });
   try {

@@ -37,7 +37,7 @@ export interface QueryAnswererDeps {
 export interface Answer {
   /** HTTP status. */
   readonly status: number;
-  readonly body: string;
+  readonly body: string | Buffer;
   readonly outcome: CatalogEntry;
   /** Set once the carrier is known. */
   readonly carrier?: string;
@@ -56,6 +56,8 @@ export type QueryAnswerer = (search: string) => Promise<Answer>;
 export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
   const allowed = new Set(deps.callbacks);
   const bodies = new Map(deps.callbacks.map((cb) => [cb, errorBodies(cb)]));
+  const openers = new Map(deps.callbacks.map((cb) => [cb, Buffer.from(cb + '(')]));
+  const closer = Buffer.from(')');
   const windowMs = deps.windowSeconds * 1000;
   const { carriers, store, guard, clock } = deps;
 
@@ -103,7 +105,8 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
       if (verdict === 'conflict') return fail(q.callback, Errors.REPLAYED, { ...who, carrier });
       const reply = await store.getReply(carrier, q.orderid);
       if (!reply) return fail(q.callback, Errors.UNKNOWN_WAYBILL, { ...who, carrier });
-      return { status: 200, body: q.callback + '(' + reply.json + ')', outcome: Errors.OK, carrier, ...who };
+      const body = Buffer.concat([openers.get(q.callback)!, reply.json, closer]);
+      return { status: 200, body, outcome: Errors.OK, carrier, ...who };
     } catch (error) {
       // Fail closed: a guard or store outage refuses loudly and serves nothing unverified.
       return fail(q.callback, Errors.INTERNAL, { ...who, carrier, error });

@@ -171,6 +171,7 @@ describe('GET /wechat/track: refusals', () => {
       ingest: (c, e) => real.store.ingest(c, e),
       getWaybill: (c, w) => real.store.getWaybill(c, w),
       ping: () => real.store.ping(),
+      changeCounter: () => real.store.changeCounter(),
       close: () => real.store.close(),
       getReply: (c, w) => {
         reads++;
@@ -201,6 +202,7 @@ describe('GET /wechat/track: refusals', () => {
       getReply: () => Promise.reject(new Error('disk gone')),
       getWaybill: () => Promise.reject(new Error('disk gone')),
       ping: () => Promise.reject(new Error('disk gone')),
+      changeCounter: () => 0,
       close: () => Promise.resolve(),
     };
     gw = await gatewayFixture({ store: broken });

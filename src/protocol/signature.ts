@@ -16,10 +16,15 @@ export const TIMESTAMP_RE = /^[0-9]{1,12}$/;
 /** The spec's example nonce is digits; WeChat sends digits. We accept ASCII alphanumerics. */
 export const NONCE_RE = /^[A-Za-z0-9]{1,64}$/;
 
+/** The raw 20-byte digest of the spec's signature. */
+function signatureDigest(token: string, timestamp: string, nonce: string): Buffer {
+  const parts = [token, timestamp, nonce].sort();
+  return createHash('sha1').update(parts.join('')).digest();
+}
+
 /** The spec's signature: the three strings sorted (as strings, by UTF-16 code unit) and joined. */
 export function computeSignature(token: string, timestamp: string, nonce: string): string {
-  const parts = [token, timestamp, nonce].sort();
-  return createHash('sha1').update(parts.join('')).digest('hex');
+  return signatureDigest(token, timestamp, nonce).toString('hex');
 }
 
 export type SignatureVerdict =
@@ -46,7 +51,7 @@ export function verifySignature(
   const given = Buffer.from(signature, 'hex');
   let match = -1;
   for (let i = 0; i < tokens.length; i++) {
-    const expected = Buffer.from(computeSignature(tokens[i]!, timestamp, nonce), 'hex');
+    const expected = signatureDigest(tokens[i]!, timestamp, nonce);
     if (timingSafeEqual(expected, given) && match < 0) match = i;
   }
   return match >= 0 ? { ok: true, tokenIndex: match } : { ok: false, reason: 'mismatch' };

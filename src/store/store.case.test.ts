@@ -31,7 +31,8 @@ export const event = (over: Partial<ScanEvent> & { eventId: string }): ScanEvent
   ...over,
 });
 
-const info = (json: string) => parseJsonpBody('WxOrderCb(' + json + ')') as Record<string, unknown>;
+const info = (json: string | Buffer) =>
+  parseJsonpBody('WxOrderCb(' + json.toString() + ')') as Record<string, unknown>;
 
 export function storeContract(name: string, make: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {

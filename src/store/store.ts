@@ -18,7 +18,8 @@ export type IngestOutcome =
 
 /** A waybill's stored reply: script-safe OrderInfo JSON, ready for `WxOrderCb(` + json + `)`. */
 export interface StoredReply {
-  readonly json: string;
+  /** UTF-8 bytes: the query path writes them to the socket without decoding. */
+  readonly json: Buffer;
 }
 
 /** Everything a store knows about one waybill; the carrier's debugging view. */
@@ -45,6 +46,14 @@ export interface Store {
 
   /** The full record of a waybill, or `undefined`. */
   getWaybill(carrier: string, waybill: string): Promise<WaybillRecord | undefined>;
+
+  /**
+   * A number that moves whenever a writer outside this Store object (another process or
+   * connection) commits. A cache in front of the store compares it to know its contents may be
+   * stale. A backend with no such signal returns a new value on every call, which disables
+   * caching rather than risk serving stale replies.
+   */
+  changeCounter(): number;
 
   /** Resolves when the store can serve; rejects otherwise (readiness probes call it). */
   ping(): Promise<void>;

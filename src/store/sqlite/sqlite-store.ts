@@ -88,6 +88,7 @@ export class SqliteStore implements Store {
   readonly #eventsOf: Database.Statement;
   readonly #upsertWaybill: Database.Statement;
   readonly #replyOf: Database.Statement;
+  readonly #dataVersion: Database.Statement;
   readonly #waybillOf: Database.Statement;
   readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
 
@@ -117,7 +118,11 @@ export class SqliteStore implements Store {
       ON CONFLICT (carrier, waybill) DO UPDATE SET
         reply = excluded.reply, status = excluded.status,
         last_event_at = excluded.last_event_at, updated_at = excluded.updated_at`);
-    this.#replyOf = db.prepare('SELECT reply FROM waybills WHERE carrier = ? AND waybill = ?').pluck();
+    // As a BLOB, the reply comes back as bytes: no UTF-8 decode now and no re-encode on write.
+    this.#replyOf = db
+      .prepare('SELECT CAST(reply AS BLOB) FROM waybills WHERE carrier = ? AND waybill = ?')
+      .pluck();
+    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.#waybillOf = db.prepare('SELECT * FROM waybills WHERE carrier = ? AND waybill = ?');
 
     this.#ingestTx = db.transaction((carrier: string, events: readonly ScanEvent[]) => {
@@ -172,7 +177,7 @@ export class SqliteStore implements Store {
   getReply(carrier: string, waybill: string): Promise<StoredReply | undefined> {
     try {
       this.#open();
-      const json = this.#replyOf.get(carrier, waybill) as string | undefined;
+      const json = this.#replyOf.get(carrier, waybill) as Buffer | undefined;
       return Promise.resolve(json === undefined ? undefined : { json });
     } catch (err) {
       return Promise.reject(err);
@@ -197,6 +202,12 @@ export class SqliteStore implements Store {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** SQLite's `data_version`: it moves when another connection commits. */
+  changeCounter(): number {
+    this.#open();
+    return this.#dataVersion.get() as number;
   }
 
   ping(): Promise<void> {
