@@ -207,7 +207,7 @@ export function loadConfigFile(
   } catch (err) {
     return { ok: false, errors: [`config: cannot read ${path}: ${(err as Error).message}`] };
   }
-  const parsed = parseConfigText(text, env);
+  const parsed = parseConfigText(text, { env, readFile: read });
   return parsed.ok ? { ok: true, config: parsed.config } : { ok: false, errors: parsed.errors };
 }
 

@@ -72,6 +72,11 @@ export function describeAjvError(e: ErrorObject): string | undefined {
       return `${at}: ${(e.data as unknown[]).length} items, at least ${String(p.limit)}`;
     case 'maxItems':
       return `${at}: ${(e.data as unknown[]).length} items, at most ${String(p.limit)}`;
+    case 'minProperties':
+    case 'maxProperties':
+      return `${at}: must have exactly one of ${Object.keys(
+        (e.parentSchema as { properties?: object }).properties ?? {},
+      ).join(', ')}`;
     case 'uniqueItems':
       return `${at}: items ${String(p.j)} and ${String(p.i)} are the same`;
     default:

@@ -15,7 +15,7 @@ const carrier = (over: Record<string, unknown> = {}) => ({
 });
 
 const load = (config: unknown, env: Record<string, string> = ENV) =>
-  parseConfigText(JSON.stringify(config), env);
+  parseConfigText(JSON.stringify(config), { env });
 const errorsOf = (config: unknown, env?: Record<string, string>) => {
   const r = load(config, env);
   return r.ok ? [] : r.errors;
@@ -23,7 +23,7 @@ const errorsOf = (config: unknown, env?: Record<string, string>) => {
 
 describe('parseConfigText: a good file', () => {
   it('loads the published example, resolving tokens from the environment', () => {
-    const r = parseConfigText(readFileSync('wxtrack.config.example.json', 'utf8'), ENV);
+    const r = parseConfigText(readFileSync('wxtrack.config.example.json', 'utf8'), { env: ENV });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const [yto, jt] = r.config.carriers;
@@ -120,13 +120,38 @@ describe('parseConfigText: every error names its path and reason', () => {
     ]);
   });
 
-  it('checks each token as a string or as {"env": NAME}', () => {
-    expect(errorsOf({ carriers: [carrier({ tokens: ['ab', { env: 'A B' }, { name: 'X' }, 42] })] })).toEqual([
+  it('checks each token as a string, {"env": NAME} or {"file": PATH}', () => {
+    expect(
+      errorsOf({
+        carriers: [
+          carrier({ tokens: ['ab', { env: 'A B' }, { name: 'X' }, 42, {}, { env: 'A', file: 'b' }] }),
+        ],
+      }),
+    ).toEqual([
+      'carriers[0].tokens: 6 items, at most 5',
       'carriers[0].tokens[0]: "ab" must be 3 to 128 printable ASCII characters without spaces',
       'carriers[0].tokens[1].env: "A B" must be an environment variable name (letters, digits, _)',
-      'carriers[0].tokens[2].env: required',
       'carriers[0].tokens[2].name: unknown setting',
       'carriers[0].tokens[3]: must be an object',
+      'carriers[0].tokens[4]: must have exactly one of env, file',
+      'carriers[0].tokens[5]: must have exactly one of env, file',
+    ]);
+  });
+
+  it('reads secret files through the injected reader, trimming the newline', () => {
+    const files: Record<string, string> = { '/run/secrets/yto': 'from-a-file\n' };
+    const readFile = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw new Error('ENOENT');
+      return text;
+    };
+    const config = (path: string) => JSON.stringify({ carriers: [carrier({ tokens: [{ file: path }] })] });
+    const good = parseConfigText(config('/run/secrets/yto'), { env: {}, readFile });
+    expect(good.ok && good.config.carriers[0]!.tokens).toEqual(['from-a-file']);
+    expect(good.ok && good.config.tokenSources).toEqual([['file /run/secrets/yto']]);
+    const bad = parseConfigText(config('/run/secrets/none'), { env: {}, readFile });
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      'carriers[0].tokens[0]: cannot read secret file /run/secrets/none: ENOENT',
     ]);
   });
 
@@ -176,7 +201,7 @@ describe('parseConfigText: every error names its path and reason', () => {
   });
 
   it('refuses text that is not JSON, and a file without carriers', () => {
-    const r = parseConfigText('{"carriers": [', ENV);
+    const r = parseConfigText('{"carriers": [', { env: ENV });
     expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^\(file\): not valid JSON: /)]);
     expect(errorsOf({})).toEqual(['carriers: required']);
     expect(errorsOf({ carriers: [] })).toEqual(['carriers: 0 items, at least 1']);

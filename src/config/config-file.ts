@@ -31,7 +31,15 @@ import { CONFIG_SCHEMA } from './config-schema.js';
 export const CONFIG_FILE_NAME = 'wxtrack.config.json';
 
 /** A secret as written in the file. */
-export type SecretRef = string | { readonly env: string };
+export type SecretRef = string | { readonly env: string } | { readonly file: string };
+
+/** Where secrets come from: the environment, and a reader for secret files. Injected: no I/O here. */
+export interface SecretSources {
+  /** Environment variables by name. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a secret file; throws when it cannot. Without it, `{"file": ...}` secrets are refused. */
+  readonly readFile?: (path: string) => string;
+}
 
 /** The `server` section: every field optional, flags and variables override it. */
 export interface FileServerSettings {
@@ -110,8 +118,8 @@ export function schemaErrors(value: unknown): string[] {
   return out;
 }
 
-/** Parses and validates the file's text; `env` supplies the secrets it names. */
-export function parseConfigText(text: string, env: Readonly<Record<string, string | undefined>>): FileLoaded {
+/** Parses and validates the file's text; `sources` supplies the secrets it names. */
+export function parseConfigText(text: string, sources: SecretSources): FileLoaded {
   let value: unknown;
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -121,29 +129,43 @@ export function parseConfigText(text: string, env: Readonly<Record<string, strin
   const errors = schemaErrors(value);
   // Meaning is checked only on a well-formed file: on a broken one it would mostly repeat pass 1.
   if (errors.length > 0) return { ok: false, errors };
-  return buildConfig(value as RawConfig, env);
+  return buildConfig(value as RawConfig, sources);
 }
 
 function resolveSecret(
   ref: SecretRef,
   path: string,
-  env: Readonly<Record<string, string | undefined>>,
+  sources: SecretSources,
   errors: string[],
 ): { value: string; source: string } | undefined {
   if (typeof ref === 'string') return { value: ref, source: 'inline' };
-  const value = env[ref.env];
-  if (value === undefined || value === '') {
-    errors.push(`${path}: environment variable ${ref.env} is not set`);
-    return undefined;
+  let value: string | undefined;
+  let where: string;
+  if ('env' in ref) {
+    where = `environment variable ${ref.env}`;
+    value = sources.env[ref.env];
+    if (value === undefined || value === '') {
+      errors.push(`${path}: ${where} is not set`);
+      return undefined;
+    }
+  } else {
+    where = `secret file ${ref.file}`;
+    try {
+      if (!sources.readFile) throw new Error('secret files are not available here');
+      value = sources.readFile(ref.file).trim();
+    } catch (err) {
+      errors.push(`${path}: cannot read ${where}: ${(err as Error).message}`);
+      return undefined;
+    }
   }
   if (!/^[\x21-\x7e]{3,128}$/.test(value)) {
-    errors.push(`${path}: environment variable ${ref.env} must hold 3 to 128 printable ASCII characters`);
+    errors.push(`${path}: ${where} must hold 3 to 128 printable ASCII characters`);
     return undefined;
   }
-  return { value, source: `env ${ref.env}` };
+  return { value, source: 'env' in ref ? `env ${ref.env}` : `file ${ref.file}` };
 }
 
-function buildConfig(raw: RawConfig, env: Readonly<Record<string, string | undefined>>): FileLoaded {
+function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
   const errors: string[] = [];
   const warnings: string[] = [];
   const carriers: Carrier[] = [];
@@ -159,10 +181,10 @@ function buildConfig(raw: RawConfig, env: Readonly<Record<string, string | undef
     else idAt.set(c.id, i);
 
     const tokens: string[] = [];
-    const sources: string[] = [];
+    const origins: string[] = [];
     c.tokens.forEach((ref, j) => {
       const path = `${at}.tokens[${j}]`;
-      const secret = resolveSecret(ref, path, env, errors);
+      const secret = resolveSecret(ref, path, sources, errors);
       if (!secret) return;
       const other = tokenAt.get(secret.value);
       // A shared token would let a signature made for one carrier verify for another.
@@ -172,7 +194,7 @@ function buildConfig(raw: RawConfig, env: Readonly<Record<string, string | undef
         warnings.push(`${path}: token written in the file; use {"env": "NAME"} so the file can sit in git`);
       }
       tokens.push(secret.value);
-      sources.push(secret.source);
+      origins.push(secret.source);
     });
 
     const pattern = checkWaybillPattern(c.waybillPattern);
@@ -220,7 +242,7 @@ function buildConfig(raw: RawConfig, env: Readonly<Record<string, string | undef
         trace: Object.freeze({ ...DEFAULT_TRACE_OPTIONS, ...c.trace }),
       }),
     );
-    tokenSources.push(sources);
+    tokenSources.push(origins);
   });
 
   // Routing by pattern (no company_id) refuses a number two carriers claim: say so up front.

@@ -11,15 +11,20 @@
 
 const TOKEN_HINT = 'must be 3 to 128 printable ASCII characters without spaces';
 
-/** A secret: inline (fine for tests) or, so the file can sit in git, an environment variable. */
+/**
+ * A secret: inline (fine for tests) or, so the file can sit in git, a reference: an environment
+ * variable (read at start) or a secret file (read at start and on every reload, so a token can be
+ * rotated with SIGHUP alone).
+ */
 const secret = {
   description:
-    'A secret: the value itself, or {"env": "NAME"} to read it from environment variable NAME when the gateway starts or reloads.',
+    'A secret: the value itself, {"env": "NAME"} to read environment variable NAME, or {"file": "PATH"} to read a secret file (re-read on SIGHUP).',
   if: { type: 'string' },
   then: { type: 'string', pattern: '^[\\x21-\\x7e]{3,128}$', 'x-hint': TOKEN_HINT },
   else: {
     type: 'object',
-    required: ['env'],
+    minProperties: 1,
+    maxProperties: 1,
     additionalProperties: false,
     properties: {
       env: {
@@ -27,6 +32,11 @@ const secret = {
         description: 'Name of the environment variable that holds the secret.',
         pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
         'x-hint': 'must be an environment variable name (letters, digits, _)',
+      },
+      file: {
+        type: 'string',
+        description: 'Path of a file holding the secret (surrounding whitespace is ignored).',
+        minLength: 1,
       },
     },
   },

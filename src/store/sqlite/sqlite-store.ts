@@ -13,7 +13,7 @@ import type { Clock } from '../../clock/clock.js';
 import type { Cell, OrderStatus } from '../../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../../tracking/event.js';
 import type { Renderer } from '../renderer.js';
-import type { IngestOutcome, Store, StoredReply, WaybillRecord } from '../store.js';
+import type { IngestOutcome, Store, StoredReply, WaybillPage, WaybillRecord } from '../store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
@@ -89,6 +89,7 @@ export class SqliteStore implements Store {
   readonly #upsertWaybill: Database.Statement;
   readonly #replyOf: Database.Statement;
   readonly #waybillOf: Database.Statement;
+  readonly #waybillPage: Database.Statement;
   readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
 
   constructor(options: SqliteStoreOptions) {
@@ -119,6 +120,10 @@ export class SqliteStore implements Store {
         last_event_at = excluded.last_event_at, updated_at = excluded.updated_at`);
     this.#replyOf = db.prepare('SELECT reply FROM waybills WHERE carrier = ? AND waybill = ?').pluck();
     this.#waybillOf = db.prepare('SELECT * FROM waybills WHERE carrier = ? AND waybill = ?');
+    // Walks the primary key (carrier, waybill): no sort, no extra index.
+    this.#waybillPage = db
+      .prepare('SELECT waybill FROM waybills WHERE carrier = ? AND waybill > ? ORDER BY waybill LIMIT ?')
+      .pluck();
 
     this.#ingestTx = db.transaction((carrier: string, events: readonly ScanEvent[]) => {
       const now = this.#clock.now();
@@ -194,6 +199,17 @@ export class SqliteStore implements Store {
         updatedAt: row.updated_at,
         events,
       });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  listWaybills(carrier: string, page: WaybillPage): Promise<string[]> {
+    try {
+      this.#open();
+      if (!Number.isInteger(page.limit) || page.limit < 1)
+        throw new RangeError('limit must be a positive integer');
+      return Promise.resolve(this.#waybillPage.all(carrier, page.after ?? '', page.limit) as string[]);
     } catch (err) {
       return Promise.reject(err);
     }
