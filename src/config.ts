@@ -9,7 +9,7 @@
  * its setting, so the operator fixes them all in one go.
  */
 import { readFileSync } from 'node:fs';
-import { cellKeysOf, type Carrier } from './carrier/carrier.js';
+import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type Carrier, type TraceOptions } from './carrier/carrier.js';
 import { checkWaybillPattern } from './carrier/pattern-safety.js';
 import { parseConfigText, type FileConfig } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
@@ -140,6 +140,8 @@ export interface ImportConfig extends StoreConfig {
   readonly timezone: string;
   /** The carrier's registered cell keys, when a configuration file registers them: events may use no other. */
   readonly cellKeys: ReadonlySet<string> | undefined;
+  /** How the carrier's replies are laid out when re-rendered. */
+  readonly trace: TraceOptions;
 }
 
 export function loadImportConfig(
@@ -155,7 +157,13 @@ export function loadImportConfig(
     if (errors.length > 0) return { ok: false, errors };
     return {
       ok: true,
-      config: Object.freeze({ ...loadStoreConfig(flags, env), carrierId, timezone, cellKeys: undefined }),
+      config: Object.freeze({
+        ...loadStoreConfig(flags, env),
+        carrierId,
+        timezone,
+        cellKeys: undefined,
+        trace: DEFAULT_TRACE_OPTIONS,
+      }),
     };
   }
   if (!file.ok) return file;
@@ -168,6 +176,7 @@ export function loadImportConfig(
       carrierId: carrier.id,
       timezone: carrier.timezone,
       cellKeys: cellKeysOf(carrier),
+      trace: carrier.trace ?? DEFAULT_TRACE_OPTIONS,
     }),
   };
 }

@@ -8,7 +8,7 @@
  *  "location":"河北永清县","eta":"2026-07-08","cells":[{"key":"wxpay","value":"已支付"}]}
  * ```
  */
-import { cellProblem, type Cell, type OrderStatus } from '../protocol/order-info.js';
+import { cellProblem, codePoints, type Cell, type OrderStatus } from '../protocol/order-info.js';
 import { isOrderStatus, STATUS_LABELS } from './status.js';
 import { isCalendarDate, parseIsoTime } from './time.js';
 
@@ -51,6 +51,11 @@ export const EVENT_LIMITS = Object.freeze({
 export interface ParseEventOptions {
   /** IANA zone for times given without an offset. */
   readonly timeZone: string;
+  /**
+   * The carrier's registered cell keys (spec §落地页Cell信息). When given, a cell with any other
+   * key is refused, naming the key: WeChat renders nothing for an unregistered one.
+   */
+  readonly cellKeys?: ReadonlySet<string>;
 }
 
 export type ParseEventResult =
@@ -69,13 +74,15 @@ function text(
   if (typeof v !== 'string') return { error: `${field}: must be a string` };
   const trimmed = v.trim();
   if (trimmed.length === 0) return required ? { error: `${field}: required` } : undefined;
-  if (trimmed.length > max) return { error: `${field}: ${trimmed.length} characters, at most ${max}` };
+  // Lengths are code points, as the spec counts characters (an emoji is one, not two).
+  const length = codePoints(trimmed);
+  if (length > max) return { error: `${field}: ${length} characters, at most ${max}` };
   return trimmed;
 }
 
 const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && 'error' in v;
 
-function parseCells(v: unknown): readonly Cell[] | string {
+function parseCells(v: unknown, cellKeys: ReadonlySet<string> | undefined): readonly Cell[] | string {
   if (!Array.isArray(v)) return 'cells: must be an array';
   if (v.length > EVENT_LIMITS.cells) return `cells: ${v.length} cells, at most ${EVENT_LIMITS.cells}`;
   const out: Cell[] = [];
@@ -86,12 +93,13 @@ function parseCells(v: unknown): readonly Cell[] | string {
     if (typeof key !== 'string') return `cells[${i}].key: must be a string`;
     if (typeof value !== 'string') return `cells[${i}].value: must be a string`;
     if (status !== undefined && typeof status !== 'string') return `cells[${i}].status: must be a string`;
-    if (typeof status === 'string' && status.length > EVENT_LIMITS.cellStatus) {
+    if (typeof status === 'string' && codePoints(status) > EVENT_LIMITS.cellStatus) {
       return `cells[${i}].status: at most ${EVENT_LIMITS.cellStatus} characters`;
     }
     const cell: Cell = status === undefined ? { key, value } : { key, value, status };
     const problem = cellProblem(cell);
     if (problem) return `cells[${i}].${problem}`;
+    if (cellKeys && !cellKeys.has(key)) return `cells[${i}].key: "${key}" is not registered as a cell key`;
     out.push(cell);
   }
   return out;
@@ -129,7 +137,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
   }
   let cells: readonly Cell[] | undefined;
   if (o.cells !== undefined && o.cells !== null) {
-    const parsed = parseCells(o.cells);
+    const parsed = parseCells(o.cells, options.cellKeys);
     if (typeof parsed === 'string') return fail(parsed);
     cells = parsed;
   }
