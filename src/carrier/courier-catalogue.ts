@@ -109,6 +109,6 @@ export function isSameCourier(entry: CatalogueCourier, carrier: { id: string; na
     entry.code === id ||
     entry.aliases.includes(id) ||
     carrier.name.includes(entry.name) ||
-    entry.aliases.some((a) => /[^\x00-\x7f]/.test(a) && carrier.name.includes(a))
+    entry.aliases.some((a) => /[^\x21-\x7e]/.test(a) && carrier.name.includes(a))
   );
 }
