@@ -47,7 +47,10 @@ describe('wxtrack serve: SIGHUP', () => {
     createInterface({ input: child.stdout! }).on('line', (text) => {
       const line = JSON.parse(text) as (typeof lines)[number];
       lines.push(line);
-      for (const w of waiters.splice(0)) w.test(line) ? w.resolve(line) : waiters.push(w);
+      for (const w of waiters.splice(0)) {
+        if (w.test(line)) w.resolve(line);
+        else waiters.push(w);
+      }
     });
     const logged = (msg: string) =>
       new Promise<(typeof lines)[number]>((resolve) => {
