@@ -185,3 +185,31 @@ describe('wxtrack import with registered cells', () => {
     expect(r.err).toBe('line 2: cells[0].key: "coupon" is not registered as a cell key\n');
   });
 });
+
+describe('wxtrack sign with a configured carrier', () => {
+  it("signs with the carrier's current token and sends its id as company_id", async () => {
+    const r = await run(
+      'sign',
+      '--config',
+      configPath,
+      '--carrier',
+      'ACME',
+      '--orderid',
+      '000000000001',
+      '--url',
+      'http://x/t',
+    );
+    expect(r.code).toBe(0);
+    const url = new URL(r.out.trim());
+    expect(url.searchParams.get('company_id')).toBe('ACME');
+    const { computeSignature } = await import('../../protocol/signature.js');
+    const p = url.searchParams;
+    expect(p.get('signature')).toBe(computeSignature('acme-token', p.get('timestamp')!, p.get('nonce')!));
+  });
+
+  it('refuses a carrier the file does not have', async () => {
+    const r = await run('sign', '--config', configPath, '--carrier', 'NOPE', '--orderid', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('carrier "NOPE" is not in a configuration file');
+  });
+});
