@@ -6,7 +6,8 @@
 import { formatCount, type LintReport } from './pattern-lint.js';
 import { pipeTable } from './text-table.js';
 
-const pct = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 4 : 1)}%`;
+const pct = (share: number) =>
+  share === 0 ? '0%' : share < 0.001 ? '<0.1%' : `${(share * 100).toFixed(1)}%`;
 
 export function formatLintReport(report: LintReport): string {
   if (!report.ok) return `pattern ${report.pattern}\nREFUSED: ${report.reason}\n`;
