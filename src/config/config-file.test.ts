@@ -74,8 +74,8 @@ describe('parseConfigText: every error names its path and reason', () => {
     expect(errorsOf({ carriers: [carrier(), carrier({ id: 'SF', cells })] })).toEqual([
       'carriers[1].cells[0].key: 23 characters, at most 20',
     ]);
-    // 20 astral characters are 40 UTF-16 units but 20 code points: allowed only if printable ASCII, so
-    // the length rule itself is shown on a 21-character key instead.
+    // Keys are printable ASCII, so code points matter for names: 32 CJK characters fit, 33 emoji
+    // (66 UTF-16 units) are 33 characters, not 66.
     expect(
       errorsOf({ carriers: [carrier({ cells: [{ key: 'k'.repeat(21), name: 'n', link: 'l' }] })] }),
     ).toEqual(['carriers[0].cells[0].key: 21 characters, at most 20']);
