@@ -74,10 +74,10 @@ export interface GatewayConfig extends StoreConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query (outcome, carrier, hashed openid). Off by default: it costs throughput. */
   readonly accessLog: boolean;
-  /** The configuration file the carriers came from; `undefined` for a flags-only setup. */
-  readonly configFile: string | undefined;
-  /** Legal but doubtful settings found in the file, each naming its path. */
-  readonly warnings: readonly string[];
+  /** The configuration file the carriers came from; absent for a flags-only setup. */
+  readonly configFile?: string | undefined;
+  /** Legal but doubtful settings found in the file, each naming its path; absent means none. */
+  readonly warnings?: readonly string[];
 }
 
 export type Loaded<T> =

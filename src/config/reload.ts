@@ -77,11 +77,11 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     const restartNeeded = RESTART_ONLY.filter((k) => next[k] !== deps.running[k]);
     deps.carriers.replace(next.carriers);
     const carriers = next.carriers.map((c) => c.id);
-    for (const warning of next.warnings) deps.log.warn({ warning }, 'configuration warning');
+    for (const warning of next.warnings ?? []) deps.log.warn({ warning }, 'configuration warning');
     if (restartNeeded.length > 0) {
       deps.log.warn({ settings: restartNeeded }, 'changed settings apply only after a restart');
     }
     deps.log.info({ carriers }, 'configuration reloaded');
-    return { ok: true, carriers, restartNeeded, warnings: next.warnings };
+    return { ok: true, carriers, restartNeeded, warnings: next.warnings ?? [] };
   };
 }

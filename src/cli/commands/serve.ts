@@ -55,7 +55,7 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
   }
   const config = loaded.config;
   const gateway = await startGateway(config);
-  for (const warning of config.warnings) gateway.logger.warn({ warning }, 'configuration warning');
+  for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
   const reload = createReloader({
     load: () => loadGatewayConfig(flags),
     carriers: gateway.carriers,
