@@ -44,8 +44,12 @@ export function describeAjvError(e: ErrorObject): string | undefined {
       return undefined;
     case 'required':
       return `${readablePath(e.instancePath, String(p.missingProperty))}: required`;
-    case 'additionalProperties':
-      return `${readablePath(e.instancePath, String(p.additionalProperty))}: unknown setting`;
+    case 'additionalProperties': {
+      const name = String(p.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      const guess = closest(name, known);
+      return `${readablePath(e.instancePath, name)}: unknown setting${guess ? `; did you mean "${guess}"?` : ''}`;
+    }
     case 'type':
       return `${at}: must be ${String(p.type)
         .split(',')
@@ -82,4 +86,42 @@ export function describeAjvError(e: ErrorObject): string | undefined {
     default:
       return `${at}: ${e.message ?? e.keyword}`;
   }
+}
+
+/** Edit distance between two short strings (Levenshtein). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The known name a misspelt one most likely meant (case slips, or up to two edits). */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = k.toLowerCase() === lower ? 0 : distance(lower, k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Where in the text a JSON.parse error points, as `line L, column C`, if its message says. */
+export function jsonErrorPosition(text: string, message: string): string | undefined {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return undefined;
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
 }

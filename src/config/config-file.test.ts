@@ -200,6 +200,25 @@ describe('parseConfigText: every error names its path and reason', () => {
     ]);
   });
 
+  it('suggests the setting a misspelt name meant', () => {
+    expect(errorsOf({ carriers: [{ ...carrier(), waybillpattern: 'x' }] })).toEqual([
+      'carriers[0].waybillpattern: unknown setting; did you mean "waybillPattern"?',
+    ]);
+    expect(errorsOf({ carriers: [carrier({ timezon: 'UTC' })] })).toEqual([
+      'carriers[0].timezon: unknown setting; did you mean "timezone"?',
+    ]);
+    expect(errorsOf({ carriers: [carrier({ colour: 'red' })] })).toEqual([
+      'carriers[0].colour: unknown setting',
+    ]);
+  });
+
+  it('points at the line and column of a JSON syntax error', () => {
+    const r = parseConfigText('{\n  "carriers": [\n    {"id": "A",}\n  ]\n}', { env: ENV });
+    expect(r.ok ? [] : r.errors).toEqual([
+      expect.stringMatching(/^\(file\) line 3, column \d+: not valid JSON: /),
+    ]);
+  });
+
   it('refuses text that is not JSON, and a file without carriers', () => {
     const r = parseConfigText('{"carriers": [', { env: ENV });
     expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^\(file\): not valid JSON: /)]);

@@ -24,7 +24,7 @@ import {
 import { overlapExamples } from '../carrier/pattern-language.js';
 import { checkWaybillPattern } from '../carrier/pattern-safety.js';
 import { isValidTimeZone } from '../tracking/time.js';
-import { describeAjvError } from './config-errors.js';
+import { describeAjvError, jsonErrorPosition } from './config-errors.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
 
 /** The default file name looked for by `wxtrack config check` without an argument. */
@@ -124,7 +124,9 @@ export function parseConfigText(text: string, sources: SecretSources): FileLoade
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    return { ok: false, errors: [`(file): not valid JSON: ${(err as Error).message}`] };
+    const message = (err as Error).message;
+    const at = jsonErrorPosition(text.replace(/^\uFEFF/, ''), message);
+    return { ok: false, errors: [`(file)${at ? ` ${at}` : ''}: not valid JSON: ${message}`] };
   }
   const errors = schemaErrors(value);
   // Meaning is checked only on a well-formed file: on a broken one it would mostly repeat pass 1.
