@@ -88,6 +88,10 @@ export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Reads a file's text; injected so tests need no disk. */
+export type ReadText = (path: string) => string;
+const readText: ReadText = (path) => readFileSync(path, 'utf8');
+
 /** Looks a setting up: flag, then variable. */
 function pick(flags: Flags, env: Env, flag: string, variable: string): string | undefined {
   const f = flags[flag];
@@ -194,10 +198,6 @@ function pickCarrier(carriers: readonly Carrier[], flags: Flags, errors: string[
     errors.push(`carrier: "${id}" is not configured; one of ${carriers.map((c) => c.id).join(', ')}`);
   return found;
 }
-
-/** Reads a file's text; injected so tests need no disk. */
-export type ReadText = (path: string) => string;
-const readText: ReadText = (path) => readFileSync(path, 'utf8');
 
 /** The configuration file named by `--config` or WXTRACK_CONFIG, if any. */
 export function configPathSetting(flags: Flags, env: Env = process.env): string | undefined {
