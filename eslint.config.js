@@ -15,8 +15,9 @@ export default tseslint.config(
     },
   },
   {
-    // The pure core must not reach for I/O: protocol and tracking are functions of their inputs.
-    files: ['src/protocol/**/*.ts', 'src/tracking/**/*.ts'],
+    // The pure core must not reach for I/O: protocol, tracking and carrier logic are functions of
+    // their inputs.
+    files: ['src/protocol/**/*.ts', 'src/tracking/**/*.ts', 'src/carrier/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
@@ -35,7 +36,7 @@ export default tseslint.config(
                 'http',
                 'https',
               ],
-              message: 'The protocol and tracking core is pure: no I/O.',
+              message: 'The protocol, tracking and carrier core is pure: no I/O.',
             },
             {
               group: ['**/store/**', '**/http/**', '**/cli/**', '**/config*'],

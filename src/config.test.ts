@@ -1,5 +1,119 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadGatewayConfig, loadImportConfig } from './config.js';
+import { DEFAULTS, loadCarriers, loadGatewayConfig, loadImportConfig, type ReadText } from './config.js';
+
+const FILE = JSON.stringify({
+  server: { port: 9000, db: '/var/lib/wxtrack.db', windowSeconds: 120 },
+  carriers: [
+    {
+      id: 'YTO',
+      name: '圆通速递',
+      tokens: [{ env: 'YTO_TOKEN' }],
+      waybillPattern: 'YT\\d{13}',
+      cells: [{ key: 'wxpay', name: '支付运单', link: 'pages/pay/index' }],
+    },
+    {
+      id: 'SF',
+      name: '顺丰速运',
+      tokens: [{ env: 'SF_TOKEN' }],
+      waybillPattern: 'SF\\d{12}',
+      timezone: 'Asia/Hong_Kong',
+    },
+  ],
+});
+const files: Record<string, string> = { 'wxtrack.config.json': FILE };
+const read: ReadText = (path) => {
+  const text = files[path];
+  if (text === undefined) throw new Error('ENOENT: no such file');
+  return text;
+};
+const SECRETS = { YTO_TOKEN: 'yto-secret', SF_TOKEN: 'sf-secret' };
+
+describe('loadGatewayConfig without a file (the foundation setup)', () => {
+  it('builds one carrier from flags and variables', () => {
+    const r = loadGatewayConfig({ token: 'abc,def' }, { WXTRACK_WAYBILL_PATTERN: 'YT\\d{13}' }, read);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.configFile).toBeUndefined();
+    expect(r.config.carriers).toHaveLength(1);
+    expect(r.config.carriers[0]).toMatchObject({
+      id: 'default',
+      tokens: ['abc', 'def'],
+      waybillPattern: 'YT\\d{13}',
+    });
+    expect(r.config.port).toBe(8787);
+  });
+
+  it('holds a flag-given pattern to the same safety rules as the file', () => {
+    const r = loadGatewayConfig({ token: 'abc', 'waybill-pattern': '(a+)+' }, {}, read);
+    expect(r.ok ? [] : r.errors).toEqual([
+      expect.stringMatching(/^waybill-pattern: can backtrack catastrophically/),
+    ]);
+  });
+
+  it('still requires a token', () => {
+    const r = loadGatewayConfig({}, {}, read);
+    expect(r.ok ? [] : r.errors).toEqual([expect.stringMatching(/^token: required/)]);
+  });
+});
+
+describe('loadGatewayConfig with a file', () => {
+  it('takes the carriers from --config, and listening settings from the file', () => {
+    const r = loadGatewayConfig({ config: 'wxtrack.config.json' }, SECRETS, read);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.carriers.map((c) => [c.id, c.tokens[0]])).toEqual([
+      ['YTO', 'yto-secret'],
+      ['SF', 'sf-secret'],
+    ]);
+    expect(r.config).toMatchObject({ port: 9000, dbPath: '/var/lib/wxtrack.db', windowSeconds: 120 });
+    expect(r.config.configFile).toBe('wxtrack.config.json');
+  });
+
+  it('finds the file through WXTRACK_CONFIG, and lets flags and variables override it', () => {
+    const r = loadGatewayConfig(
+      { port: '7000' },
+      { ...SECRETS, WXTRACK_CONFIG: 'wxtrack.config.json', WXTRACK_DB: ':memory:' },
+      read,
+    );
+    expect(r.ok && [r.config.port, r.config.dbPath, r.config.windowSeconds]).toEqual([7000, ':memory:', 120]);
+  });
+
+  it('refuses carrier flags beside a file, and reports the file errors with their paths', () => {
+    const r = loadGatewayConfig(
+      { config: 'wxtrack.config.json', token: 'x' },
+      { YTO_TOKEN: 'yto-secret' },
+      read,
+    );
+    expect(r.ok ? [] : r.errors).toEqual([
+      'token: carriers come from wxtrack.config.json; drop --token',
+      'carriers[1].tokens[0]: environment variable SF_TOKEN is not set',
+    ]);
+  });
+
+  it('names an unreadable file', () => {
+    const r = loadGatewayConfig({ config: 'missing.json' }, {}, read);
+    expect(r.ok ? [] : r.errors).toEqual(['config: cannot read missing.json: ENOENT: no such file']);
+  });
+});
+
+describe('loadCarriers and loadImportConfig', () => {
+  it('serves commands that need no token', () => {
+    const r = loadCarriers({ 'waybill-pattern': 'SF\\d{12}' }, {}, { requireToken: false, read });
+    expect(r.ok && r.config.carriers[0]!.waybillPattern).toBe('SF\\d{12}');
+  });
+
+  it("imports for a file's carrier, with its zone and registered cell keys", () => {
+    const yto = loadImportConfig({ carrier: 'YTO', config: 'wxtrack.config.json' }, SECRETS, read);
+    expect(yto.ok && yto.config).toMatchObject({ carrierId: 'YTO', dbPath: '/var/lib/wxtrack.db' });
+    expect(yto.ok && [...yto.config.cellKeys!]).toEqual(['wxpay']);
+    const sf = loadImportConfig({ carrier: 'SF', config: 'wxtrack.config.json' }, SECRETS, read);
+    expect(sf.ok && [sf.config.timezone, [...sf.config.cellKeys!]]).toEqual(['Asia/Hong_Kong', []]);
+    const none = loadImportConfig({ config: 'wxtrack.config.json' }, SECRETS, read);
+    expect(none.ok ? [] : none.errors).toEqual(['carrier: required with several carriers; one of YTO, SF']);
+    const flagsOnly = loadImportConfig({ carrier: 'ZTO' }, {}, read);
+    expect(flagsOnly.ok && flagsOnly.config.cellKeys).toBeUndefined();
+  });
+});
 
 describe('loadGatewayConfig', () => {
   it('refuses to load without a token, saying how to give one', () => {
@@ -90,9 +204,10 @@ describe('loadGatewayConfig', () => {
 describe('loadImportConfig', () => {
   it('needs no token', () => {
     const r = loadImportConfig({ db: 'x.db' }, {});
-    expect(r).toEqual({
-      ok: true,
-      config: { dbPath: 'x.db', carrierId: DEFAULTS.carrierId, timezone: 'Asia/Shanghai' },
+    expect(r.ok && r.config).toMatchObject({
+      dbPath: 'x.db',
+      carrierId: DEFAULTS.carrierId,
+      timezone: 'Asia/Shanghai',
     });
   });
 

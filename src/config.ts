@@ -2,11 +2,16 @@
  * @module
  * The one place wxtrack reads its environment. Everything else receives a frozen, typed config.
  *
- * Precedence: command-line flag, then environment variable, then default. Loading never throws
- * for bad input: it returns every problem, each naming its setting, so the operator fixes them
- * all in one go.
+ * Precedence: command-line flag, then environment variable, then the configuration file
+ * (`--config FILE` or WXTRACK_CONFIG; see config/config-file.ts), then default. Without a file,
+ * one carrier is built from flags and variables, as in the foundation. With one, the carriers come
+ * from the file only. Loading never throws for bad input: it returns every problem, each naming
+ * its setting, so the operator fixes them all in one go.
  */
-import { compileWaybillPattern, type Carrier } from './carrier/carrier.js';
+import { readFileSync } from 'node:fs';
+import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type Carrier, type TraceOptions } from './carrier/carrier.js';
+import { checkWaybillPattern } from './carrier/pattern-safety.js';
+import { parseConfigText, type FileConfig } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
 import { isValidTimeZone } from './tracking/time.js';
 
@@ -26,6 +31,7 @@ export const ENV = Object.freeze({
   cacheMb: 'WXTRACK_CACHE_MB',
   logLevel: 'WXTRACK_LOG_LEVEL',
   accessLog: 'WXTRACK_ACCESS_LOG',
+  config: 'WXTRACK_CONFIG',
 });
 
 export const DEFAULTS = Object.freeze({
@@ -72,6 +78,10 @@ export interface GatewayConfig extends StoreConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query (outcome, carrier, hashed openid). Off by default: it costs throughput. */
   readonly accessLog: boolean;
+  /** The configuration file the carriers came from; absent for a flags-only setup. */
+  readonly configFile?: string | undefined;
+  /** Legal but doubtful settings found in the file, each naming its path; absent means none. */
+  readonly warnings?: readonly string[];
 }
 
 export type Loaded<T> =
@@ -81,6 +91,10 @@ export type Loaded<T> =
 export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads a file's text; injected so tests need no disk. */
+export type ReadText = (path: string) => string;
+const readText: ReadText = (path) => readFileSync(path, 'utf8');
 
 /** Looks a setting up: flag, then variable. */
 function pick(flags: Flags, env: Env, flag: string, variable: string): string | undefined {
@@ -132,24 +146,130 @@ export interface ImportConfig extends StoreConfig {
   readonly carrierId: string;
   /** Zone for event times without an offset, and for rendering. */
   readonly timezone: string;
+  /** The carrier's registered cell keys, when a configuration file registers them: events may use no other. */
+  readonly cellKeys: ReadonlySet<string> | undefined;
+  /** How the carrier's replies are laid out when re-rendered. */
+  readonly trace: TraceOptions;
 }
 
-export function loadImportConfig(flags: Flags, env: Env = process.env): Loaded<ImportConfig> {
+export function loadImportConfig(
+  flags: Flags,
+  env: Env = process.env,
+  read: ReadText = readText,
+): Loaded<ImportConfig> {
   const errors: string[] = [];
-  const carrierId = carrierIdSetting(flags, env, errors);
-  const timezone = timezoneSetting(flags, env, errors);
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config: Object.freeze({ ...loadStoreConfig(flags, env), carrierId, timezone }) };
+  const file = configFileSetting(flags, env, read);
+  if (file === undefined) {
+    const carrierId = carrierIdSetting(flags, env, errors);
+    const timezone = timezoneSetting(flags, env, errors);
+    if (errors.length > 0) return { ok: false, errors };
+    return {
+      ok: true,
+      config: Object.freeze({
+        ...loadStoreConfig(flags, env),
+        carrierId,
+        timezone,
+        cellKeys: undefined,
+        trace: DEFAULT_TRACE_OPTIONS,
+      }),
+    };
+  }
+  if (!file.ok) return file;
+  const carrier = pickCarrier(file.config.carriers, flags, errors);
+  if (!carrier) return { ok: false, errors };
+  return {
+    ok: true,
+    config: Object.freeze({
+      dbPath: pick(flags, env, 'db', ENV.db) ?? file.config.server.db ?? DEFAULTS.db,
+      carrierId: carrier.id,
+      timezone: carrier.timezone,
+      cellKeys: cellKeysOf(carrier),
+      trace: carrier.trace ?? DEFAULT_TRACE_OPTIONS,
+    }),
+  };
+}
+
+/** `--carrier ID` among the file's carriers; optional when there is just one. */
+function pickCarrier(carriers: readonly Carrier[], flags: Flags, errors: string[]): Carrier | undefined {
+  const id = flags.carrier;
+  if (typeof id !== 'string') {
+    if (carriers.length === 1) return carriers[0];
+    errors.push(`carrier: required with several carriers; one of ${carriers.map((c) => c.id).join(', ')}`);
+    return undefined;
+  }
+  const found = carriers.find((c) => c.id === id);
+  if (!found)
+    errors.push(`carrier: "${id}" is not configured; one of ${carriers.map((c) => c.id).join(', ')}`);
+  return found;
+}
+
+/** The configuration file named by `--config` or WXTRACK_CONFIG, if any. */
+export function configPathSetting(flags: Flags, env: Env = process.env): string | undefined {
+  return pick(flags, env, 'config', ENV.config);
+}
+
+/** Reads and validates a configuration file; secrets come from `env`. */
+export function loadConfigFile(
+  path: string,
+  env: Env = process.env,
+  read: ReadText = readText,
+): Loaded<FileConfig> {
+  let text: string;
+  try {
+    text = read(path);
+  } catch (err) {
+    return { ok: false, errors: [`config: cannot read ${path}: ${(err as Error).message}`] };
+  }
+  const parsed = parseConfigText(text, { env, readFile: read });
+  return parsed.ok ? { ok: true, config: parsed.config } : { ok: false, errors: parsed.errors };
+}
+
+/** The file named by flag or variable, loaded; `undefined` when none is named. */
+function configFileSetting(
+  flags: Flags,
+  env: Env,
+  read: ReadText = readText,
+): Loaded<FileConfig> | undefined {
+  const path = configPathSetting(flags, env);
+  return path === undefined ? undefined : loadConfigFile(path, env, read);
+}
+
+/** Flags that describe the single flag-built carrier; meaningless beside a configuration file. */
+const CARRIER_FLAGS = ['token', 'waybill-pattern', 'carrier', 'carrier-name', 'timezone'] as const;
+
+/**
+ * The carriers a command works on: the file's, or the one carrier of the foundation's flags.
+ * `requireToken: false` serves commands that never verify a signature (cells sheet, pattern lint).
+ */
+export function loadCarriers(
+  flags: Flags,
+  env: Env = process.env,
+  options: { readonly requireToken?: boolean; readonly read?: ReadText } = {},
+): Loaded<{ readonly carriers: readonly Carrier[]; readonly file: FileConfig | undefined }> {
+  const errors: string[] = [];
+  const file = configFileSetting(flags, env, options.read);
+  if (file === undefined) {
+    const carrier = loadCarrierSettings(flags, env, errors, options.requireToken ?? true);
+    if (errors.length > 0) return { ok: false, errors };
+    return { ok: true, config: { carriers: Object.freeze([carrier]), file: undefined } };
+  }
+  if (!file.ok) return file;
+  return { ok: true, config: { carriers: file.config.carriers, file: file.config } };
 }
 
 /** The carrier described by flags and variables (`--token`, `WXTRACK_WAYBILL_PATTERN`, ...). */
-export function loadCarrierSettings(flags: Flags, env: Env = process.env, errors: string[] = []): Carrier {
+export function loadCarrierSettings(
+  flags: Flags,
+  env: Env = process.env,
+  errors: string[] = [],
+  requireToken = true,
+): Carrier {
   const tokenText = pick(flags, env, 'token', ENV.token);
   const tokens = (tokenText ?? '')
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
-  if (tokens.length === 0) {
+  if (tokens.length === 0 && requireToken) {
     errors.push(`token: required; pass --token or set ${ENV.token} (the token registered with WeChat)`);
   }
   for (const [i, t] of tokens.entries()) {
@@ -158,12 +278,10 @@ export function loadCarrierSettings(flags: Flags, env: Env = process.env, errors
   const id = carrierIdSetting(flags, env, errors);
   const timezone = timezoneSetting(flags, env, errors);
   const waybillPattern = pick(flags, env, 'waybill-pattern', ENV.waybillPattern) ?? DEFAULTS.waybillPattern;
-  let waybillMatcher = /^$/;
-  try {
-    waybillMatcher = compileWaybillPattern(waybillPattern);
-  } catch (err) {
-    errors.push(`waybill-pattern: ${(err as Error).message}`);
-  }
+  // The same safety rules as the file: a flag is no way around them.
+  const checked = checkWaybillPattern(waybillPattern);
+  if (!checked.ok) errors.push(`waybill-pattern: ${checked.reason}`);
+  const waybillMatcher = checked.ok ? checked.matcher : /^$/;
   return Object.freeze({
     id,
     name: pick(flags, env, 'carrier-name', ENV.carrierName) ?? DEFAULTS.carrierName,
@@ -175,14 +293,39 @@ export function loadCarrierSettings(flags: Flags, env: Env = process.env, errors
 }
 
 /** Everything `wxtrack serve` needs, or every problem found. */
-export function loadGatewayConfig(flags: Flags, env: Env = process.env): Loaded<GatewayConfig> {
+export function loadGatewayConfig(
+  flags: Flags,
+  env: Env = process.env,
+  read: ReadText = readText,
+): Loaded<GatewayConfig> {
   const errors: string[] = [];
-  const carrier = loadCarrierSettings(flags, env, errors);
-  const port = integer(errors, 'port', pick(flags, env, 'port', ENV.port), DEFAULTS.port, 0, 65535);
+  const configFile = configPathSetting(flags, env);
+  let carriers: readonly Carrier[];
+  let server: FileConfig['server'] = {};
+  let warnings: readonly string[] = [];
+  if (configFile === undefined) {
+    carriers = Object.freeze([loadCarrierSettings(flags, env, errors)]);
+  } else {
+    for (const flag of CARRIER_FLAGS) {
+      if (flags[flag] !== undefined) errors.push(`${flag}: carriers come from ${configFile}; drop --${flag}`);
+    }
+    const file = loadConfigFile(configFile, env, read);
+    if (!file.ok) return { ok: false, errors: [...errors, ...file.errors] };
+    ({ carriers, server, warnings } = file.config);
+  }
+  const fromFile = (v: number | undefined) => (v === undefined ? undefined : String(v));
+  const port = integer(
+    errors,
+    'port',
+    pick(flags, env, 'port', ENV.port) ?? fromFile(server.port),
+    DEFAULTS.port,
+    0,
+    65535,
+  );
   const windowSeconds = integer(
     errors,
     'window-seconds',
-    pick(flags, env, 'window-seconds', ENV.windowSeconds),
+    pick(flags, env, 'window-seconds', ENV.windowSeconds) ?? fromFile(server.windowSeconds),
     DEFAULTS.windowSeconds,
     1,
     86_400,
@@ -190,7 +333,7 @@ export function loadGatewayConfig(flags: Flags, env: Env = process.env): Loaded<
   const replayMaxEntries = integer(
     errors,
     'replay-max-entries',
-    pick(flags, env, 'replay-max-entries', ENV.replayMaxEntries),
+    pick(flags, env, 'replay-max-entries', ENV.replayMaxEntries) ?? fromFile(server.replayMaxEntries),
     DEFAULTS.replayMaxEntries,
     1,
     100_000_000,
@@ -198,34 +341,41 @@ export function loadGatewayConfig(flags: Flags, env: Env = process.env): Loaded<
   const cacheMb = integer(
     errors,
     'cache-mb',
-    pick(flags, env, 'cache-mb', ENV.cacheMb),
+    pick(flags, env, 'cache-mb', ENV.cacheMb) ?? fromFile(server.cacheMb),
     DEFAULTS.cacheMb,
     0,
     1_048_576,
   );
-  const trackPath = pick(flags, env, 'path', ENV.trackPath) ?? DEFAULTS.trackPath;
+  const trackPath = pick(flags, env, 'path', ENV.trackPath) ?? server.trackPath ?? DEFAULTS.trackPath;
   if (!/^\/[A-Za-z0-9/_.-]*$/.test(trackPath))
     errors.push(`path: "${trackPath}" must start with / and be a plain path`);
-  const logLevel = pick(flags, env, 'log-level', ENV.logLevel) ?? DEFAULTS.logLevel;
+  const logLevel = pick(flags, env, 'log-level', ENV.logLevel) ?? server.logLevel ?? DEFAULTS.logLevel;
   if (!(LEVELS as readonly string[]).includes(logLevel))
     errors.push(`log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
-  const access = flags['access-log'] === true || /^(1|true|yes)$/i.test(env[ENV.accessLog] ?? '');
+  const accessVar = env[ENV.accessLog];
+  const access =
+    flags['access-log'] === true ||
+    (accessVar !== undefined && accessVar !== ''
+      ? /^(1|true|yes)$/i.test(accessVar)
+      : (server.accessLog ?? false));
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     config: Object.freeze({
-      ...loadStoreConfig(flags, env),
-      host: pick(flags, env, 'host', ENV.host) ?? DEFAULTS.host,
+      dbPath: pick(flags, env, 'db', ENV.db) ?? server.db ?? DEFAULTS.db,
+      host: pick(flags, env, 'host', ENV.host) ?? server.host ?? DEFAULTS.host,
       port,
       trackPath,
       windowSeconds,
       callbacks: Object.freeze([DEFAULT_CALLBACK]),
-      carriers: Object.freeze([carrier]),
+      carriers,
       replayMaxEntries,
       cacheMb,
       logLevel: logLevel as GatewayConfig['logLevel'],
       accessLog: access,
+      configFile,
+      warnings,
     }),
   };
 }

@@ -1,12 +1,41 @@
 /**
  * @module
  * A carrier as the query path sees it: who it is, which tokens sign for it, which waybill numbers
- * are its own, and how its times are written.
+ * are its own, and how its times are written. Everything past the first six fields is optional so
+ * that a carrier built from the foundation's flags (or by a test) stays a valid Carrier; the
+ * configuration file fills them all in.
  */
+
+/** `test`: WeChat's review phase, only whitelisted waybills are served. `production`: all. */
+export type CarrierEnvironment = 'test' | 'production';
+
+/** A cell registered with WeChat (spec §落地页Cell信息): events may only name registered keys. */
+export interface RegisteredCell {
+  /** The cell's code, at most 20 code points; events and the waybill API refer to it. */
+  readonly key: string;
+  /** What WeChat shows on the button, e.g. 支付运单. */
+  readonly name: string;
+  /** Where a tap leads (mini-program path or URL); WeChat appends the signed parameters. */
+  readonly link: string;
+}
+
+/** How a carrier's traces are laid out in OrderInfo. */
+export interface TraceOptions {
+  /** `oldest-first` as in the spec's full example (default), or `newest-first`. */
+  readonly order: 'oldest-first' | 'newest-first';
+  /** `label-description` writes `运输中\n快件已...` (default); `description` writes the description alone. */
+  readonly address: 'label-description' | 'description';
+}
+
+export const DEFAULT_TRACE_OPTIONS: TraceOptions = Object.freeze({
+  order: 'oldest-first',
+  address: 'label-description',
+});
 
 export interface Carrier {
   /** The `company_id` WeChat sends for it (aggregators); any short code for a single carrier. */
   readonly id: string;
+  /** Display name, e.g. 圆通速递; used in summaries and the registration sheet. */
   readonly name: string;
   /** Accepted WeChat tokens; the first is current, the rest verify during a rotation. */
   readonly tokens: readonly string[];
@@ -16,9 +45,32 @@ export interface Carrier {
   readonly waybillMatcher: RegExp;
   /** IANA zone for `accept_time` and for event times without an offset. */
   readonly timezone: string;
+  /** Customer-service phone registered with WeChat (运力客服电话). */
+  readonly phone?: string;
+  /** Registered cells; when set, events may only use these keys. */
+  readonly cells?: readonly RegisteredCell[];
+  /** Default `production`. */
+  readonly environment?: CarrierEnvironment;
+  /** Waybills WeChat may query while `environment` is `test` (白名单测试运单码). */
+  readonly testWaybills?: ReadonlySet<string>;
+  /** Trace layout; {@link DEFAULT_TRACE_OPTIONS} when absent. */
+  readonly trace?: TraceOptions;
 }
 
 /** Compiles a registered pattern, anchored on both ends so `YT1` never matches inside `XYT12`. */
 export function compileWaybillPattern(source: string): RegExp {
   return new RegExp('^(?:' + source + ')$');
+}
+
+/**
+ * Whether the carrier may answer for this waybill at all: in `test` mode only whitelisted
+ * waybills are served, so a half-configured carrier never shows real parcels during review.
+ */
+export function servesWaybill(carrier: Carrier, waybill: string): boolean {
+  return carrier.environment !== 'test' || (carrier.testWaybills?.has(waybill) ?? false);
+}
+
+/** The registered cell keys of a carrier, or `undefined` when it registered none (no check). */
+export function cellKeysOf(carrier: Carrier): ReadonlySet<string> | undefined {
+  return carrier.cells === undefined ? undefined : new Set(carrier.cells.map((c) => c.key));
 }

@@ -3,11 +3,62 @@ import { loadGatewayConfig } from '../config.js';
 import { createLogger } from '../http/logging.js';
 import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store } from '../store/store.js';
+import { wrapStore } from '../testing/wrap-store.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
 import { scan } from '../testing/gateway-fixture.js';
 import { systemClock } from '../clock/clock.js';
 import { startGateway } from './gateway-process.js';
+import { compileWaybillPattern, type Carrier } from '../carrier/carrier.js';
+import { SwappableCarriers } from '../carrier/carrier-source.js';
+import { ManualClock } from '../clock/clock.js';
+import { parseJsonpBody } from '../protocol/jsonp.js';
+import { event } from '../store/store.case.test.js';
+import { openStore } from './gateway-process.js';
+const carrier = (id: string, over: Partial<Carrier> = {}): Carrier => ({
+  id,
+  name: id,
+  tokens: ['t-' + id],
+  waybillPattern: 'YT\\d{13}',
+  waybillMatcher: compileWaybillPattern('YT\\d{13}'),
+  timezone: 'Asia/Shanghai',
+  ...over,
+});
+
+const addresses = (json: string | Buffer) =>
+  (
+    parseJsonpBody('WxOrderCb(' + json.toString() + ')') as { traces: { accept_address: string }[] }
+  ).traces.map((t) => t.accept_address);
+
+describe('openStore', () => {
+  it("renders each carrier's replies with its own trace options, as in force when rendered", async () => {
+    const source = new SwappableCarriers([
+      carrier('NEW', { trace: { order: 'newest-first', address: 'description' } }),
+      carrier('OLD'),
+    ]);
+    const store = openStore({ dbPath: ':memory:', carriers: source.current() }, new ManualClock(0), source);
+    const two = (id: string) => [
+      event({ eventId: `${id}1`, description: 'first', time: 1_000 }),
+      event({ eventId: `${id}2`, description: 'second', time: 2_000 }),
+    ];
+    await store.ingest('NEW', two('n'));
+    await store.ingest('OLD', two('o'));
+    expect(addresses((await store.getReply('NEW', 'YT1234567890123'))!.json)).toEqual(['second', 'first']);
+    expect(addresses((await store.getReply('OLD', 'YT1234567890123'))!.json)).toEqual([
+      '运输中\nfirst',
+      '运输中\nsecond',
+    ]);
+
+    // After a reload, the next rendering of OLD's waybill follows its new options.
+    source.replace([carrier('OLD', { trace: { order: 'newest-first', address: 'label-description' } })]);
+    await store.ingest('OLD', [event({ eventId: 'o3', description: 'third', time: 3_000 })]);
+    expect(addresses((await store.getReply('OLD', 'YT1234567890123'))!.json)).toEqual([
+      '运输中\nthird',
+      '运输中\nsecond',
+      '运输中\nfirst',
+    ]);
+    await store.close();
+  });
+});
 
 describe('startGateway shutdown', () => {
   it('finishes a request in flight, then closes the store', async () => {
@@ -21,18 +72,13 @@ describe('startGateway shutdown', () => {
     const held = new Promise<void>((r) => (release = r));
     let entered!: () => void;
     const reading = new Promise<void>((r) => (entered = r));
-    const slow: Store = {
-      ingest: (c, e) => real.ingest(c, e),
-      getWaybill: (c, w) => real.getWaybill(c, w),
-      ping: () => real.ping(),
-      changeCounter: () => real.changeCounter(),
-      close: () => real.close(),
+    const slow = wrapStore(real, {
       getReply: async (c, w) => {
         entered();
         await held;
         return real.getReply(c, w);
       },
-    };
+    });
     const loaded = loadGatewayConfig(
       { token: 'shutdown-token', port: '0', 'waybill-pattern': 'YT\\d{13}' },
       {},

@@ -6,6 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
+import { SwappableCarriers, type CarrierSource } from '../carrier/carrier-source.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import type { GatewayConfig } from '../config.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
@@ -13,7 +15,7 @@ import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
 import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
 import { CachedStore } from '../store/cached-store.js';
-import { makeRenderer } from '../store/renderer.js';
+import { makeCarrierRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
@@ -21,24 +23,37 @@ export interface RunningGateway {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly logger: Logger;
+  /** The carriers in force; a reload swaps them. */
+  readonly carriers: SwappableCarriers;
   /** `http://host:port`. */
   readonly origin: string;
   /** Stops accepting, finishes requests in flight, then closes the guard and the store. */
   close(): Promise<void>;
 }
 
-/** Opens the SQLite store with renderers for the configured carriers' time zones. */
+/**
+ * Opens the SQLite store, rendering each carrier's replies with its zone and trace options as
+ * they are when the waybill is rendered (so a reload applies to replies rendered after it).
+ */
 export function openStore(
   config: Pick<GatewayConfig, 'dbPath' | 'carriers'>,
   clock: Clock = systemClock,
+  source: CarrierSource = { current: () => config.carriers },
 ): SqliteStore {
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-  const zones = new Map(config.carriers.map((c) => [c.id, c.timezone]));
-  const fallback = config.carriers[0]?.timezone ?? 'Asia/Shanghai';
   return new SqliteStore({
     path: config.dbPath,
     clock,
-    renderer: makeRenderer((carrier) => zones.get(carrier) ?? fallback),
+    renderer: makeCarrierRenderer((id) => {
+      const carriers = source.current();
+      const carrier = carriers.find((c) => c.id === id) ?? carriers[0];
+      const trace = carrier?.trace ?? DEFAULT_TRACE_OPTIONS;
+      return {
+        timeZone: carrier?.timezone ?? 'Asia/Shanghai',
+        traceOrder: trace.order,
+        address: trace.address,
+      };
+    }),
   });
 }
 
@@ -51,7 +66,8 @@ export interface GatewayParts {
 export async function startGateway(config: GatewayConfig, parts: GatewayParts = {}): Promise<RunningGateway> {
   const clock = systemClock;
   const logger = parts.logger ?? createLogger(config.logLevel);
-  const opened = parts.store ?? openStore(config, clock);
+  const carriers = new SwappableCarriers(config.carriers);
+  const opened = parts.store ?? openStore(config, clock, carriers);
   const store =
     config.cacheMb > 0
       ? new CachedStore({
@@ -61,7 +77,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         })
       : opened;
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
-  const app = buildApp({ config, store, guard, clock, logger });
+  const app = buildApp({ config, store, guard, clock, logger, carrierSource: carriers });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -76,6 +92,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     app,
     store,
     logger,
+    carriers,
     origin: `http://${host}:${port}`,
     close: () =>
       (closing ??= (async () => {
@@ -97,4 +114,11 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', on);
     process.on('SIGINT', on);
   });
+}
+
+/** Calls `handler` on every SIGHUP until the returned function is called. */
+export function onReloadSignal(handler: () => void): () => void {
+  const on = () => handler();
+  process.on('SIGHUP', on);
+  return () => void process.off('SIGHUP', on);
 }

@@ -4,14 +4,25 @@
  */
 import { parseArgs } from 'node:util';
 import type { Flags } from '../config.js';
+import { cellsCommand } from './commands/cells.js';
 import type { Command } from './commands/command.js';
+import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
+import { patternCommand } from './commands/pattern.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
 import { processOutput, type Output } from './output.js';
 
-export const COMMANDS: readonly Command[] = [serveCommand, importCommand, signCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  importCommand,
+  signCommand,
+  demoCommand,
+  configCommand,
+  cellsCommand,
+  patternCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -10,10 +10,15 @@
  *    malleable split (see protocol/signature.ts), whose variants all carry absurd timestamps;
  * 4. the carrier, by company_id or waybill pattern (40005, 40402);
  * 5. the signature against that carrier's tokens (40001);
- * 6. the replay guard binds the signature to (orderid, openid) (40003);
- * 7. one store read (40401), and the stored reply.
+ * 6. a carrier in `test` mode serves whitelisted waybills only (40401);
+ * 7. the replay guard binds the signature to (orderid, openid) (40003);
+ * 8. one store read (40401), and the stored reply.
+ *
+ * The carriers are read once per request (a snapshot), so a reload mid-request changes nothing
+ * for that request.
  */
-import type { Carrier } from '../carrier/carrier.js';
+import { servesWaybill, type Carrier } from '../carrier/carrier.js';
+import type { CarrierSource } from '../carrier/carrier-source.js';
 import { routeQuery } from '../carrier/route.js';
 import type { Clock } from '../clock/clock.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
@@ -24,7 +29,8 @@ import { verifySignature } from '../protocol/signature.js';
 import type { Store } from '../store/store.js';
 
 export interface QueryAnswererDeps {
-  readonly carriers: readonly Carrier[];
+  /** A fixed list, or a source a reload swaps (read once per request). */
+  readonly carriers: readonly Carrier[] | CarrierSource;
   readonly callbacks: readonly string[];
   /** Accepted clock distance, seconds, either way. */
   readonly windowSeconds: number;
@@ -59,7 +65,9 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
   const openers = new Map(deps.callbacks.map((cb) => [cb, Buffer.from(cb + '(')]));
   const closer = Buffer.from(')');
   const windowMs = deps.windowSeconds * 1000;
-  const { carriers, store, guard, clock } = deps;
+  const { store, guard, clock } = deps;
+  const given = deps.carriers;
+  const source: CarrierSource = 'current' in given ? given : { current: () => given };
 
   const fail = (callback: string, outcome: CatalogEntry, extra?: Partial<Answer>): Answer => ({
     status: outcome.status,
@@ -83,7 +91,7 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
     const tsMs = Number(q.timestamp) * 1000;
     if (Math.abs(now - tsMs) > windowMs) return fail(q.callback, Errors.TIMESTAMP_WINDOW, who);
 
-    const routed = routeQuery(carriers, q.companyId, q.orderid);
+    const routed = routeQuery(source.current(), q.companyId, q.orderid);
     if (!routed.ok) {
       return fail(
         q.callback,
@@ -94,6 +102,9 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
     const carrier = routed.carrier.id;
     const signed = verifySignature(routed.carrier.tokens, q.signature, q.timestamp, q.nonce);
     if (!signed.ok) return fail(q.callback, Errors.BAD_SIGNATURE, { ...who, carrier });
+    // Same answer as an unknown waybill: a test carrier shows nothing beyond its whitelist.
+    if (!servesWaybill(routed.carrier, q.orderid))
+      return fail(q.callback, Errors.UNKNOWN_WAYBILL, { ...who, carrier });
 
     try {
       // The entry may be forgotten once the timestamp has left the window for good.

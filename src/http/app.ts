@@ -4,6 +4,7 @@
  * opens a database: the caller injects them, so tests run the real app in-process.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { CarrierSource } from '../carrier/carrier-source.js';
 import type { Clock } from '../clock/clock.js';
 import type { GatewayConfig } from '../config.js';
 import { createQueryAnswerer } from '../gateway/answer-query.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly guard: ReplayGuard;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where the query path reads its carriers, when a reload may swap them; else `config.carriers`. */
+  readonly carrierSource?: CarrierSource;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -48,7 +51,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger,
     accessLog: config.accessLog,
     answer: createQueryAnswerer({
-      carriers: config.carriers,
+      carriers: deps.carrierSource ?? config.carriers,
       callbacks: config.callbacks,
       windowSeconds: config.windowSeconds,
       store,

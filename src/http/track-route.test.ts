@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import { computeSignature } from '../protocol/signature.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
-import type { Store } from '../store/store.js';
+import { brokenStore, wrapStore } from '../testing/wrap-store.js';
 import {
   fixtureCarrier,
   gatewayFixture,
@@ -166,18 +166,12 @@ describe('GET /wechat/track: refusals', () => {
   it('gives 40402 for an orderid outside the waybill pattern, without reading the store', async () => {
     let reads = 0;
     const real = await gatewayFixture();
-    const counting: Store = {
-      ...real.store,
-      ingest: (c, e) => real.store.ingest(c, e),
-      getWaybill: (c, w) => real.store.getWaybill(c, w),
-      ping: () => real.store.ping(),
-      changeCounter: () => real.store.changeCounter(),
-      close: () => real.store.close(),
+    const counting = wrapStore(real.store, {
       getReply: (c, w) => {
         reads++;
         return real.store.getReply(c, w);
       },
-    };
+    });
     await real.app.close();
     gw = await gatewayFixture({ store: counting });
     await expectError(gw.signed('SF1234567890'), 40402);
@@ -197,14 +191,7 @@ describe('GET /wechat/track: refusals', () => {
   });
 
   it('fails closed with 50001 when the store is down', async () => {
-    const broken: Store = {
-      ingest: () => Promise.reject(new Error('disk gone')),
-      getReply: () => Promise.reject(new Error('disk gone')),
-      getWaybill: () => Promise.reject(new Error('disk gone')),
-      ping: () => Promise.reject(new Error('disk gone')),
-      changeCounter: () => 0,
-      close: () => Promise.resolve(),
-    };
+    const broken = brokenStore('disk gone');
     gw = await gatewayFixture({ store: broken });
     const res = await expectError(gw.signed(WAYBILL), 50001);
     expect(res.payload).not.toContain('disk gone');

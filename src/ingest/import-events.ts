@@ -11,6 +11,8 @@ export interface ImportOptions {
   readonly carrier: string;
   /** Zone for event times given without an offset. */
   readonly timeZone: string;
+  /** The carrier's registered cell keys; when given, events may use no other. */
+  readonly cellKeys?: ReadonlySet<string>;
   /** Events per transaction. */
   readonly batchSize?: number;
   /** Called for each rejected line. */
@@ -31,6 +33,7 @@ export interface ImportSummary {
 export function parseEventLine(
   line: string,
   timeZone: string,
+  cellKeys?: ReadonlySet<string>,
 ): { ok: true; event: ScanEvent } | { ok: false; reason: string } {
   let value: unknown;
   try {
@@ -38,7 +41,7 @@ export function parseEventLine(
   } catch {
     return { ok: false, reason: 'not valid JSON' };
   }
-  return parseScanEvent(value, { timeZone });
+  return parseScanEvent(value, cellKeys === undefined ? { timeZone } : { timeZone, cellKeys });
 }
 
 export async function importEventLines(
@@ -65,7 +68,7 @@ export async function importEventLines(
     const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     if (line.trim() === '') continue;
     summary.read++;
-    const parsed = parseEventLine(line, options.timeZone);
+    const parsed = parseEventLine(line, options.timeZone, options.cellKeys);
     if (!parsed.ok) {
       summary.rejected++;
       options.onReject?.(lineNo, parsed.reason);

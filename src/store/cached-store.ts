@@ -11,7 +11,7 @@
 import { replyKey, type ReplyCache } from '../cache/reply-cache.js';
 import type { Clock } from '../clock/clock.js';
 import type { ScanEvent } from '../tracking/event.js';
-import type { IngestOutcome, Store, StoredReply, WaybillRecord } from './store.js';
+import type { IngestOutcome, Store, StoredReply, WaybillPage, WaybillRecord } from './store.js';
 
 export interface CachedStoreOptions {
   readonly store: Store;
@@ -93,6 +93,10 @@ export class CachedStore implements Store {
 
   getWaybill(carrier: string, waybill: string): Promise<WaybillRecord | undefined> {
     return this.#inner.getWaybill(carrier, waybill);
+  }
+
+  listWaybills(carrier: string, page: WaybillPage): Promise<string[]> {
+    return this.#inner.listWaybills(carrier, page);
   }
 
   changeCounter(): number {

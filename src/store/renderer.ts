@@ -6,7 +6,7 @@
  */
 import { serializeOrderInfo } from '../protocol/order-info.js';
 import type { StoredEvent } from '../tracking/event.js';
-import { renderWaybill } from '../tracking/render.js';
+import { renderWaybill, type RenderOptions } from '../tracking/render.js';
 
 export interface RenderedReply {
   /** Script-safe OrderInfo JSON. */
@@ -19,8 +19,13 @@ export type Renderer = (carrier: string, events: readonly StoredEvent[]) => Rend
 
 /** A renderer that looks up each carrier's time zone. */
 export function makeRenderer(timeZoneOf: (carrier: string) => string): Renderer {
+  return makeCarrierRenderer((carrier) => ({ timeZone: timeZoneOf(carrier) }));
+}
+
+/** A renderer that looks up each carrier's full options (zone, trace order, address format). */
+export function makeCarrierRenderer(optionsOf: (carrier: string) => RenderOptions): Renderer {
   return (carrier, events) => {
-    const view = renderWaybill(events, { timeZone: timeZoneOf(carrier) });
+    const view = renderWaybill(events, optionsOf(carrier));
     return {
       json: serializeOrderInfo(view.info),
       status: view.info.order_status,

@@ -164,6 +164,33 @@ export function storeContract(name: string, make: StoreFactory): void {
         expect(await store.ingest('yto', [event({ eventId: 'ok' })])).toEqual(['inserted']);
       }));
 
+    it("lists a carrier's waybill numbers in pages, in ascending order, and no other carrier's", () =>
+      withStore(async (store) => {
+        const numbers = ['YT0000000000003', 'YT0000000000001', 'YT0000000000002', 'YT0000000000004'];
+        await store.ingest(
+          'yto',
+          numbers.map((waybill, i) => event({ eventId: `e${i}`, waybill })),
+        );
+        await store.ingest('sf', [event({ eventId: 's1', waybill: 'SF0000000000001' })]);
+        expect(await store.listWaybills('yto', { limit: 3 })).toEqual([
+          'YT0000000000001',
+          'YT0000000000002',
+          'YT0000000000003',
+        ]);
+        expect(await store.listWaybills('yto', { after: 'YT0000000000003', limit: 3 })).toEqual([
+          'YT0000000000004',
+        ]);
+        expect(await store.listWaybills('yto', { after: 'YT0000000000004', limit: 3 })).toEqual([]);
+        expect(await store.listWaybills('sf', { limit: 10 })).toEqual(['SF0000000000001']);
+        expect(await store.listWaybills('zto', { limit: 10 })).toEqual([]);
+      }));
+
+    it('lists a waybill once, however many events it has', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [event({ eventId: 'a' }), event({ eventId: 'b', time: T0 + 1 })]);
+        expect(await store.listWaybills('yto', { limit: 10 })).toEqual(['YT1234567890123']);
+      }));
+
     it('pings while open, and refuses service after close', () =>
       withStore(async (store) => {
         await expect(store.ping()).resolves.toBeUndefined();

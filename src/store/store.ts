@@ -33,6 +33,14 @@ export interface WaybillRecord {
   readonly events: readonly StoredEvent[];
 }
 
+/** Which slice of a carrier's waybill numbers {@link Store.listWaybills} returns. */
+export interface WaybillPage {
+  /** Return only numbers sorting after this one; absent for the first page. */
+  readonly after?: string;
+  /** At most this many numbers, 1 or more. */
+  readonly limit: number;
+}
+
 export interface Store {
   /**
    * Writes events for one carrier atomically, and re-renders every waybill they touch in the
@@ -54,6 +62,12 @@ export interface Store {
    * caching rather than risk serving stale replies.
    */
   changeCounter(): number;
+
+  /**
+   * A page of the waybill numbers a carrier holds, in ascending order, starting after `after`
+   * (exclusive) and at most `limit` long; `wxtrack pattern lint` pages through them.
+   */
+  listWaybills(carrier: string, page: WaybillPage): Promise<string[]>;
 
   /** Resolves when the store can serve; rejects otherwise (readiness probes call it). */
   ping(): Promise<void>;

@@ -51,6 +51,11 @@ export const EVENT_LIMITS = Object.freeze({
 export interface ParseEventOptions {
   /** IANA zone for times given without an offset. */
   readonly timeZone: string;
+  /**
+   * The carrier's registered cell keys (spec §落地页Cell信息). When given, a cell with any other
+   * key is refused, naming the key: WeChat renders nothing for an unregistered one.
+   */
+  readonly cellKeys?: ReadonlySet<string>;
 }
 
 export type ParseEventResult =
@@ -69,6 +74,7 @@ function text(
   if (typeof v !== 'string') return { error: `${field}: must be a string` };
   const trimmed = v.trim();
   if (trimmed.length === 0) return required ? { error: `${field}: required` } : undefined;
+  // Lengths are code points, as the spec counts characters (an emoji is one, not two).
   const length = codePoints(trimmed);
   if (length > max) return { error: `${field}: ${length} characters, at most ${max}` };
   return trimmed;
@@ -76,7 +82,7 @@ function text(
 
 const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && 'error' in v;
 
-function parseCells(v: unknown): readonly Cell[] | string {
+function parseCells(v: unknown, cellKeys: ReadonlySet<string> | undefined): readonly Cell[] | string {
   if (!Array.isArray(v)) return 'cells: must be an array';
   if (v.length > EVENT_LIMITS.cells) return `cells: ${v.length} cells, at most ${EVENT_LIMITS.cells}`;
   const out: Cell[] = [];
@@ -93,6 +99,7 @@ function parseCells(v: unknown): readonly Cell[] | string {
     const cell: Cell = status === undefined ? { key, value } : { key, value, status };
     const problem = cellProblem(cell);
     if (problem) return `cells[${i}].${problem}`;
+    if (cellKeys && !cellKeys.has(key)) return `cells[${i}].key: "${key}" is not registered as a cell key`;
     out.push(cell);
   }
   return out;
@@ -130,7 +137,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
   }
   let cells: readonly Cell[] | undefined;
   if (o.cells !== undefined && o.cells !== null) {
-    const parsed = parseCells(o.cells);
+    const parsed = parseCells(o.cells, options.cellKeys);
     if (typeof parsed === 'string') return fail(parsed);
     cells = parsed;
   }

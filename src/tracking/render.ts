@@ -12,6 +12,10 @@ import { formatAcceptTime } from './time.js';
 export interface RenderOptions {
   /** IANA zone `accept_time` is written in. */
   readonly timeZone: string;
+  /** `oldest-first` (default, as in the spec's full example) or `newest-first`. */
+  readonly traceOrder?: 'oldest-first' | 'newest-first';
+  /** `label-description` (default) writes `label\ndescription`; `description` the description alone. */
+  readonly address?: 'label-description' | 'description';
 }
 
 /** What a waybill looks like after folding its events. */
@@ -28,15 +32,18 @@ export function renderWaybill(events: readonly StoredEvent[], options: RenderOpt
   let eta: string | undefined;
   let cells: readonly Cell[] = [];
   const traces: Trace[] = [];
+  const withLabel = options.address !== 'description';
   for (const e of sorted) {
     if (e.eta !== undefined) eta = e.eta;
     if (e.cells !== undefined) cells = e.cells;
     traces.push({
       accept_time: formatAcceptTime(e.time, options.timeZone),
-      accept_address: e.label + '\n' + e.description,
+      accept_address: withLabel ? e.label + '\n' + e.description : e.description,
       remark: e.location ?? '',
     });
   }
+  // Status, ETA and cells were folded in time order above; only the display order flips.
+  if (options.traceOrder === 'newest-first') traces.reverse();
   const info: OrderInfo = {
     err_code: 0,
     err_msg: 'ok',

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadImportConfig, type Flags } from '../../config.js';
 import { importEventLines } from '../../ingest/import-events.js';
-import { makeRenderer } from '../../store/renderer.js';
+import { makeCarrierRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { systemClock } from '../../clock/clock.js';
 import { mkdirSync } from 'node:fs';
@@ -18,11 +18,16 @@ import type { Command } from './command.js';
 export const importCommand: Command = {
   name: 'import',
   summary: 'load scan events from an NDJSON file (- for stdin)',
-  usage: `wxtrack import FILE.ndjson [--db PATH] [--carrier ID] [--timezone TZ]
+  usage: `wxtrack import FILE.ndjson [--db PATH] [--carrier ID] [--timezone TZ] [--config FILE]
+
+  With a configuration file (--config or WXTRACK_CONFIG), --carrier picks one of its carriers
+  (optional when there is one); its zone, trace layout and registered cell keys apply, and an
+  event naming an unregistered cell key is rejected.
 
   Prints counts (read, inserted, duplicates, rejected); each rejected line is reported on stderr
   with its line number and reason. Exits 1 if any line was rejected, 2 on a usage error.`,
   options: {
+    config: { type: 'string' },
     db: { type: 'string' },
     carrier: { type: 'string' },
     timezone: { type: 'string' },
@@ -42,7 +47,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     io.err(`wxtrack import: ${loaded.errors.join('; ')}\n`);
     return 2;
   }
-  const { dbPath, carrierId, timezone } = loaded.config;
+  const { dbPath, carrierId, timezone, cellKeys, trace } = loaded.config;
   const batchSize = Number(flags['batch-size'] ?? 2000);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     io.err('wxtrack import: --batch-size must be a positive integer\n');
@@ -62,12 +67,21 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     return 2;
   }
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-  const store = new SqliteStore({ path: dbPath, clock: systemClock, renderer: makeRenderer(() => timezone) });
+  const store = new SqliteStore({
+    path: dbPath,
+    clock: systemClock,
+    renderer: makeCarrierRenderer(() => ({
+      timeZone: timezone,
+      traceOrder: trace.order,
+      address: trace.address,
+    })),
+  });
   try {
     const lines = createInterface({ input, crlfDelay: Infinity });
     const summary = await importEventLines(lines, store, {
       carrier: carrierId,
       timeZone: timezone,
+      ...(cellKeys === undefined ? {} : { cellKeys }),
       batchSize,
       onReject: (line, reason) => io.err(`line ${line}: ${reason}\n`),
     });

@@ -3,14 +3,18 @@
  * `wxtrack serve`: the gateway, until SIGTERM or SIGINT.
  */
 import { loadGatewayConfig, type Flags } from '../../config.js';
-import { startGateway, untilSignal } from '../gateway-process.js';
+import { createReloader } from '../../config/reload.js';
+import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: "serve WeChat's track queries",
-  usage: `wxtrack serve [--token T] [--db PATH] [--port N] [--host H] [options]
+  usage: `wxtrack serve [--config FILE | --token T] [--db PATH] [--port N] [--host H] [options]
+
+  --config FILE          wxtrack.config.json with the carriers (WXTRACK_CONFIG); then the
+                         carrier flags below are refused. SIGHUP reloads it.
 
   --token T              WeChat token (WXTRACK_TOKEN); required. Several, comma-separated,
                          verify during a rotation; the first is current.
@@ -27,6 +31,7 @@ export const serveCommand: Command = {
   --log-level L          (WXTRACK_LOG_LEVEL, default info)
   --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)`,
   options: {
+    config: { type: 'string' },
     token: { type: 'string' },
     db: { type: 'string' },
     port: { type: 'string' },
@@ -53,16 +58,26 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
   }
   const config = loaded.config;
   const gateway = await startGateway(config);
+  for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
+  const reload = createReloader({
+    load: () => loadGatewayConfig(flags),
+    carriers: gateway.carriers,
+    running: config,
+    log: gateway.logger,
+  });
+  const stopReloading = onReloadSignal(() => void reload());
   gateway.logger.info(
     {
       origin: gateway.origin,
       path: config.trackPath,
       db: config.dbPath,
       carriers: config.carriers.map((c) => c.id),
+      config: config.configFile,
     },
     'wxtrack listening',
   );
   const signal = await untilSignal();
+  stopReloading();
   gateway.logger.info({ signal }, 'shutting down: finishing requests in flight');
   await gateway.close();
   gateway.logger.info('stopped');

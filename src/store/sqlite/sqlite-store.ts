@@ -13,7 +13,7 @@ import type { Clock } from '../../clock/clock.js';
 import type { Cell, OrderStatus } from '../../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../../tracking/event.js';
 import type { Renderer } from '../renderer.js';
-import type { IngestOutcome, Store, StoredReply, WaybillRecord } from '../store.js';
+import type { IngestOutcome, Store, StoredReply, WaybillPage, WaybillRecord } from '../store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
@@ -90,6 +90,7 @@ export class SqliteStore implements Store {
   readonly #replyOf: Database.Statement;
   readonly #dataVersion: Database.Statement;
   readonly #waybillOf: Database.Statement;
+  readonly #waybillPage: Database.Statement;
   readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
 
   constructor(options: SqliteStoreOptions) {
@@ -124,6 +125,10 @@ export class SqliteStore implements Store {
       .pluck();
     this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
     this.#waybillOf = db.prepare('SELECT * FROM waybills WHERE carrier = ? AND waybill = ?');
+    // Walks the primary key (carrier, waybill): no sort, no extra index.
+    this.#waybillPage = db
+      .prepare('SELECT waybill FROM waybills WHERE carrier = ? AND waybill > ? ORDER BY waybill LIMIT ?')
+      .pluck();
 
     this.#ingestTx = db.transaction((carrier: string, events: readonly ScanEvent[]) => {
       const now = this.#clock.now();
@@ -208,6 +213,17 @@ export class SqliteStore implements Store {
   changeCounter(): number {
     this.#open();
     return this.#dataVersion.get() as number;
+  }
+
+  listWaybills(carrier: string, page: WaybillPage): Promise<string[]> {
+    try {
+      this.#open();
+      if (!Number.isInteger(page.limit) || page.limit < 1)
+        throw new RangeError('limit must be a positive integer');
+      return Promise.resolve(this.#waybillPage.all(carrier, page.after ?? '', page.limit) as string[]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   ping(): Promise<void> {

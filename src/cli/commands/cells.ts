@@ -1,0 +1,49 @@
+/**
+ * @module
+ * `wxtrack cells sheet --carrier X`: prints the Key / Name / Link table a courier emails to WeChat
+ * to register its cells.
+ */
+import { loadCarriers, type Flags } from '../../config.js';
+import { cellsSheet } from '../../carrier/cells-sheet.js';
+import type { Output } from '../output.js';
+import type { Command } from './command.js';
+
+export const cellsCommand: Command = {
+  name: 'cells',
+  summary: 'cells sheet --carrier X: print the cell registration table for WeChat',
+  usage: `wxtrack cells sheet [--carrier ID] [--config FILE]
+
+  Reads the carriers from --config or WXTRACK_CONFIG; --carrier is optional with one carrier.`,
+  options: { config: { type: 'string' }, carrier: { type: 'string' } },
+  positionals: true,
+  run: async (flags: Flags, args, io: Output) => {
+    if (args.length !== 1 || args[0] !== 'sheet') {
+      io.err(`wxtrack cells: expected "sheet"\n\n${cellsCommand.usage}\n`);
+      return 2;
+    }
+    const carrier = selectCarrier(flags, io, 'cells');
+    if (!carrier) return 2;
+    io.out(cellsSheet(carrier));
+    return 0;
+  },
+};
+
+/** The carrier named by --carrier among the configured ones (the only one if just one). */
+export function selectCarrier(flags: Flags, io: Output, command: string) {
+  const loaded = loadCarriers(flags, undefined, { requireToken: false });
+  if (!loaded.ok) {
+    io.err(`wxtrack ${command}: ${loaded.errors.join('; ')}\n`);
+    return undefined;
+  }
+  const carriers = loaded.config.carriers;
+  const id = flags.carrier;
+  const ids = carriers.map((c) => c.id).join(', ');
+  if (typeof id !== 'string') {
+    if (carriers.length === 1) return carriers[0];
+    io.err(`wxtrack ${command}: --carrier is required; one of ${ids}\n`);
+    return undefined;
+  }
+  const found = carriers.find((c) => c.id === id);
+  if (!found) io.err(`wxtrack ${command}: carrier "${id}" is not configured; one of ${ids}\n`);
+  return found;
+}

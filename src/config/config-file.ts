@@ -1,0 +1,277 @@
+/**
+ * @module
+ * `wxtrack.config.json`: read, validated and turned into frozen carriers. JSON was chosen over
+ * YAML because Node parses it without a dependency, every editor validates it against the
+ * published schema, and its strictness leaves no doubt about types (YAML's `no`, `0755`).
+ *
+ * Validation happens in two passes, both reported together so the operator fixes everything at
+ * once:
+ * 1. structure, by Ajv against {@link CONFIG_SCHEMA} (the published schema itself);
+ * 2. meaning: unique carrier ids, safe waybill patterns, real time zones, environment variables
+ *    that are set, tokens not shared between carriers, cells registered once, test waybills that
+ *    match their carrier's pattern.
+ *
+ * No I/O here: the caller passes the file's text and the environment, so tests need neither.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import {
+  DEFAULT_TRACE_OPTIONS,
+  type Carrier,
+  type CarrierEnvironment,
+  type RegisteredCell,
+  type TraceOptions,
+} from '../carrier/carrier.js';
+import { overlapExamples } from '../carrier/pattern-language.js';
+import { checkWaybillPattern } from '../carrier/pattern-safety.js';
+import { isValidTimeZone } from '../tracking/time.js';
+import { describeAjvError, jsonErrorPosition } from './config-errors.js';
+import { CONFIG_SCHEMA } from './config-schema.js';
+
+/** The default file name looked for by `wxtrack config check` without an argument. */
+export const CONFIG_FILE_NAME = 'wxtrack.config.json';
+
+/** A secret as written in the file. */
+export type SecretRef = string | { readonly env: string } | { readonly file: string };
+
+/** Where secrets come from: the environment, and a reader for secret files. Injected: no I/O here. */
+export interface SecretSources {
+  /** Environment variables by name. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a secret file; throws when it cannot. Without it, `{"file": ...}` secrets are refused. */
+  readonly readFile?: (path: string) => string;
+}
+
+/** The `server` section: every field optional, flags and variables override it. */
+export interface FileServerSettings {
+  /** Interface to listen on. */
+  readonly host?: string;
+  /** TCP port. */
+  readonly port?: number;
+  /** SQLite database file. */
+  readonly db?: string;
+  /** Path of WeChat's query route. */
+  readonly trackPath?: string;
+  /** Accepted timestamp skew, seconds. */
+  readonly windowSeconds?: number;
+  /** Bound on the in-memory replay guard. */
+  readonly replayMaxEntries?: number;
+  /** Reply cache size, MiB; 0 turns it off. */
+  readonly cacheMb?: number;
+  /** pino level. */
+  readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Log one line per query. */
+  readonly accessLog?: boolean;
+}
+
+/** The file, validated, with secrets resolved. */
+export interface FileConfig {
+  /** Listening settings from the file. */
+  readonly server: FileServerSettings;
+  /** The carriers, frozen, in file order. */
+  readonly carriers: readonly Carrier[];
+  /** Where each carrier's tokens came from (`env YTO_TOKEN`, `inline`), by carrier index; never the values. */
+  readonly tokenSources: readonly (readonly string[])[];
+  /** Legal but doubtful settings, each naming its path. */
+  readonly warnings: readonly string[];
+}
+
+export type FileLoaded =
+  { readonly ok: true; readonly config: FileConfig } | { readonly ok: false; readonly errors: string[] };
+
+interface RawCarrier {
+  id: string;
+  name: string;
+  tokens: SecretRef[];
+  waybillPattern: string;
+  timezone?: string;
+  trace?: Partial<TraceOptions>;
+  phone?: string;
+  cells?: RegisteredCell[];
+  environment?: CarrierEnvironment;
+  testWaybills?: string[];
+}
+
+interface RawConfig {
+  server?: FileServerSettings;
+  carriers: RawCarrier[];
+}
+
+let validator: ValidateFunction | undefined;
+
+/** The compiled schema; compiled once, on first use. */
+function validate(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, useDefaults: false });
+    ajv.addVocabulary(['x-hint']);
+    validator = ajv.compile(CONFIG_SCHEMA);
+  }
+  return validator;
+}
+
+/** Structural errors only: what the published schema says. */
+export function schemaErrors(value: unknown): string[] {
+  const check = validate();
+  if (check(value)) return [];
+  const out: string[] = [];
+  for (const e of check.errors ?? []) {
+    const text = describeAjvError(e);
+    if (text !== undefined && !out.includes(text)) out.push(text);
+  }
+  return out;
+}
+
+/** Parses and validates the file's text; `sources` supplies the secrets it names. */
+export function parseConfigText(text: string, sources: SecretSources): FileLoaded {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    const message = (err as Error).message;
+    const at = jsonErrorPosition(text.replace(/^\uFEFF/, ''), message);
+    return { ok: false, errors: [`(file)${at ? ` ${at}` : ''}: not valid JSON: ${message}`] };
+  }
+  const errors = schemaErrors(value);
+  // Meaning is checked only on a well-formed file: on a broken one it would mostly repeat pass 1.
+  if (errors.length > 0) return { ok: false, errors };
+  return buildConfig(value as RawConfig, sources);
+}
+
+function resolveSecret(
+  ref: SecretRef,
+  path: string,
+  sources: SecretSources,
+  errors: string[],
+): { value: string; source: string } | undefined {
+  if (typeof ref === 'string') return { value: ref, source: 'inline' };
+  let value: string | undefined;
+  let where: string;
+  if ('env' in ref) {
+    where = `environment variable ${ref.env}`;
+    value = sources.env[ref.env];
+    if (value === undefined || value === '') {
+      errors.push(`${path}: ${where} is not set`);
+      return undefined;
+    }
+  } else {
+    where = `secret file ${ref.file}`;
+    try {
+      if (!sources.readFile) throw new Error('secret files are not available here');
+      value = sources.readFile(ref.file).trim();
+    } catch (err) {
+      errors.push(`${path}: cannot read ${where}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+  if (!/^[\x21-\x7e]{3,128}$/.test(value)) {
+    errors.push(`${path}: ${where} must hold 3 to 128 printable ASCII characters`);
+    return undefined;
+  }
+  return { value, source: 'env' in ref ? `env ${ref.env}` : `file ${ref.file}` };
+}
+
+function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const carriers: Carrier[] = [];
+  const tokenSources: string[][] = [];
+  const idAt = new Map<string, number>();
+  const tokenAt = new Map<string, string>();
+  const cores: (string | undefined)[] = [];
+
+  raw.carriers.forEach((c, i) => {
+    const at = `carriers[${i}]`;
+    const seen = idAt.get(c.id);
+    if (seen !== undefined) errors.push(`${at}.id: "${c.id}" is already used by carriers[${seen}]`);
+    else idAt.set(c.id, i);
+
+    const tokens: string[] = [];
+    const origins: string[] = [];
+    c.tokens.forEach((ref, j) => {
+      const path = `${at}.tokens[${j}]`;
+      const secret = resolveSecret(ref, path, sources, errors);
+      if (!secret) return;
+      const other = tokenAt.get(secret.value);
+      // A shared token would let a signature made for one carrier verify for another.
+      if (other !== undefined) errors.push(`${path}: same token as ${other}; every carrier needs its own`);
+      else tokenAt.set(secret.value, path);
+      if (secret.source === 'inline') {
+        warnings.push(`${path}: token written in the file; use {"env": "NAME"} so the file can sit in git`);
+      }
+      tokens.push(secret.value);
+      origins.push(secret.source);
+    });
+
+    const pattern = checkWaybillPattern(c.waybillPattern);
+    if (!pattern.ok) errors.push(`${at}.waybillPattern: ${pattern.reason}`);
+    cores.push(pattern.ok ? pattern.core : undefined);
+
+    const timezone = c.timezone ?? 'Asia/Shanghai';
+    if (!isValidTimeZone(timezone)) errors.push(`${at}.timezone: "${timezone}" is not an IANA time zone`);
+
+    const keys = new Map<string, number>();
+    (c.cells ?? []).forEach((cell, j) => {
+      const first = keys.get(cell.key);
+      if (first !== undefined)
+        errors.push(`${at}.cells[${j}].key: "${cell.key}" is already registered by cells[${first}]`);
+      else keys.set(cell.key, j);
+    });
+
+    const environment = c.environment ?? 'production';
+    const testWaybills = c.testWaybills ?? [];
+    if (pattern.ok) {
+      testWaybills.forEach((w, j) => {
+        if (!pattern.matcher.test(w)) {
+          errors.push(
+            `${at}.testWaybills[${j}]: "${w}" does not match waybillPattern, so WeChat could never query it`,
+          );
+        }
+      });
+    }
+    if (environment === 'test' && testWaybills.length === 0) {
+      warnings.push(`${at}.testWaybills: empty, so in test mode every query gets 40401`);
+    }
+
+    carriers.push(
+      Object.freeze({
+        id: c.id,
+        name: c.name,
+        tokens: Object.freeze(tokens),
+        waybillPattern: c.waybillPattern,
+        waybillMatcher: pattern.ok ? pattern.matcher : /^$/,
+        timezone,
+        ...(c.phone === undefined ? {} : { phone: c.phone }),
+        cells: Object.freeze((c.cells ?? []).map((cell) => Object.freeze({ ...cell }))),
+        environment,
+        testWaybills: Object.freeze(new Set(testWaybills)),
+        trace: Object.freeze({ ...DEFAULT_TRACE_OPTIONS, ...c.trace }),
+      }),
+    );
+    tokenSources.push(origins);
+  });
+
+  // Routing by pattern (no company_id) refuses a number two carriers claim: say so up front.
+  for (let i = 0; i < cores.length; i++) {
+    for (let j = i + 1; j < cores.length; j++) {
+      const a = cores[i];
+      const b = cores[j];
+      if (a === undefined || b === undefined) continue;
+      const shared = overlapExamples(a, b, 1);
+      if (shared.length > 0) {
+        warnings.push(
+          `carriers[${j}].waybillPattern: overlaps carriers[${i}] (e.g. ${shared[0]}); such numbers need company_id, else 40005`,
+        );
+      }
+    }
+  }
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: Object.freeze({
+      server: Object.freeze({ ...raw.server }),
+      carriers: Object.freeze(carriers),
+      tokenSources: Object.freeze(tokenSources.map((s) => Object.freeze(s))),
+      warnings: Object.freeze(warnings),
+    }),
+  };
+}

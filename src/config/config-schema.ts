@@ -1,0 +1,201 @@
+/**
+ * @module
+ * The JSON Schema of `wxtrack.config.json`: the single source of its structure. The validator
+ * (config-file.ts) runs this very object through Ajv, and `schema/wxtrack.config.schema.json`,
+ * which editors load through the file's `"$schema"`, is this object written out; a test fails
+ * when the two differ (regenerate with `npm run schema`).
+ *
+ * `x-hint` is our own annotation: the reason printed when a `pattern` fails, since a regular
+ * expression is no message for an operator. Editors ignore unknown keywords.
+ */
+
+const TOKEN_HINT = 'must be 3 to 128 printable ASCII characters without spaces';
+
+/**
+ * A secret: inline (fine for tests) or, so the file can sit in git, a reference: an environment
+ * variable (read at start) or a secret file (read at start and on every reload, so a token can be
+ * rotated with SIGHUP alone).
+ */
+const secret = {
+  description:
+    'A secret: the value itself, {"env": "NAME"} to read environment variable NAME, or {"file": "PATH"} to read a secret file (re-read on SIGHUP).',
+  if: { type: 'string' },
+  then: { type: 'string', pattern: '^[\\x21-\\x7e]{3,128}$', 'x-hint': TOKEN_HINT },
+  else: {
+    type: 'object',
+    minProperties: 1,
+    maxProperties: 1,
+    additionalProperties: false,
+    properties: {
+      env: {
+        type: 'string',
+        description: 'Name of the environment variable that holds the secret.',
+        pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$',
+        'x-hint': 'must be an environment variable name (letters, digits, _)',
+      },
+      file: {
+        type: 'string',
+        description: 'Path of a file holding the secret (surrounding whitespace is ignored).',
+        minLength: 1,
+      },
+    },
+  },
+} as const;
+
+const cell = {
+  type: 'object',
+  description: 'A cell registered with WeChat (落地页Cell信息).',
+  required: ['key', 'name', 'link'],
+  additionalProperties: false,
+  properties: {
+    key: {
+      type: 'string',
+      description: 'Cell key (Key), at most 20 characters; events name the cell by it.',
+      minLength: 1,
+      maxLength: 20,
+      pattern: '^[\\x21-\\x7e]+$',
+      'x-hint': 'must be printable ASCII without spaces',
+    },
+    name: {
+      type: 'string',
+      description: 'Name shown on the button (Name), e.g. 支付运单.',
+      minLength: 1,
+      maxLength: 32,
+    },
+    link: {
+      type: 'string',
+      description: 'Where a tap leads (Link): a mini-program path or an https URL.',
+      minLength: 1,
+      maxLength: 512,
+    },
+  },
+} as const;
+
+const carrier = {
+  type: 'object',
+  description: 'One courier served behind the endpoint.',
+  required: ['id', 'name', 'tokens', 'waybillPattern'],
+  additionalProperties: false,
+  properties: {
+    id: {
+      type: 'string',
+      description: 'The company_id WeChat sends for this courier.',
+      pattern: '^[A-Za-z0-9_-]{1,32}$',
+      'x-hint': 'must be 1 to 32 of A-Z a-z 0-9 _ -',
+    },
+    name: { type: 'string', description: 'Courier name (运力名称).', minLength: 1, maxLength: 64 },
+    tokens: {
+      type: 'array',
+      description:
+        'WeChat tokens. The first is current; every one verifies, so a token is rotated by adding the new one first and removing the old one later.',
+      minItems: 1,
+      maxItems: 5,
+      items: secret,
+    },
+    waybillPattern: {
+      type: 'string',
+      description:
+        'The waybill regular expression registered with WeChat (运单正则表达式). Anchored at both ends by the gateway.',
+      minLength: 1,
+      maxLength: 200,
+    },
+    timezone: {
+      type: 'string',
+      description: 'IANA time zone of accept_time and of event times without an offset.',
+      default: 'Asia/Shanghai',
+    },
+    trace: {
+      type: 'object',
+      description: 'How traces are laid out.',
+      additionalProperties: false,
+      properties: {
+        order: { enum: ['oldest-first', 'newest-first'], default: 'oldest-first' },
+        address: {
+          description:
+            'label-description writes "运输中\\n快件已..."; description writes the description alone.',
+          enum: ['label-description', 'description'],
+          default: 'label-description',
+        },
+      },
+    },
+    phone: {
+      type: 'string',
+      description: 'Customer-service phone (运力客服电话).',
+      pattern: '^[0-9+() -]{3,32}$',
+      'x-hint': 'must be 3 to 32 of 0-9 + ( ) - and spaces',
+    },
+    cells: {
+      type: 'array',
+      description: 'Registered cells; events may only use these keys.',
+      maxItems: 20,
+      items: cell,
+    },
+    environment: {
+      description: 'test: only testWaybills are served (others get 40401); production: all.',
+      enum: ['test', 'production'],
+      default: 'production',
+    },
+    testWaybills: {
+      type: 'array',
+      description: 'Whitelisted test waybills (白名单测试运单码).',
+      maxItems: 1000,
+      uniqueItems: true,
+      items: {
+        type: 'string',
+        pattern: '^[\\x21-\\x7e]{1,64}$',
+        'x-hint': 'must be 1 to 64 printable ASCII characters',
+      },
+    },
+  },
+} as const;
+
+export const CONFIG_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'wxtrack configuration',
+  description: 'wxtrack.config.json: the carriers one gateway serves, and how it listens.',
+  type: 'object',
+  required: ['carriers'],
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string', description: 'Path or URL of this schema, for editors.' },
+    server: {
+      type: 'object',
+      description: 'How the gateway listens. Flags and WXTRACK_* variables override these.',
+      additionalProperties: false,
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8787 },
+        db: {
+          type: 'string',
+          description: 'SQLite database file.',
+          minLength: 1,
+          default: './data/wxtrack.db',
+        },
+        trackPath: {
+          type: 'string',
+          description: "Path of WeChat's query route.",
+          pattern: '^/[A-Za-z0-9/_.-]*$',
+          'x-hint': 'must start with / and be a plain path',
+          default: '/wechat/track',
+        },
+        windowSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
+        replayMaxEntries: { type: 'integer', minimum: 1, maximum: 100000000, default: 1000000 },
+        cacheMb: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 1048576,
+          default: 512,
+          description: 'Reply cache size, MiB; 0 turns it off.',
+        },
+        logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+        accessLog: { type: 'boolean', default: false },
+      },
+    },
+    carriers: { type: 'array', minItems: 1, maxItems: 100, items: carrier },
+  },
+} as const;
+
+/** The published file's text: what `npm run schema` writes and the agreement test compares. */
+export function schemaFileText(): string {
+  return JSON.stringify(CONFIG_SCHEMA, null, 2) + '\n';
+}
