@@ -24,7 +24,7 @@ import type { Clock } from '../clock/clock.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import { Errors, type CatalogEntry } from '../protocol/errors.js';
 import { errorBodies } from '../protocol/order-info.js';
-import { parseRawQuery, readTrackQuery } from '../protocol/query.js';
+import { readTrackQuery } from '../protocol/query.js';
 import { verifySignature } from '../protocol/signature.js';
 import type { Store } from '../store/store.js';
 
@@ -77,7 +77,7 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
   });
 
   return async (search) => {
-    const read = readTrackQuery(parseRawQuery(search), allowed);
+    const read = readTrackQuery(search, allowed);
     if (!read.ok) {
       if (read.problem === 'callback') {
         return { status: Errors.BAD_CALLBACK.status, body: BAD_CALLBACK_BODY, outcome: Errors.BAD_CALLBACK };

@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseRawQuery, readTrackQuery } from './query.js';
+import { readTrackQuery } from './query.js';
 
 const ALLOWED = new Set(['WxOrderCb']);
 const SIG = 'a'.repeat(40);
 const base = `orderid=YT1234567890&openid=oABC_def-123&signature=${SIG}&timestamp=1700000000&nonce=123&callback=WxOrderCb`;
 
-describe('parseRawQuery', () => {
-  it('keeps every value of a repeated name', () => {
-    expect(parseRawQuery('a=1&a=2&b=3').get('a')).toEqual(['1', '2']);
-  });
-
-  it("accepts the spec's `orderid==xxx` typo as orderid xxx", () => {
-    expect(parseRawQuery('orderid==YT1&x=1').get('orderid')).toEqual(['YT1']);
-  });
-
-  it('strips the extra = only for orderid', () => {
-    expect(parseRawQuery('openid==abc').get('openid')).toEqual(['=abc']);
-  });
-
-  it('decodes percent-escapes and +', () => {
-    expect(parseRawQuery('a=%E8%BF%90+x').get('a')).toEqual(['运 x']);
-  });
-
-  it('turns a broken escape into a value no rule accepts, instead of dropping it', () => {
-    expect(parseRawQuery('nonce=%E0%A4%A').get('nonce')).toEqual(['\u0000']);
-  });
-});
-
 describe('readTrackQuery', () => {
-  const read = (qs: string) => readTrackQuery(parseRawQuery(qs), ALLOWED);
+  const read = (qs: string) => readTrackQuery(qs, ALLOWED);
 
   it('reads a well-formed query', () => {
     expect(read(base + '&company_id=YTO')).toEqual({
@@ -84,5 +62,40 @@ describe('readTrackQuery', () => {
 
   it('accepts a 64-character orderid', () => {
     expect(read(base.replace('YT1234567890', 'Y'.repeat(64))).ok).toBe(true);
+  });
+
+  it("accepts the spec's `orderid==xxx` typo as orderid xxx", () => {
+    const r = read(base.replace('orderid=', 'orderid=='));
+    expect(r.ok && r.query.orderid).toBe('YT1234567890');
+  });
+
+  it('takes the extra = only on orderid', () => {
+    expect(read(base.replace('openid=', 'openid=='))).toMatchObject({ ok: false, problem: 'parameter' });
+  });
+
+  it('decodes percent-escapes and +, in names and values', () => {
+    const r = read(base.replace('openid=oABC_def-123', 'open%69d=o%41BC').replace('nonce=123', 'nonce=1%32'));
+    expect(r.ok && [r.query.openid, r.query.nonce]).toEqual(['oABC', '12']);
+    expect(read(base.replace('YT1234567890', 'YT+1'))).toMatchObject({ ok: false, problem: 'parameter' });
+  });
+
+  it('refuses a broken escape rather than dropping the parameter', () => {
+    expect(read(base.replace('nonce=123', 'nonce=%E0%A4%A'))).toMatchObject({
+      ok: false,
+      problem: 'parameter',
+    });
+    expect(read(base.replace('callback=WxOrderCb', 'callback=%E0%A4%A'))).toEqual({
+      ok: false,
+      problem: 'callback',
+    });
+  });
+
+  it('refuses a repeat even when the first copy was undecodable', () => {
+    expect(read(base + '&nonce=%ZZ&nonce=5')).toMatchObject({ ok: false, problem: 'parameter' });
+  });
+
+  it('ignores parameters it does not read, and empty pairs', () => {
+    const r = read('&&' + base + '&utm_source=wx&flag&&');
+    expect(r.ok).toBe(true);
   });
 });

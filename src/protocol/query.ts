@@ -2,15 +2,12 @@
  * @module
  * Reading WeChat's query string exactly, without the forgiving merges of general-purpose parsers.
  *
- * - Every parameter must appear once: a repeated `signature` or `callback` is an attack or a bug,
- *   never something to pick a winner from.
+ * - Every parameter we read must appear once: a repeated `signature` or `callback` is an attack
+ *   or a bug, never something to pick a winner from.
  * - The spec's own URL template reads `?orderid==xxx` (a typo WeChat shipped); we accept the extra
  *   `=` on `orderid` only.
  */
 import { NONCE_RE, SIGNATURE_RE, TIMESTAMP_RE } from './signature.js';
-
-/** Query parameters by name, each with every value it was given, in order. */
-export type RawQuery = ReadonlyMap<string, readonly string[]>;
 
 /** Decodes `application/x-www-form-urlencoded` text; `undefined` for broken percent-escapes. */
 function decode(text: string): string | undefined {
@@ -20,28 +17,6 @@ function decode(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Splits a raw query string (without the leading `?`) into names and all of their values.
- * A pair that cannot be decoded is kept under its name with the value `\u0000`, which no
- * parameter rule accepts, so it surfaces as a malformed parameter rather than vanishing.
- */
-export function parseRawQuery(search: string): RawQuery {
-  const out = new Map<string, string[]>();
-  if (search.length === 0) return out;
-  for (const pair of search.split('&')) {
-    if (pair.length === 0) continue;
-    const eq = pair.indexOf('=');
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq)) ?? '\u0000';
-    let value = eq < 0 ? '' : pair.slice(eq + 1);
-    if (name === 'orderid' && value.startsWith('=')) value = value.slice(1); // spec typo `orderid==`
-    const decoded = decode(value) ?? '\u0000';
-    const list = out.get(name);
-    if (list) list.push(decoded);
-    else out.set(name, [decoded]);
-  }
-  return out;
 }
 
 /** A WeChat track query whose every parameter is present once and well-formed. */
@@ -70,47 +45,82 @@ export type TrackQueryResult =
   /** The callback is fine, but another parameter is missing, repeated or malformed. */
   | { readonly ok: false; readonly problem: 'parameter'; readonly callback: string };
 
-const REQUIRED = ['orderid', 'openid', 'signature', 'timestamp', 'nonce'] as const;
-const SHAPES: Record<(typeof REQUIRED)[number], RegExp> = {
-  orderid: ORDERID_RE,
-  openid: OPENID_RE,
-  signature: SIGNATURE_RE,
-  timestamp: TIMESTAMP_RE,
-  nonce: NONCE_RE,
+// Slots of the parameters we read; anything else in the query is ignored.
+const SLOT: Readonly<Record<string, number>> = {
+  orderid: 0,
+  openid: 1,
+  signature: 2,
+  timestamp: 3,
+  nonce: 4,
+  callback: 5,
+  company_id: 6,
 };
+const SHAPES: readonly RegExp[] = [ORDERID_RE, OPENID_RE, SIGNATURE_RE, TIMESTAMP_RE, NONCE_RE];
+const REPEATED = 1;
+const UNDECODABLE = 2;
 
 /**
- * Validates the shape of a track query. The callback is checked first, because every other
- * answer is written through it.
+ * Reads a raw query string (without the `?`) as a track query, in one pass and without building
+ * a map of every parameter (this runs on every query WeChat sends). The callback is judged first,
+ * because every other answer is written through it.
  */
-export function readTrackQuery(raw: RawQuery, allowedCallbacks: ReadonlySet<string>): TrackQueryResult {
-  const callbacks = raw.get('callback');
-  if (!callbacks || callbacks.length !== 1 || !allowedCallbacks.has(callbacks[0]!)) {
+export function readTrackQuery(search: string, allowedCallbacks: ReadonlySet<string>): TrackQueryResult {
+  const values: (string | undefined)[] = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+  ];
+  let flaws = 0;
+  let flawedSlots = 0;
+  for (let start = 0; start <= search.length;) {
+    let end = search.indexOf('&', start);
+    if (end < 0) end = search.length;
+    if (end > start) {
+      const eq = search.indexOf('=', start);
+      const nameEnd = eq < 0 || eq > end ? end : eq;
+      const name = decode(search.slice(start, nameEnd));
+      const slot = name === undefined ? undefined : SLOT[name];
+      if (slot !== undefined) {
+        let valueStart = nameEnd === end ? end : nameEnd + 1;
+        // The spec's own URL template reads `orderid==xxx`: one extra `=` on orderid is accepted.
+        if (slot === 0 && search.charCodeAt(valueStart) === 61 /* = */) valueStart++;
+        const value = decode(search.slice(valueStart, end));
+        if (values[slot] !== undefined || (flawedSlots & (1 << slot)) !== 0) flaws |= REPEATED;
+        if (value === undefined) flaws |= UNDECODABLE;
+        if (value === undefined || values[slot] !== undefined) flawedSlots |= 1 << slot;
+        values[slot] = value;
+      }
+    }
+    start = end + 1;
+  }
+
+  const callback = values[5];
+  if (callback === undefined || (flawedSlots & (1 << 5)) !== 0 || !allowedCallbacks.has(callback)) {
     return { ok: false, problem: 'callback' };
   }
-  const callback = callbacks[0]!;
-  const values: Partial<Record<(typeof REQUIRED)[number], string>> = {};
-  for (const name of REQUIRED) {
-    const list = raw.get(name);
-    if (!list || list.length !== 1 || !SHAPES[name].test(list[0]!)) {
-      return { ok: false, problem: 'parameter', callback };
-    }
-    values[name] = list[0]!;
+  if (flaws !== 0) return { ok: false, problem: 'parameter', callback };
+  for (let i = 0; i < SHAPES.length; i++) {
+    const v = values[i];
+    if (v === undefined || !SHAPES[i]!.test(v)) return { ok: false, problem: 'parameter', callback };
   }
-  const company = raw.get('company_id');
-  if (company && (company.length !== 1 || !COMPANY_ID_RE.test(company[0]!))) {
+  const companyId = values[6];
+  if (companyId !== undefined && !COMPANY_ID_RE.test(companyId)) {
     return { ok: false, problem: 'parameter', callback };
   }
   return {
     ok: true,
     query: {
-      orderid: values.orderid!,
-      openid: values.openid!,
-      signature: values.signature!,
-      timestamp: values.timestamp!,
-      nonce: values.nonce!,
+      orderid: values[0]!,
+      openid: values[1]!,
+      signature: values[2]!,
+      timestamp: values[3]!,
+      nonce: values[4]!,
       callback,
-      companyId: company?.[0],
+      companyId,
     },
   };
 }

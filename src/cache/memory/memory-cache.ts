@@ -1,7 +1,10 @@
 /**
  * @module
- * A least-recently-used reply cache bounded by bytes, on a Map (which keeps insertion order: a hit
- * re-inserts its entry at the tail, and eviction takes from the head).
+ * A reply cache bounded by bytes, evicting by "second chance" (CLOCK), a close approximation of
+ * least-recently-used. Entries sit in a Map in insertion order; a hit only marks its key, and
+ * eviction takes the oldest entry unless it is marked, in which case the mark is cleared and the
+ * entry goes back to the tail. A true LRU would move the entry on every hit, and that churn of the
+ * Map was a measurable share of a cached query's cost.
  */
 import type { CacheStats, ReplyCache } from '../reply-cache.js';
 
@@ -13,6 +16,7 @@ export interface MemoryCacheOptions {
 export class MemoryReplyCache implements ReplyCache {
   readonly #max: number;
   readonly #map = new Map<string, Buffer>();
+  readonly #marked = new Set<string>();
   #bytes = 0;
   #hits = 0;
   #misses = 0;
@@ -31,8 +35,7 @@ export class MemoryReplyCache implements ReplyCache {
       return undefined;
     }
     this.#hits++;
-    this.#map.delete(key);
-    this.#map.set(key, value);
+    this.#marked.add(key);
     return value;
   }
 
@@ -51,6 +54,10 @@ export class MemoryReplyCache implements ReplyCache {
     while (this.#bytes > this.#max) {
       const [k, v] = this.#map.entries().next().value as [string, Buffer];
       this.#map.delete(k);
+      if (this.#marked.delete(k) && k !== key) {
+        this.#map.set(k, v); // second chance
+        continue;
+      }
       this.#bytes -= v.length;
       this.#evictions++;
     }
@@ -60,11 +67,13 @@ export class MemoryReplyCache implements ReplyCache {
     const old = this.#map.get(key);
     if (old === undefined) return;
     this.#map.delete(key);
+    this.#marked.delete(key);
     this.#bytes -= old.length;
   }
 
   clear(): void {
     this.#map.clear();
+    this.#marked.clear();
     this.#bytes = 0;
   }
 
