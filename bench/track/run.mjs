@@ -1,0 +1,739 @@
+// `npm run bench`: wxtrack's track route against the ceiling of a bare node:http server, on a
+// generated database, with wrk. See bench/README.md for what is measured, how to read it, and
+// the BENCH_* knobs (BENCH_WAYBILLS, BENCH_DURATION, BENCH_ROUNDS, ...).
+//
+// Exit status: 0 for a valid bench (goal met or missed), 1 for an invalid one (a bad reply, a
+// socket error, a failed build or server), 2 when wrk, taskset or a second CPU is missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { CACHE_DIR, ROOT, envInt, fmtBytes, fmtInt, sign, waybillOf } from './common.mjs';
+import { ensureDb } from './gen-db.mjs';
+
+const WAYBILLS = envInt('BENCH_WAYBILLS', 1_000_000);
+const DURATION = envInt('BENCH_DURATION', 10);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
+const WARMUP = envInt('BENCH_WARMUP', 3);
+const CONNECTIONS = envInt('BENCH_CONNECTIONS', 100);
+const PORT_CEILING = envInt('BENCH_PORT', 39081, 1024);
+const PORT_WXTRACK = PORT_CEILING + 1;
+const HOST = '127.0.0.1';
+const SERVER_CPU = '0';
+const LOAD_CPU = '1';
+const SAMPLES = 200; // replies fetched and parsed before each wxtrack run
+const GOAL_RATIO = 0.8;
+const GOAL_P99_MS = 10;
+/** First guess of wxtrack's req/s, for sizing its URL file; later rounds use the rates seen. */
+const FIRST_RATE_GUESS = 30_000;
+const MAX_URLS = 2_500_000;
+/**
+ * Scheduling priority of the servers and wrk, `nice -n`: by default -10 for root (so that other
+ * people's test runs on a shared machine do not land in the measurement), 0 otherwise.
+ */
+const NICE = envInt('BENCH_NICE', process.getuid?.() === 0 ? -10 : 0, -20);
+/** The command prefix that runs a program on `cpu`, at BENCH_NICE if set. */
+const pinned = (cpu) => [...(NICE ? ['nice', '-n', String(NICE)] : []), 'taskset', '-c', cpu];
+/**
+ * Spawns a pinned program. With BENCH_NICE, it also gets a session of its own whose autogroup
+ * gets that nice value: where the kernel groups processes by session (sched_autogroup), a
+ * process's own nice only ranks it within its session, not against other sessions' processes.
+ */
+function spawnPinned(cpu, args, options) {
+  const [cmd, ...pre] = pinned(cpu);
+  const child = spawn(cmd, [...pre, ...args], { ...options, detached: NICE !== 0 });
+  if (NICE !== 0) {
+    try {
+      writeFileSync(`/proc/${child.pid}/autogroup`, String(NICE));
+    } catch {
+      // no autogroup scheduling here: `nice` alone does the job
+    }
+  }
+  return { child, command: [cmd, ...pre, ...args].join(' ') };
+}
+/** With a raised priority, other processes yield the CPUs anyway: no need to wait for them. */
+const QUIET_WAIT = envInt('BENCH_QUIET_WAIT', NICE < 0 ? 0 : 30, 0);
+const RETRIES = envInt('BENCH_RETRIES', 3, 0);
+/** A run during which other processes used more than this share of the server's CPU is measured again. */
+const OTHERS_LIMIT = envInt('BENCH_OTHERS_LIMIT', 10, 0) / 100;
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+const LUA = join(ROOT, 'bench/track/urls.lua');
+const WORK = join(CACHE_DIR, 'track-run');
+const TRACK_PATH = '/wechat/track';
+const CALLBACK = 'WxOrderCb';
+
+class Invalid extends Error {}
+
+const children = new Set();
+function killChildren() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+process.on('SIGINT', () => {
+  killChildren();
+  process.exit(130);
+});
+process.on('exit', killChildren);
+
+const log = (s = '') => console.log(s);
+const ms = (us) => (us / 1000).toFixed(2);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+// ---------------------------------------------------------------- preflight
+
+function preflight() {
+  const wrk = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
+  if (wrk.error) {
+    console.error('bench: wrk not found. Install it with: apt-get install wrk');
+    process.exit(2);
+  }
+  const ts = spawnSync('taskset', ['-c', '0', 'true']);
+  if (ts.error || ts.status !== 0) {
+    console.error('bench: taskset not found or not usable. Install it with: apt-get install util-linux');
+    process.exit(2);
+  }
+  const cpus = os.availableParallelism();
+  if (cpus < 2) {
+    console.error(
+      `bench: needs 2 CPUs (server on CPU ${SERVER_CPU}, wrk on CPU ${LOAD_CPU}); this machine has ${cpus}`,
+    );
+    process.exit(2);
+  }
+  return {
+    wrkVersion: (wrk.stdout + wrk.stderr)
+      .split('\n')[0]
+      .replace(/ Copyright.*/, '')
+      .trim(),
+    cpus,
+  };
+}
+
+function build() {
+  if (process.env.BENCH_SKIP_BUILD === '1') {
+    log('build: skipped (BENCH_SKIP_BUILD=1)');
+  } else {
+    log('build: npm run build');
+    const r = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Invalid('npm run build failed');
+  }
+  if (!existsSync(join(ROOT, 'dist/cli/main.js')))
+    throw new Invalid('dist/cli/main.js is missing: run npm run build');
+}
+
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: HOST, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+// ---------------------------------------------------------------- HTTP client for probes
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+
+function get(port, path, timeoutMs = 5000) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: HOST, port, path, agent, timeout: timeoutMs }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: timed out`)));
+    req.on('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------- signed URLs
+
+const openids = Array.from({ length: 50_000 }, () => 'o' + randomBytes(21).toString('base64url').slice(1));
+
+/** `count` signed request targets for waybills drawn uniformly at random, timestamped now. */
+function* signedTargets(token, count, tag) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  for (let i = 0; i < count; i++) {
+    const orderid = waybillOf(Math.floor(Math.random() * WAYBILLS));
+    const openid = openids[Math.floor(Math.random() * openids.length)];
+    const nonce = tag + i.toString(36); // distinct per URL: every signature is new
+    yield (
+      `${TRACK_PATH}?orderid=${orderid}&openid=${openid}&signature=${sign(token, timestamp, nonce)}` +
+      `&timestamp=${timestamp}&nonce=${nonce}&callback=${CALLBACK}`
+    );
+  }
+}
+
+const newTag = () => randomBytes(6).toString('hex'); // [0-9a-f], a valid nonce prefix
+
+function writeUrlFile(file, token, count) {
+  const started = Date.now();
+  const fd = openSync(file, 'w');
+  try {
+    let buf = [];
+    for (const t of signedTargets(token, count, newTag())) {
+      buf.push(t);
+      if (buf.length === 20_000) {
+        writeSync(fd, buf.join('\n') + '\n');
+        buf = [];
+      }
+    }
+    if (buf.length) writeSync(fd, buf.join('\n') + '\n');
+  } finally {
+    closeSync(fd);
+  }
+  return (Date.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------- servers
+
+async function startServer(kind, { dbPath, token, size }, logFile) {
+  const port = kind === 'ceiling' ? PORT_CEILING : PORT_WXTRACK;
+  if (await portInUse(port)) throw new Invalid(`port ${port} is already in use (set BENCH_PORT)`);
+  const args =
+    kind === 'ceiling'
+      ? [
+          'node',
+          join(ROOT, 'bench/track/ceiling-server.mjs'),
+          '--host',
+          HOST,
+          '--port',
+          String(port),
+          '--size',
+          String(size),
+        ]
+      : [
+          'node',
+          join(ROOT, 'bin/wxtrack.js'),
+          'serve',
+          '--db',
+          dbPath,
+          '--token',
+          token,
+          '--port',
+          String(port),
+          '--host',
+          HOST,
+        ];
+  const out = openSync(logFile, 'w');
+  const { child } = spawnPinned(SERVER_CPU, args, { cwd: ROOT, stdio: ['ignore', out, out] });
+  closeSync(out);
+  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const readyPath = kind === 'ceiling' ? '/' : '/readyz';
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Invalid(`${kind} exited before it was ready (see ${logFile}):\n${tail(logFile)}`);
+    }
+    try {
+      const r = await get(port, readyPath, 1000);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Invalid(`${kind} not ready after 60 s (see ${logFile})`);
+    }
+    await sleep(100);
+  }
+  agent.destroy(); // the probe connections must not linger into the load run
+  return {
+    kind,
+    port,
+    child,
+    /** Peak resident memory so far, bytes (Linux). */
+    peakRss() {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        return m ? Number(m[1]) * 1024 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const r = await Promise.race([exited, sleep(15_000).then(() => undefined)]);
+      if (!r) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      children.delete(child);
+    },
+  };
+}
+
+function tail(file, lines = 20) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Fetches `n` fresh signed queries and checks each is a good reply; returns the body sizes. */
+async function verifySamples(port, token, n) {
+  const sizes = [];
+  let headers;
+  const problems = [];
+  for (const target of signedTargets(token, n, 's' + newTag())) {
+    const r = await get(port, target);
+    headers ??= r.headers;
+    const text = r.body.toString('utf8');
+    let info;
+    try {
+      if (!text.startsWith(CALLBACK + '(') || !text.endsWith(')')) throw new Error('not JSONP');
+      info = JSON.parse(text.slice(CALLBACK.length + 1, -1));
+    } catch {
+      info = undefined;
+    }
+    if (
+      r.status !== 200 ||
+      !info ||
+      info.err_code !== 0 ||
+      !Array.isArray(info.traces) ||
+      info.traces.length !== 8
+    ) {
+      problems.push(`HTTP ${r.status}: ${text.slice(0, 160)}`);
+    }
+    sizes.push(r.body.length);
+  }
+  agent.destroy();
+  if (problems.length) {
+    throw new Invalid(
+      `${problems.length}/${n} sample replies are not err_code 0 with 8 traces, e.g.\n  ${problems.slice(0, 3).join('\n  ')}`,
+    );
+  }
+  return { sizes, headers };
+}
+
+// ---------------------------------------------------------------- wrk
+
+/** CPU seconds a process has used so far, all threads (Linux), or undefined. */
+function procCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds so far, from /proc/stat: `procs`, time every process spent in user and system mode
+ * (both CPUs); `serverCore`, all busy time of the server's CPU, including the interrupt and
+ * softirq time of the network stack, which no process is charged for, and the time the
+ * hypervisor took (`serverCoreSteal`); `serverCoreProcs` and `loadCoreProcs`, process time on
+ * each pinned CPU.
+ */
+function machineCpuSeconds() {
+  try {
+    const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+    const fields = (name) =>
+      lines
+        .find((l) => l.startsWith(name + ' '))
+        .trim()
+        .split(/\s+/)
+        .slice(1)
+        .map(Number);
+    // user nice system idle iowait irq softirq steal ...
+    const procs = (f) => (f[0] + f[1] + f[2]) / CLK_TCK;
+    const busy = (f) => (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / CLK_TCK;
+    const core = fields('cpu' + SERVER_CPU);
+    return {
+      procs: procs(fields('cpu')),
+      serverCore: busy(core),
+      serverCoreProcs: procs(core),
+      serverCoreSteal: core[7] / CLK_TCK,
+      loadCoreProcs: procs(fields('cpu' + LOAD_CPU)),
+      loadCore: busy(fields('cpu' + LOAD_CPU)),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits (at most `BENCH_QUIET_WAIT` s) until other processes use at most BENCH_OTHERS_LIMIT % of a CPU, so
+ * that a measured run does not start in the middle of someone's test suite. Returns the share seen.
+ */
+async function waitQuiet(label) {
+  if (QUIET_WAIT === 0) return undefined;
+  const deadline = Date.now() + QUIET_WAIT * 1000;
+  let warned = false;
+  for (;;) {
+    const m0 = machineCpuSeconds();
+    const t0 = performance.now();
+    await sleep(500);
+    const m1 = machineCpuSeconds();
+    const busy =
+      m0 === undefined || m1 === undefined ? 0 : (m1.procs - m0.procs) / ((performance.now() - t0) / 1000);
+    if (busy <= OTHERS_LIMIT) return busy;
+    if (Date.now() > deadline) {
+      log(
+        `${label}: the machine is still busy (${(100 * busy).toFixed(0)}% of a CPU used by others): measuring anyway`,
+      );
+      return busy;
+    }
+    if (!warned) {
+      log(
+        `${label}: waiting for other processes to quiet down (${(100 * busy).toFixed(0)}% of a CPU in use)`,
+      );
+      warned = true;
+    }
+  }
+}
+
+/**
+ * Runs wrk; resolves with urls.lua's figures plus CPU use over the measured window: the server's,
+ * wrk's, and everything else's, each in CPUs (1 = one core fully busy).
+ */
+function wrk(port, seconds, urlFile, offset, logFile, serverPid, checkBodies) {
+  return new Promise((resolve, reject) => {
+    const args = [
+      'wrk',
+      '-t1',
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      LUA,
+      `http://${HOST}:${port}`,
+      '--',
+      urlFile,
+      String(offset),
+    ];
+    const { child, command } = spawnPinned(LOAD_CPU, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WRK_CHECK_BODY: checkBodies ? '1' : '0' },
+    });
+    children.add(child);
+    // CPU samples every 100 ms; wrk spends its first second or two loading the URL file, so the
+    // measured window is taken as the last `seconds` before it exits.
+    const samples = [];
+    const sample = () => {
+      const w = procCpuSeconds(child.pid);
+      if (w === undefined) return;
+      samples.push({
+        t: performance.now(),
+        server: procCpuSeconds(serverPid),
+        wrk: w,
+        all: machineCpuSeconds(),
+      });
+    };
+    sample();
+    const sampler = setInterval(sample, 100);
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 120) * 1000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      clearInterval(sampler);
+      children.delete(child);
+      writeFileSync(logFile, `${command}\n\n${out}`);
+      const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+      if (code !== 0 || !line) {
+        return reject(new Invalid(`wrk failed (exit ${code}), see ${logFile}:\n${out.slice(-2000)}`));
+      }
+      const result = JSON.parse(line.slice('BENCH_JSON '.length));
+      const last = samples[samples.length - 1];
+      const first = last && samples.find((x) => x.t >= last.t - seconds * 1000);
+      if (first && last && last.t - first.t > 500 && first.server !== undefined && first.all !== undefined) {
+        const span = (last.t - first.t) / 1000;
+        const server = (last.server - first.server) / span;
+        const load = (last.wrk - first.wrk) / span;
+        const d = (k) => (last.all[k] - first.all[k]) / span;
+        result.cpu = {
+          server,
+          serverCore: d('serverCore'),
+          steal: d('serverCoreSteal'),
+          wrk: load,
+          loadCore: d('loadCore'),
+          // Other processes on the server's CPU: these are what disturb the measurement.
+          othersServerCpu: Math.max(0, d('serverCoreProcs') - server),
+          // Other processes on wrk's CPU (this driver included): harmless while wrk has room.
+          othersLoadCpu: Math.max(0, d('loadCoreProcs') - load),
+          others: Math.max(0, d('procs') - server - load),
+        };
+      }
+      resolve(result);
+    });
+  });
+}
+
+/** The run's figures, or an Invalid error listing what went wrong. */
+function judge(label, r, { allowWraps }) {
+  const e = r.errors;
+  const problems = [];
+  const socketErrors = e.connect + e.read + e.write + e.timeout;
+  if (socketErrors) problems.push(`${socketErrors} socket errors (${JSON.stringify(e)})`);
+  if (e.status || r.bad_status) problems.push(`${Math.max(e.status, r.bad_status)} non-200 replies`);
+  if (r.bad_body) problems.push(`${r.bad_body} replies whose err_code is not 0`);
+  if (r.wraps && !allowWraps)
+    problems.push(`the URL file ran out (${r.wraps} wraps): signed URLs were reused`);
+  if (r.requests === 0) problems.push('no requests completed');
+  if (r.checked && r.good + r.bad_status + r.bad_body !== r.requests) {
+    problems.push(`${r.requests} replies but ${r.good + r.bad_status + r.bad_body} checked`);
+  }
+  if (problems.length) throw new Invalid(`${label}: invalid run: ${problems.join('; ')}`);
+  return {
+    rps: r.requests / (r.duration_us / 1e6),
+    requests: r.requests,
+    p50: r.latency_us.p50,
+    p90: r.latency_us.p90,
+    p99: r.latency_us.p99,
+    p999: r.latency_us.p999,
+    max: r.latency_us.max,
+    mean: r.latency_us.mean,
+    wraps: r.wraps,
+    checked: r.checked,
+  };
+}
+
+// ---------------------------------------------------------------- one measured run
+
+const rateSeen = { ceiling: 0, wxtrack: 0 };
+
+async function measureOnce(kind, round, ctx) {
+  const label = `round ${round} ${kind === 'ceiling' ? 'a ceiling' : 'b wxtrack'}`;
+  // Both servers get the same client: one distinct signed URL per request from a fresh file.
+  const guess = Math.max(rateSeen[kind], kind === 'ceiling' ? 2 * FIRST_RATE_GUESS : FIRST_RATE_GUESS);
+  const count = Math.min(MAX_URLS, Math.ceil(guess * (WARMUP + DURATION) * 1.5));
+  const urlFile = join(WORK, `urls-${kind}.txt`);
+  const genSeconds = writeUrlFile(urlFile, ctx.token, count);
+  log(`${label}: ${fmtInt(count)} fresh signed URLs in ${genSeconds.toFixed(1)} s`);
+
+  const server = await startServer(kind, ctx, join(WORK, `${kind}-r${round}.log`));
+  try {
+    if (kind === 'wxtrack') await verifySamples(server.port, ctx.token, SAMPLES);
+    const warmLog = join(WORK, `wrk-${kind}-r${round}-warmup.log`);
+    await waitQuiet(label);
+    const checkBodies = kind === 'wxtrack'; // the ceiling's body is a constant
+    const warm = await wrk(server.port, WARMUP, urlFile, 0, warmLog, server.child.pid, checkBodies);
+    judge(`${label} warm-up`, warm, { allowWraps: kind === 'ceiling' });
+    const quiet = await waitQuiet(label);
+    const runLog = join(WORK, `wrk-${kind}-r${round}.log`);
+    const raw = await wrk(
+      server.port,
+      DURATION,
+      urlFile,
+      warm.end_idx,
+      runLog,
+      server.child.pid,
+      checkBodies,
+    );
+    const res = judge(label, raw, { allowWraps: kind === 'ceiling' });
+    if (res.wraps) log(`${label}: the URL file wrapped ${res.wraps}x (harmless for the ceiling)`);
+    res.warmupRps = warm.requests / (warm.duration_us / 1e6);
+    res.peakRss = server.peakRss();
+    res.cpu = raw.cpu;
+    res.othersBefore = quiet;
+    rateSeen[kind] = Math.max(rateSeen[kind], res.rps, res.warmupRps);
+    const pct = (x) => (x === undefined ? '?' : (100 * x).toFixed(0) + '%');
+    log(
+      `${label}: ${fmtInt(res.rps)} req/s  p50 ${ms(res.p50)} ms  p99 ${ms(res.p99)} ms  ` +
+        `p99.9 ${ms(res.p999)} ms  max ${ms(res.max)} ms  (${fmtInt(res.requests)} requests, all ${res.checked ? 'good' : 'HTTP 200'}; ` +
+        `warm-up ${fmtInt(res.warmupRps)} req/s; CPU ${SERVER_CPU} busy ${pct(res.cpu?.serverCore)} ` +
+        `(server process ${pct(res.cpu?.server)}), CPU ${LOAD_CPU} busy ${pct(res.cpu?.loadCore)} (wrk ${pct(res.cpu?.wrk)}), ` +
+        `others on CPU ${SERVER_CPU} ${pct(res.cpu?.othersServerCpu)} / CPU ${LOAD_CPU} ${pct(res.cpu?.othersLoadCpu)}, ` +
+        `steal ${pct(res.cpu?.steal)}; server peak RSS ${res.peakRss ? fmtBytes(res.peakRss) : '?'})`,
+    );
+    // Whether the server's core was saturated: well under 100 % means the server was not the
+    // bottleneck (wrk was, or it waited on something).
+    if (res.cpu && res.cpu.serverCore < 0.9) {
+      log(`${label}: warning: CPU ${SERVER_CPU} was busy only ${pct(res.cpu.serverCore)} of the time`);
+    }
+    if (res.cpu && res.cpu.loadCore > 0.95 && res.cpu.othersLoadCpu < 0.05) {
+      log(
+        `${label}: warning: wrk's CPU was ${pct(res.cpu.loadCore)} busy: the client may have limited this rate`,
+      );
+    }
+    return res;
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * One run, measured again (up to BENCH_RETRIES times) while other processes disturbed it; when
+ * every attempt was disturbed, the least disturbed one counts.
+ */
+async function measure(kind, round, ctx) {
+  const label = `round ${round} ${kind === 'ceiling' ? 'a ceiling' : 'b wxtrack'}`;
+  const others = (r) => r.cpu?.othersServerCpu ?? 0;
+  let best;
+  let made = 0;
+  for (let attempt = 1; attempt <= RETRIES + 1; attempt++) {
+    made = attempt;
+    const res = await measureOnce(kind, round, ctx);
+    res.attempt = attempt;
+    res.disturbed = others(res) > OTHERS_LIMIT;
+    if (!best || others(res) < others(best)) best = res;
+    if (!res.disturbed) break;
+    if (attempt <= RETRIES) {
+      log(
+        `${label}: disturbed (other processes used ${(100 * others(res)).toFixed(0)}% of CPU ${SERVER_CPU}, limit ` +
+          `${(100 * OTHERS_LIMIT).toFixed(0)}%): measuring again, attempt ${attempt + 1} of ${RETRIES + 1}`,
+      );
+    }
+  }
+  best.attempts = made;
+  if (best.disturbed) {
+    log(`${label}: every attempt was disturbed; counting attempt ${best.attempt}, the least disturbed`);
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const { wrkVersion, cpus } = preflight();
+  // This driver (idle while wrk runs, apart from sampling CPU use) stays off the server's core.
+  spawnSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
+  mkdirSync(WORK, { recursive: true });
+  log(
+    `wxtrack track bench: ${fmtInt(WAYBILLS)} waybills, ${ROUNDS} round(s) (a ceiling, b wxtrack), ` +
+      `${WARMUP} s warm-up + ${DURATION} s measured each, ${CONNECTIONS} keep-alive connections`,
+  );
+  log(
+    `machine: ${cpus} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, ${wrkVersion}; ` +
+      `servers on CPU ${SERVER_CPU}, wrk (1 thread) on CPU ${LOAD_CPU}${NICE ? `, both at nice ${NICE}` : ''}`,
+  );
+  const wxEnv = Object.keys(process.env).filter((k) => k.startsWith('WXTRACK_'));
+  if (wxEnv.length)
+    log(`note: passing through ${wxEnv.join(', ')} to wxtrack (flags --db/--token/--port/--host win)`);
+  build();
+
+  const db = await ensureDb(WAYBILLS);
+  const token = 'bench' + randomBytes(12).toString('hex');
+  const ctx = { dbPath: db.path, token, size: 0 };
+
+  // Probe: real replies from wxtrack give the ceiling its body size.
+  const probe = await startServer('wxtrack', ctx, join(WORK, 'wxtrack-probe.log'));
+  let sample;
+  try {
+    sample = await verifySamples(probe.port, token, SAMPLES);
+  } finally {
+    await probe.stop();
+  }
+  ctx.size = Math.round(median(sample.sizes));
+  log(
+    `probe: ${SAMPLES} real replies all err_code 0; body bytes min ${Math.min(...sample.sizes)}, ` +
+      `median ${ctx.size}, max ${Math.max(...sample.sizes)}; ceiling body = ${ctx.size} bytes`,
+  );
+  const shown = ['content-type', 'x-content-type-options', 'cache-control', 'referrer-policy'];
+  log(`probe: wxtrack reply headers: ${shown.map((h) => `${h}: ${sample.headers[h]}`).join(' | ')}`);
+  log();
+
+  const rounds = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    const a = await measure('ceiling', r, ctx);
+    const b = await measure('wxtrack', r, ctx);
+    rounds.push({ round: r, a, b, ratio: b.rps / a.rps });
+    log(`round ${r}: b/a = ${(b.rps / a.rps).toFixed(3)}`);
+    log();
+  }
+  return { db, ctx, rounds };
+}
+
+function report({ db, ctx, rounds }) {
+  const row = (cols) =>
+    cols.map((c, i) => (i === 0 ? String(c).padEnd(8) : String(c).padStart(11))).join(' ');
+  const fmtRow = (name, a, b, ratio) =>
+    row([name, fmtInt(a.rps), ms(a.p50), ms(a.p99), fmtInt(b.rps), ms(b.p50), ms(b.p99), ratio.toFixed(3)]);
+  log(
+    `summary (req/s; latency ms, from request write to full reply, over ${CONNECTIONS} warm keep-alive connections)`,
+  );
+  log(row(['round', 'a req/s', 'a p50', 'a p99', 'b req/s', 'b p50', 'b p99', 'b/a']));
+  for (const x of rounds) {
+    log(fmtRow(String(x.round) + (x.a.disturbed || x.b.disturbed ? '*' : ''), x.a, x.b, x.ratio));
+  }
+  const med = (side, key) => median(rounds.map((x) => x[side][key]));
+  const m = {
+    a: { rps: med('a', 'rps'), p50: med('a', 'p50'), p99: med('a', 'p99') },
+    b: { rps: med('b', 'rps'), p50: med('b', 'p50'), p99: med('b', 'p99') },
+    ratio: median(rounds.map((x) => x.ratio)),
+  };
+  log(fmtRow('median', m.a, m.b, m.ratio));
+  log(
+    `a = ceiling (bare node:http, fixed ${ctx.size}-byte body); b = wxtrack serve on ${fmtInt(db.waybills)} waybills ` +
+      `x ${db.eventsPerWaybill} events (${fmtBytes(db.dbBytes)} SQLite)`,
+  );
+  if (rounds.some((x) => x.a.disturbed || x.b.disturbed)) {
+    log(
+      `* other processes used over ${(100 * OTHERS_LIMIT).toFixed(0)}% of the server's CPU during that round, even after retries`,
+    );
+  }
+  const ratioOk = m.ratio >= GOAL_RATIO;
+  const p99Ok = m.b.p99 / 1000 <= GOAL_P99_MS;
+  log();
+  log(`goal: b/a >= ${GOAL_RATIO}: median ${m.ratio.toFixed(3)}  ${ratioOk ? 'PASS' : 'MISS'}`);
+  log(`goal: wxtrack p99 <= ${GOAL_P99_MS} ms: median ${ms(m.b.p99)} ms  ${p99Ok ? 'PASS' : 'MISS'}`);
+  log(`goal: ${ratioOk && p99Ok ? 'PASS' : 'MISS'}`);
+  const file = join(CACHE_DIR, `track-results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        waybills: db.waybills,
+        events: db.events,
+        dbBytes: db.dbBytes,
+        genSeconds: db.genSeconds,
+        bodyBytes: ctx.size,
+        duration: DURATION,
+        warmup: WARMUP,
+        connections: CONNECTIONS,
+        nice: NICE,
+        rounds,
+        median: m,
+        goal: { ratio: ratioOk, p99: p99Ok },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  log(`results: ${file}`);
+}
+
+try {
+  const result = await main();
+  log();
+  report(result);
+  for (const kind of ['ceiling', 'wxtrack']) rmSync(join(WORK, `urls-${kind}.txt`), { force: true });
+} catch (err) {
+  killChildren();
+  if (err instanceof Invalid) {
+    console.error(`\nbench INVALID: ${err.message}`);
+    process.exitCode = 1;
+  } else {
+    console.error(err);
+    process.exitCode = 1;
+  }
+}
