@@ -9,6 +9,7 @@
  * ```
  */
 import { cellProblem, type Cell, type OrderStatus } from '../protocol/order-info.js';
+import type { EventCodeMapping } from './event-codes.js';
 import { isOrderStatus, STATUS_LABELS } from './status.js';
 import { isCalendarDate, parseIsoTime } from './time.js';
 
@@ -51,6 +52,11 @@ export const EVENT_LIMITS = Object.freeze({
 export interface ParseEventOptions {
   /** IANA zone for times given without an offset. */
   readonly timeZone: string;
+  /**
+   * Carrier scan codes an event may carry instead of `status` (see event-codes.ts). Without a
+   * mapping, an event with a `code` is rejected as an unknown code.
+   */
+  readonly codes?: EventCodeMapping;
 }
 
 export type ParseEventResult =
@@ -112,8 +118,22 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
   const time = parseIsoTime(o.time.trim(), options.timeZone);
   if (time === undefined) return fail('time: not an ISO 8601 date-time');
 
-  if (!isOrderStatus(o.status)) return fail('status: required, an integer from 0 to 6');
-  const status = o.status;
+  let status: OrderStatus;
+  let codeLabel: string | undefined;
+  if (o.code !== undefined && o.code !== null) {
+    // Both at once would leave two sources of truth for the status: refuse rather than guess.
+    if (o.status !== undefined && o.status !== null)
+      return fail('code: give either status or code, not both');
+    if (typeof o.code !== 'string' || o.code.trim() === '') return fail('code: must be a non-empty string');
+    const code = o.code.trim();
+    const meaning = options.codes?.get(code);
+    if (!meaning) return fail(`code: unknown event code "${code.slice(0, 32)}"`);
+    status = meaning.status;
+    codeLabel = meaning.label;
+  } else {
+    if (!isOrderStatus(o.status)) return fail('status: required, an integer from 0 to 6');
+    status = o.status;
+  }
 
   const description = text(o, 'description', EVENT_LIMITS.description, true);
   if (isError(description)) return fail(description.error);
@@ -141,7 +161,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
       eventId: eventId!,
       time,
       status,
-      label: label ?? STATUS_LABELS[status],
+      label: label ?? codeLabel ?? STATUS_LABELS[status],
       description: description!,
       location,
       eta,

@@ -64,7 +64,11 @@ describe('renderWaybill', () => {
       '2026-07-04 18:30:00',
       '2026-07-05 09:00:00',
     ]);
-    expect(info.traces.map((t) => t.accept_address)).toEqual(['运输中\nfirst', '运输中\nsecond', '运输中\nthird']);
+    expect(info.traces.map((t) => t.accept_address)).toEqual([
+      '运输中\nfirst',
+      '运输中\nsecond',
+      '运输中\nthird',
+    ]);
   });
 
   it('keeps same-time events in ingest (seq) order, not in the order they are passed', () => {
@@ -94,7 +98,10 @@ describe('renderWaybill', () => {
   });
 
   it('writes accept_time as YYYY-MM-DD HH:mm:ss in the configured zone', () => {
-    const events = [ev({ seq: 1, at: '2020-07-04T20:47:03+08:00' }), ev({ seq: 2, at: '2026-01-01T00:30:05Z' })];
+    const events = [
+      ev({ seq: 1, at: '2020-07-04T20:47:03+08:00' }),
+      ev({ seq: 2, at: '2026-01-01T00:30:05Z' }),
+    ];
     expect(renderWaybill(events, SH).info.traces.map((t) => t.accept_time)).toEqual([
       '2020-07-04 20:47:03',
       '2026-01-01 08:30:05',
@@ -109,11 +116,20 @@ describe('renderWaybill', () => {
     const { info } = renderWaybill(
       [
         ev({ seq: 1, at: '2026-07-04T09:00:00+08:00', status: 2, description: '快件已从杭州枢纽中心发出' }),
-        ev({ seq: 2, at: '2026-07-04T10:00:00+08:00', status: 3, label: '派件中', description: '快递员 张三 正在派件' }),
+        ev({
+          seq: 2,
+          at: '2026-07-04T10:00:00+08:00',
+          status: 3,
+          label: '派件中',
+          description: '快递员 张三 正在派件',
+        }),
       ],
       SH,
     );
-    expect(info.traces.map((t) => t.accept_address)).toEqual(['运输中\n快件已从杭州枢纽中心发出', '派件中\n快递员 张三 正在派件']);
+    expect(info.traces.map((t) => t.accept_address)).toEqual([
+      '运输中\n快件已从杭州枢纽中心发出',
+      '派件中\n快递员 张三 正在派件',
+    ]);
   });
 
   it("writes remark as the event's location, or '' when it has none", () => {
@@ -135,7 +151,10 @@ describe('renderWaybill', () => {
   describe('estimated_delivery_time', () => {
     it('is present when an event carries an ETA and the parcel is not signed for', () => {
       for (const status of [0, 1, 2, 3, 5] as const) {
-        const { info } = renderWaybill([ev({ seq: 1, at: '2026-07-04T09:00:00+08:00', status, eta: '2026-07-08' })], SH);
+        const { info } = renderWaybill(
+          [ev({ seq: 1, at: '2026-07-04T09:00:00+08:00', status, eta: '2026-07-08' })],
+          SH,
+        );
         expect(info.estimated_delivery_time, `status ${status}`).toBe('2026-07-08');
       }
     });
@@ -148,17 +167,20 @@ describe('renderWaybill', () => {
       expect('estimated_delivery_time' in info).toBe(false);
     });
 
-    it.each([4, 6] as const)('is absent once the parcel is signed for (%i), even though an ETA is known', (signed) => {
-      const { info } = renderWaybill(
-        [
-          ev({ seq: 1, at: '2026-07-04T09:00:00+08:00', eta: '2026-07-08' }),
-          ev({ seq: 2, at: '2026-07-06T15:00:00+08:00', status: signed, eta: '2026-07-06' }),
-        ],
-        SH,
-      );
-      expect(info.order_status).toBe(signed);
-      expect('estimated_delivery_time' in info).toBe(false);
-    });
+    it.each([4, 6] as const)(
+      'is absent once the parcel is signed for (%i), even though an ETA is known',
+      (signed) => {
+        const { info } = renderWaybill(
+          [
+            ev({ seq: 1, at: '2026-07-04T09:00:00+08:00', eta: '2026-07-08' }),
+            ev({ seq: 2, at: '2026-07-06T15:00:00+08:00', status: signed, eta: '2026-07-06' }),
+          ],
+          SH,
+        );
+        expect(info.order_status).toBe(signed);
+        expect('estimated_delivery_time' in info).toBe(false);
+      },
+    );
 
     it('is absent when the signature holds against a same-time unsigned event that carries an ETA', () => {
       const at = '2026-07-06T15:00:00+08:00';
@@ -335,5 +357,34 @@ describe("the spec's full example reply", () => {
         '{"accept_time":"2020-07-04 21:44:38","accept_address":"运输中\\n快件离开 【河北永清县】 已发往 【贵阳】","remark":"河北永清县"}' +
         '],"cells":[{"key":"order","value":"寄快递"}]})',
     );
+  });
+});
+
+describe('waybill attribute overrides', () => {
+  const ev = {
+    waybill: 'W',
+    eventId: 'e',
+    time: 0,
+    status: 2 as const,
+    label: '运输中',
+    description: 'd',
+    location: undefined,
+    eta: '2026-07-08',
+    cells: [{ key: 'a', value: 'b' }],
+    seq: 1,
+    ingestedAt: 0,
+  };
+  it('lets the API-set eta and cells win over the events', () => {
+    const v = renderWaybill([ev], {
+      timeZone: 'Asia/Shanghai',
+      overrides: { eta: '2026-08-01', cells: [{ key: 'pay', value: '支付' }] },
+    });
+    expect(v.info.estimated_delivery_time).toBe('2026-08-01');
+    expect(v.info.cells).toEqual([{ key: 'pay', value: '支付' }]);
+  });
+  it('renders a waybill with attributes and no events as 待揽件', () => {
+    const v = renderWaybill([], { timeZone: 'Asia/Shanghai', overrides: { eta: '2026-08-01' } });
+    expect(v.info).toMatchObject({ order_status: 0, estimated_delivery_time: '2026-08-01', traces: [] });
+    expect(v.lastEventAt).toBe(0);
   });
 });

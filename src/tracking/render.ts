@@ -12,6 +12,11 @@ import { formatAcceptTime } from './time.js';
 export interface RenderOptions {
   /** IANA zone `accept_time` is written in. */
   readonly timeZone: string;
+  /**
+   * Set through the waybill API by the carrier's own system of record: when present they win
+   * over whatever the events carry, until the carrier clears them.
+   */
+  readonly overrides?: { readonly eta?: string; readonly cells?: readonly Cell[] };
 }
 
 /** What a waybill looks like after folding its events. */
@@ -37,6 +42,8 @@ export function renderWaybill(events: readonly StoredEvent[], options: RenderOpt
       remark: e.location ?? '',
     });
   }
+  if (options.overrides?.eta !== undefined) eta = options.overrides.eta;
+  if (options.overrides?.cells !== undefined) cells = options.overrides.cells;
   const info: OrderInfo = {
     err_code: 0,
     err_msg: 'ok',
