@@ -73,3 +73,26 @@ describe('SqliteStore specifics', () => {
     db.close();
   });
 });
+
+describe('SqliteStore: migration 2 on a database from before fingerprints', () => {
+  const renderer = makeRenderer(() => 'Asia/Shanghai');
+
+  it('tells duplicates from conflicts for rows stored without a fingerprint', async () => {
+    const path = join(dir, 'v1.db');
+    const db = new Database(path);
+    migrate(db, SQLITE_MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, ingested_at)
+       VALUES ('yto', 'old', 'YT1234567890123', ?, 2, '运输中', '快件离开【河北永清县】已发往【贵阳】', '河北永清县', 0)`,
+    ).run(Date.UTC(2026, 6, 4, 12, 47, 3));
+    db.close();
+    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0) });
+    expect(
+      await store.ingest('yto', [
+        event({ eventId: 'old' }),
+        event({ eventId: 'old', description: 'changed' }),
+      ]),
+    ).toEqual(['duplicate', 'conflict']);
+    await store.close();
+  });
+});

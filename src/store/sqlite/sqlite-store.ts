@@ -12,8 +12,18 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../clock/clock.js';
 import type { Cell, OrderStatus } from '../../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../../tracking/event.js';
+import { eventFingerprint } from '../../tracking/fingerprint.js';
 import type { Renderer } from '../renderer.js';
-import type { IngestOutcome, Store, StoredReply, WaybillRecord } from '../store.js';
+import type {
+  ApiKeyRecord,
+  IngestOutcome,
+  Removed,
+  Store,
+  StoredReply,
+  WaybillAttributes,
+  WaybillAttributesPatch,
+  WaybillRecord,
+} from '../store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
@@ -43,7 +53,44 @@ interface EventRow {
   eta: string | null;
   cells: string | null;
   ingested_at: number;
+  fingerprint: string | null;
 }
+
+interface WaybillRow {
+  reply: string;
+  last_event_at: number;
+  updated_at: number;
+  eta: string | null;
+  cells: string | null;
+  destination: string | null;
+}
+
+interface KeyRow {
+  id: string;
+  name: string;
+  carrier: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const toKey = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id,
+  name: r.name,
+  carrier: r.carrier,
+  hash: r.hash,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at ?? undefined,
+});
+
+const toAttributes = (r: Pick<WaybillRow, 'eta' | 'cells' | 'destination'>): WaybillAttributes => ({
+  eta: r.eta ?? undefined,
+  cells: r.cells === null ? undefined : (JSON.parse(r.cells) as Cell[]),
+  destination: r.destination ?? undefined,
+});
+
+/** Purge works in chunks, each its own transaction, so queries and ingest interleave with it. */
+const PURGE_CHUNK = 500;
 
 const toStored = (r: EventRow): StoredEvent => ({
   waybill: r.waybill,
@@ -90,6 +137,15 @@ export class SqliteStore implements Store {
   readonly #replyOf: Database.Statement;
   readonly #waybillOf: Database.Statement;
   readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
+  readonly #existingEvent: Database.Statement;
+  readonly #attributesOf: Database.Statement;
+  readonly #setAttributes: Database.Statement;
+  readonly #deleteEvents: Database.Statement;
+  readonly #deleteWaybill: Database.Statement;
+  readonly #purgeCandidates: Database.Statement;
+  readonly #setAttributesTx: (carrier: string, waybill: string, patch: WaybillAttributesPatch) => void;
+  readonly #deleteTx: (carrier: string, waybill: string) => Removed | undefined;
+  readonly #purgeChunkTx: (cutoff: number) => Removed & { more: boolean };
 
   constructor(options: SqliteStoreOptions) {
     this.#renderer = options.renderer;
@@ -105,9 +161,27 @@ export class SqliteStore implements Store {
     db.pragma(`mmap_size = ${Math.trunc(options.mmapBytes ?? 1 << 30)}`);
 
     this.#insertEvent = db.prepare(`
-      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at)
-      VALUES (@carrier, @event_id, @waybill, @time_ms, @status, @label, @description, @location, @eta, @cells, @ingested_at)
+      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
+      VALUES (@carrier, @event_id, @waybill, @time_ms, @status, @label, @description, @location, @eta, @cells, @ingested_at, @fingerprint)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
+    this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
+    this.#attributesOf = db.prepare('SELECT eta, cells FROM waybills WHERE carrier = ? AND waybill = ?');
+    // Creates the waybill when it has no scans yet; the reply is rendered right after.
+    this.#setAttributes = db.prepare(`
+      INSERT INTO waybills (carrier, waybill, reply, status, last_event_at, updated_at, eta, cells, destination)
+      VALUES (@carrier, @waybill, '{}', 0, 0, @now, @eta, @cells, @destination)
+      ON CONFLICT (carrier, waybill) DO UPDATE SET
+        eta = CASE WHEN @set_eta THEN excluded.eta ELSE eta END,
+        cells = CASE WHEN @set_cells THEN excluded.cells ELSE cells END,
+        destination = CASE WHEN @set_destination THEN excluded.destination ELSE destination END,
+        updated_at = excluded.updated_at`);
+    this.#deleteEvents = db.prepare('DELETE FROM events WHERE carrier = ? AND waybill = ?');
+    this.#deleteWaybill = db.prepare('DELETE FROM waybills WHERE carrier = ? AND waybill = ?');
+    // A waybill without events (last_event_at 0) ages from its last attribute update instead.
+    this.#purgeCandidates = db.prepare(`
+      SELECT carrier, waybill FROM waybills
+      WHERE last_event_at < @cutoff AND NOT (last_event_at = 0 AND updated_at >= @cutoff)
+      LIMIT ${PURGE_CHUNK}`);
     this.#eventsOf = db.prepare(
       'SELECT * FROM events WHERE carrier = ? AND waybill = ? ORDER BY time_ms, seq',
     );
@@ -125,6 +199,7 @@ export class SqliteStore implements Store {
       const outcomes: IngestOutcome[] = [];
       const touched = new Set<string>();
       for (const e of events) {
+        const fingerprint = eventFingerprint(e);
         const info = this.#insertEvent.run({
           carrier,
           event_id: e.eventId,
@@ -137,23 +212,161 @@ export class SqliteStore implements Store {
           eta: e.eta ?? null,
           cells: e.cells === undefined ? null : JSON.stringify(e.cells),
           ingested_at: now,
+          fingerprint,
         });
         if (info.changes === 1) {
           outcomes.push('inserted');
           touched.add(e.waybill);
         } else {
-          outcomes.push('duplicate');
+          // Only the rare re-sent event pays for this read.
+          const row = this.#existingEvent.get(carrier, e.eventId) as EventRow;
+          const stored = row.fingerprint ?? eventFingerprint(toStored(row));
+          outcomes.push(stored === fingerprint ? 'duplicate' : 'conflict');
         }
       }
       for (const waybill of touched) this.#render(carrier, waybill, now);
       return outcomes;
     });
+
+    this.#setAttributesTx = db.transaction(
+      (carrier: string, waybill: string, patch: WaybillAttributesPatch) => {
+        const now = this.#clock.now();
+        this.#setAttributes.run({
+          carrier,
+          waybill,
+          now,
+          eta: patch.eta ?? null,
+          cells: patch.cells === undefined || patch.cells === null ? null : JSON.stringify(patch.cells),
+          destination: patch.destination ?? null,
+          set_eta: patch.eta === undefined ? 0 : 1,
+          set_cells: patch.cells === undefined ? 0 : 1,
+          set_destination: patch.destination === undefined ? 0 : 1,
+        });
+        this.#render(carrier, waybill, now);
+      },
+    );
+
+    this.#deleteTx = db.transaction((carrier: string, waybill: string) => {
+      const events = this.#deleteEvents.run(carrier, waybill).changes;
+      const waybills = this.#deleteWaybill.run(carrier, waybill).changes;
+      return waybills === 0 && events === 0 ? undefined : { waybills, events };
+    });
+
+    this.#purgeChunkTx = db.transaction((cutoff: number) => {
+      const rows = this.#purgeCandidates.all({ cutoff }) as { carrier: string; waybill: string }[];
+      let events = 0;
+      for (const r of rows) {
+        events += this.#deleteEvents.run(r.carrier, r.waybill).changes;
+        this.#deleteWaybill.run(r.carrier, r.waybill);
+      }
+      return { waybills: rows.length, events, more: rows.length === PURGE_CHUNK };
+    });
   }
 
   #render(carrier: string, waybill: string, now: number): void {
     const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
-    const r = this.#renderer(carrier, events);
+    const attrs = this.#attributesOf.get(carrier, waybill) as
+      { eta: string | null; cells: string | null } | undefined;
+    const overrides =
+      attrs && (attrs.eta !== null || attrs.cells !== null)
+        ? {
+            ...(attrs.eta !== null ? { eta: attrs.eta } : {}),
+            ...(attrs.cells !== null ? { cells: JSON.parse(attrs.cells) as Cell[] } : {}),
+          }
+        : undefined;
+    const r = this.#renderer(carrier, events, overrides);
     this.#upsertWaybill.run(carrier, waybill, r.json, r.status, r.lastEventAt, now);
+  }
+
+  /** Runs a synchronous body as a store call: refused after close, errors as rejections. */
+  #call<T>(fn: () => T): Promise<T> {
+    try {
+      this.#open();
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  setWaybillAttributes(
+    carrier: string,
+    waybill: string,
+    patch: WaybillAttributesPatch,
+  ): Promise<WaybillRecord> {
+    return this.#call(() => {
+      this.#setAttributesTx(carrier, waybill, patch);
+      return this.#record(carrier, waybill)!;
+    });
+  }
+
+  deleteWaybill(carrier: string, waybill: string): Promise<Removed | undefined> {
+    return this.#call(() => this.#deleteTx(carrier, waybill));
+  }
+
+  async purgeOlderThan(cutoff: number): Promise<Removed> {
+    let waybills = 0;
+    let events = 0;
+    for (;;) {
+      const chunk = await this.#call(() => this.#purgeChunkTx(cutoff));
+      waybills += chunk.waybills;
+      events += chunk.events;
+      if (!chunk.more) return { waybills, events };
+      // Let the event loop serve queries between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  addApiKey(key: ApiKeyRecord): Promise<'created' | 'name-taken'> {
+    return this.#call(() => {
+      try {
+        this.#db
+          .prepare(
+            'INSERT INTO api_keys (id, name, carrier, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(key.id, key.name, key.carrier, key.hash, key.createdAt, key.revokedAt ?? null);
+        return 'created';
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'name-taken';
+        throw err;
+      }
+    });
+  }
+
+  findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#call(() => {
+      const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+      return row && toKey(row);
+    });
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.#call(() =>
+      (this.#db.prepare('SELECT * FROM api_keys ORDER BY created_at, rowid').all() as KeyRow[]).map(toKey),
+    );
+  }
+
+  revokeApiKey(name: string, at: number): Promise<boolean> {
+    return this.#call(
+      () =>
+        this.#db
+          .prepare('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
+          .run(at, name).changes > 0,
+    );
+  }
+
+  #record(carrier: string, waybill: string): WaybillRecord | undefined {
+    const row = this.#waybillOf.get(carrier, waybill) as WaybillRow | undefined;
+    if (!row) return undefined;
+    const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
+    return {
+      carrier,
+      waybill,
+      replyJson: row.reply,
+      lastEventAt: row.last_event_at,
+      updatedAt: row.updated_at,
+      events,
+      attributes: toAttributes(row),
+    };
   }
 
   #open(): void {
@@ -180,23 +393,7 @@ export class SqliteStore implements Store {
   }
 
   getWaybill(carrier: string, waybill: string): Promise<WaybillRecord | undefined> {
-    try {
-      this.#open();
-      const row = this.#waybillOf.get(carrier, waybill) as
-        { reply: string; last_event_at: number; updated_at: number } | undefined;
-      if (!row) return Promise.resolve(undefined);
-      const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
-      return Promise.resolve({
-        carrier,
-        waybill,
-        replyJson: row.reply,
-        lastEventAt: row.last_event_at,
-        updatedAt: row.updated_at,
-        events,
-      });
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.#call(() => this.#record(carrier, waybill));
   }
 
   ping(): Promise<void> {
