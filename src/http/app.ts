@@ -12,6 +12,9 @@ import type { Store } from '../store/store.js';
 import { registerHealthRoutes } from './health-route.js';
 import type { Logger } from './logging.js';
 import { registerTrackRoute } from './track-route.js';
+import { registerV1Api } from './v1/api-plugin.js';
+import { defaultEventCodes, type EventCodeMapping } from '../tracking/event-codes.js';
+import { INGEST_DEFAULTS } from '../config.js';
 
 export interface AppDeps {
   readonly config: Pick<
@@ -22,6 +25,8 @@ export interface AppDeps {
   readonly guard: ReplayGuard;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The `/v1` push and waybill API's settings; defaults when left out. */
+  readonly ingest?: { readonly bodyLimitBytes: number; readonly eventCodes: EventCodeMapping };
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -48,5 +53,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }),
   });
   registerHealthRoutes(app, store);
+  const zones = new Map(config.carriers.map((c) => [c.id, c.timezone]));
+  const fallbackZone = config.carriers[0]?.timezone ?? 'Asia/Shanghai';
+  registerV1Api(app, {
+    store,
+    clock,
+    logger,
+    bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,
+    eventCodes: deps.ingest?.eventCodes ?? defaultEventCodes(),
+    timeZoneOf: (carrier) => zones.get(carrier) ?? fallbackZone,
+  });
   return app;
 }

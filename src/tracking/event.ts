@@ -81,7 +81,8 @@ function text(
 
 const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && 'error' in v;
 
-function parseCells(v: unknown): readonly Cell[] | string {
+/** Validates a `cells` value; a string is the reason it is refused. Shared with the waybill API. */
+export function parseCells(v: unknown): readonly Cell[] | string {
   if (!Array.isArray(v)) return 'cells: must be an array';
   if (v.length > EVENT_LIMITS.cells) return `cells: ${v.length} cells, at most ${EVENT_LIMITS.cells}`;
   const out: Cell[] = [];
