@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../clock/clock.js';
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig, IngestConfig } from '../config.js';
+import { startRetention, systemTimer } from '../retention/retention.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
@@ -43,11 +44,12 @@ export function openStore(
 export async function startGateway(
   config: GatewayConfig,
   logger = createLogger(config.logLevel),
+  ingest?: IngestConfig,
 ): Promise<RunningGateway> {
   const clock = systemClock;
   const store = openStore(config, clock);
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
-  const app = buildApp({ config, store, guard, clock, logger });
+  const app = buildApp({ config, store, guard, clock, logger, ...(ingest ? { ingest } : {}) });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -57,6 +59,19 @@ export async function startGateway(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const retention =
+    ingest?.retentionDays === undefined
+      ? undefined
+      : startRetention({
+          store,
+          retentionDays: ingest.retentionDays,
+          clock,
+          timer: systemTimer,
+          onRun: (o) =>
+            'error' in o
+              ? logger.error({ err: o.error }, 'retention purge failed')
+              : logger.info({ ...o.removed, cutoff: new Date(o.cutoff).toISOString() }, 'retention purge'),
+        });
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -65,6 +80,7 @@ export async function startGateway(
     origin: `http://${host}:${port}`,
     close: () =>
       (closing ??= (async () => {
+        retention?.stop();
         await app.close();
         await guard.close();
         await store.close();

@@ -7,11 +7,20 @@ import type { Flags } from '../config.js';
 import type { Command } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
+import { keysCommand } from './commands/keys.js';
+import { purgeCommand } from './commands/purge.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
 import { processOutput, type Output } from './output.js';
 
-export const COMMANDS: readonly Command[] = [serveCommand, importCommand, signCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  importCommand,
+  signCommand,
+  demoCommand,
+  keysCommand,
+  purgeCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -51,7 +60,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     return 2;
   }
   try {
-    // No command declares `multiple` options, so every value is a string or a boolean.
+    // Every value is a string or a boolean, except `multiple` options (import's --map), which
+    // arrive as arrays and are read by the command that declares them.
     return await command.run(parsed.values as Flags, parsed.positionals, io);
   } catch (err) {
     io.err(`wxtrack ${command.name}: ${(err as Error).message}\n`);

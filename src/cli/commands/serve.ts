@@ -2,7 +2,7 @@
  * @module
  * `wxtrack serve`: the gateway, until SIGTERM or SIGINT.
  */
-import { loadGatewayConfig, type Flags } from '../../config.js';
+import { loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { startGateway, untilSignal } from '../gateway-process.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
@@ -23,7 +23,11 @@ export const serveCommand: Command = {
   --timezone TZ          (WXTRACK_TIMEZONE, default Asia/Shanghai)
   --window-seconds N     accepted timestamp skew (WXTRACK_WINDOW_SECONDS, default 300)
   --log-level L          (WXTRACK_LOG_LEVEL, default info)
-  --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)`,
+  --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)
+  --body-limit SIZE      largest POST /v1/events body (WXTRACK_BODY_LIMIT, default 10MiB)
+  --event-codes FILE     carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
+  --retention-days N     purge waybills last scanned more than N days ago, at start and daily
+                         (WXTRACK_RETENTION_DAYS; default: keep everything)`,
   options: {
     token: { type: 'string' },
     db: { type: 'string' },
@@ -38,18 +42,23 @@ export const serveCommand: Command = {
     'replay-max-entries': { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
+    'body-limit': { type: 'string' },
+    'event-codes': { type: 'string' },
+    'retention-days': { type: 'string' },
   },
   run: (flags, _args, io) => runServe(flags, io),
 };
 
 export async function runServe(flags: Flags, io: Output): Promise<number> {
   const loaded = loadGatewayConfig(flags);
-  if (!loaded.ok) {
-    io.err(`wxtrack serve: refusing to start:\n${loaded.errors.map((e) => `  - ${e}\n`).join('')}`);
+  const ingest = loadIngestConfig(flags);
+  if (!loaded.ok || !ingest.ok) {
+    const errors = [...(loaded.ok ? [] : loaded.errors), ...(ingest.ok ? [] : ingest.errors)];
+    io.err(`wxtrack serve: refusing to start:\n${errors.map((e) => `  - ${e}\n`).join('')}`);
     return 2;
   }
   const config = loaded.config;
-  const gateway = await startGateway(config);
+  const gateway = await startGateway(config, undefined, ingest.config);
   gateway.logger.info(
     {
       origin: gateway.origin,
