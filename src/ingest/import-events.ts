@@ -46,7 +46,7 @@ export async function importRecords(
   store: Store,
   options: ImportOptions,
 ): Promise<ImportSummary> {
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 10_000;
   const rules = { timeZone: options.timeZone, codes: options.codes ?? defaultEventCodes() };
   const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, rejected: 0, conflicts: 0 };
   let items: IngestItem[] = [];

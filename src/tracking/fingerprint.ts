@@ -7,7 +7,7 @@
  * It hashes the event after validation (times as epoch ms, codes resolved to status and label),
  * so `+08:00` and `Z` spellings of the same instant are the same event. Pure: hashing is no I/O.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { ScanEvent } from './event.js';
 
 /** Base64url SHA-256 over the event's fields, in a fixed order, `event_id` excluded. */
@@ -24,5 +24,12 @@ export function eventFingerprint(e: ScanEvent): string {
       ? null
       : e.cells.map((c) => (c.status === undefined ? [c.key, c.value] : [c.key, c.value, c.status])),
   ]);
-  return createHash('sha256').update(canonical).digest('base64url');
+  return sha256(canonical);
 }
+
+// One-shot `crypto.hash` (Node >= 20.12) allocates no Hash object per event on the bulk path;
+// older Node 20 releases take the classic route.
+const sha256: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'base64url')
+    : (text) => crypto.createHash('sha256').update(text).digest('base64url');

@@ -7,7 +7,7 @@
 import type { Cell, OrderInfo, Trace } from '../protocol/order-info.js';
 import type { StoredEvent } from './event.js';
 import { compareEvents, deriveStatus, isSigned } from './status.js';
-import { formatAcceptTime } from './time.js';
+import { formatAcceptTimeFast } from './accept-time.js';
 
 export interface RenderOptions {
   /** IANA zone `accept_time` is written in. */
@@ -37,7 +37,7 @@ export function renderWaybill(events: readonly StoredEvent[], options: RenderOpt
     if (e.eta !== undefined) eta = e.eta;
     if (e.cells !== undefined) cells = e.cells;
     traces.push({
-      accept_time: formatAcceptTime(e.time, options.timeZone),
+      accept_time: formatAcceptTimeFast(e.time, options.timeZone),
       accept_address: e.label + '\n' + e.description,
       remark: e.location ?? '',
     });

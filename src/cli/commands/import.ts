@@ -33,7 +33,7 @@ export const importCommand: Command = {
   --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
   --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db)
   --carrier ID         (WXTRACK_CARRIER_ID)    --timezone TZ  (WXTRACK_TIMEZONE)
-  --batch-size N       events per transaction (default 5000)
+  --batch-size N       events per transaction (default 10000)
   --json               print a machine-readable summary on stdout
   --quiet              no progress display
   --progress-interval S  seconds between progress lines when stderr is not a terminal
@@ -80,7 +80,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   const ingest = loadIngestConfig(flags);
   if (!ingest.ok) return usage(ingest.errors.join('; '));
   const { dbPath, carrierId, timezone } = loaded.config;
-  const batchSize = Number(flags['batch-size'] ?? 5000);
+  const batchSize = Number(flags['batch-size'] ?? 10_000);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usage('--batch-size must be a positive integer');
   const interval = Number(flags['progress-interval'] ?? 5);
   if (!Number.isFinite(interval) || interval < 0)

@@ -162,7 +162,7 @@ export class SqliteStore implements Store {
 
     this.#insertEvent = db.prepare(`
       INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
-      VALUES (@carrier, @event_id, @waybill, @time_ms, @status, @label, @description, @location, @eta, @cells, @ingested_at, @fingerprint)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
     this.#attributesOf = db.prepare('SELECT eta, cells FROM waybills WHERE carrier = ? AND waybill = ?');
@@ -197,26 +197,32 @@ export class SqliteStore implements Store {
     this.#ingestTx = db.transaction((carrier: string, events: readonly ScanEvent[]) => {
       const now = this.#clock.now();
       const outcomes: IngestOutcome[] = [];
-      const touched = new Set<string>();
+      // The events this call inserted, by waybill: a waybill seen for the first time renders
+      // from these alone, without reading them back.
+      const touched = new Map<string, StoredEvent[]>();
       for (const e of events) {
         const fingerprint = eventFingerprint(e);
-        const info = this.#insertEvent.run({
+        // Positional binding: measurably cheaper than named parameters on the bulk path.
+        const info = this.#insertEvent.run(
           carrier,
-          event_id: e.eventId,
-          waybill: e.waybill,
-          time_ms: e.time,
-          status: e.status,
-          label: e.label,
-          description: e.description,
-          location: e.location ?? null,
-          eta: e.eta ?? null,
-          cells: e.cells === undefined ? null : JSON.stringify(e.cells),
-          ingested_at: now,
+          e.eventId,
+          e.waybill,
+          e.time,
+          e.status,
+          e.label,
+          e.description,
+          e.location ?? null,
+          e.eta ?? null,
+          e.cells === undefined ? null : JSON.stringify(e.cells),
+          now,
           fingerprint,
-        });
+        );
         if (info.changes === 1) {
           outcomes.push('inserted');
-          touched.add(e.waybill);
+          const stored: StoredEvent = { ...e, seq: Number(info.lastInsertRowid), ingestedAt: now };
+          const list = touched.get(e.waybill);
+          if (list) list.push(stored);
+          else touched.set(e.waybill, [stored]);
         } else {
           // Only the rare re-sent event pays for this read.
           const row = this.#existingEvent.get(carrier, e.eventId) as EventRow;
@@ -224,7 +230,7 @@ export class SqliteStore implements Store {
           outcomes.push(stored === fingerprint ? 'duplicate' : 'conflict');
         }
       }
-      for (const waybill of touched) this.#render(carrier, waybill, now);
+      for (const [waybill, inserted] of touched) this.#render(carrier, waybill, now, inserted);
       return outcomes;
     });
 
@@ -263,10 +269,18 @@ export class SqliteStore implements Store {
     });
   }
 
-  #render(carrier: string, waybill: string, now: number): void {
-    const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
+  /**
+   * Re-renders a waybill's reply. `inserted` are events this transaction just stored: when the
+   * waybill has no row yet, they are all its events (a waybill's events and its row are written
+   * and erased together), so bulk loads of new waybills skip reading them back.
+   */
+  #render(carrier: string, waybill: string, now: number, inserted?: readonly StoredEvent[]): void {
     const attrs = this.#attributesOf.get(carrier, waybill) as
       { eta: string | null; cells: string | null } | undefined;
+    const events =
+      attrs === undefined && inserted !== undefined
+        ? inserted
+        : (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
     const overrides =
       attrs && (attrs.eta !== null || attrs.cells !== null)
         ? {
