@@ -92,7 +92,6 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (format !== 'ndjson' && format !== 'csv') return usage(format);
 
   let totalBytes: number | undefined;
-  const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
   if (file !== '-') {
     try {
       const st = statSync(file);
@@ -101,6 +100,10 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       return usage(`cannot read ${file}: ${(err as Error).message}`);
     }
   }
+  const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+  // A read error also reaches the reading loop, which reports it; this only keeps it from being
+  // an unhandled 'error' event should it fire before the loop starts.
+  input.on('error', () => {});
 
   if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const store = new SqliteStore({ path: dbPath, clock: systemClock, renderer: makeRenderer(() => timezone) });
