@@ -152,6 +152,8 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
         bytes: counter.bytes,
         elapsed_ms: elapsedMs,
         events_per_second: elapsedMs > 0 ? Math.round((summary.read * 1000) / elapsedMs) : null,
+        // Peak resident memory of this process: evidence that memory does not grow with the file.
+        max_rss_bytes: process.resourceUsage().maxRSS * 1024,
       }) + '\n',
     );
   } else {
