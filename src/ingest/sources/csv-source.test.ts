@@ -48,6 +48,13 @@ describe('CSV records', () => {
     expect(out.map((r) => r.line)).toEqual([2, 4]);
   });
 
+  it('skips blank lines and still numbers records by the line they end on', async () => {
+    const csv =
+      'waybill,event_id,time,status,description\n\nYT1,e1,2026-07-04,1,"a\nb"\n  \nYT1,e2,2026-07-04,1,c\n';
+    const { out } = await records(Buffer.from(csv));
+    expect(out.map((r) => r.line)).toEqual([4, 6]);
+  });
+
   it('skips a UTF-8 BOM, even split across chunks', async () => {
     const csv = Buffer.from('\uFEFFwaybill,event_id,time,status,description\nYT1,e1,2026-07-04,1,揽收\n');
     const { out, counter } = await records([csv.subarray(0, 2), csv.subarray(2, 40), csv.subarray(40)]);
