@@ -110,7 +110,12 @@ function run(args, { onStderr } = {}) {
   });
 }
 
-const results = { db: dbNote, machine: `${process.platform} ${process.arch}, node ${process.version}` };
+const results = {
+  db: dbNote,
+  machine: `${process.platform} ${process.arch}, node ${process.version}`,
+  load_average_at_start: (await import('node:os')).loadavg(),
+};
+console.log(`load average at start: ${results.load_average_at_start.map((l) => l.toFixed(2)).join(' ')}`);
 
 // ---- 1 and 2: file import ------------------------------------------------------------------
 for (const [name, file, extra] of [
@@ -130,11 +135,14 @@ for (const [name, file, extra] of [
     seconds: s.elapsed_ms / 1000,
     events_per_second: s.events_per_second,
     peak_rss_bytes: s.max_rss_bytes,
+    cpu_seconds: s.cpu_ms / 1000,
+    events_per_cpu_second: Math.round(s.read / (s.cpu_ms / 1000)),
     file_bytes: s.bytes,
   };
   console.log(
     `import ${name.padEnd(6)}: ${fmt(s.read)} events in ${(s.elapsed_ms / 1000).toFixed(2)} s = ` +
-      `${fmt(s.events_per_second)} events/s, peak RSS ${mib(s.max_rss_bytes)} (file ${mib(s.bytes)})`,
+      `${fmt(s.events_per_second)} events/s, peak RSS ${mib(s.max_rss_bytes)} (file ${mib(s.bytes)}); ` +
+      `${fmt(s.read / (s.cpu_ms / 1000))} events per CPU-second`,
   );
 }
 
@@ -226,10 +234,16 @@ function post(body) {
     req.end(body);
   });
 }
+// utime + stime of the server, in clock ticks (100 per second on Linux).
+const cpuTicks = () => {
+  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+};
 const hwm = () => {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
 };
+const cpuBefore = cpuTicks();
 let next = 0;
 let accepted = 0;
 let failures = 0;
@@ -250,6 +264,7 @@ await Promise.all(
 );
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const serverPeak = hwm();
+const serverCpu = (cpuTicks() - cpuBefore) / 100;
 agent.destroy();
 server.kill('SIGTERM');
 await new Promise((r) => server.once('exit', r));
@@ -260,11 +275,14 @@ results.push = {
   seconds,
   events_per_second: Math.round(accepted / seconds),
   server_peak_rss_bytes: serverPeak,
+  server_cpu_seconds: serverCpu,
+  events_per_server_cpu_second: Math.round(accepted / serverCpu),
   failed_requests: failures,
 };
 console.log(
   `HTTP push     : ${fmt(accepted)} events (batches of ${PUSH_BATCH}, ${SENDERS} senders) in ${seconds.toFixed(2)} s = ` +
-    `${fmt(accepted / seconds)} events/s, server peak RSS ${mib(serverPeak)}` +
+    `${fmt(accepted / seconds)} events/s, server peak RSS ${mib(serverPeak)}; ` +
+    `${fmt(accepted / serverCpu)} events per server CPU-second` +
     (failures ? `, ${failures} failed requests` : ''),
 );
 
