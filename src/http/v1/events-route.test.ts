@@ -191,3 +191,27 @@ describe('body limit', () => {
     expect(res.json().message).toContain('10485760 bytes (10 MiB)');
   });
 });
+
+describe('pushed events in WeChat reply', () => {
+  it('serves pushed events on the WeChat query route', async () => {
+    const { signedQueryUrl } = await import('../../protocol/signed-url.js');
+    const { WECHAT_TOKEN } = await import('./testing/api-harness.js');
+    await push([
+      wireEvent({ event_id: 'a', code: '揽收', status: undefined }),
+      wireEvent({ event_id: 'b', time: '2026-07-05T08:00:00+08:00' }),
+    ]);
+    const url = signedQueryUrl({
+      url: 'http://localhost/wechat/track',
+      token: WECHAT_TOKEN,
+      orderid: 'YT1234567890123',
+      openid: 'oUser1',
+      timestamp: String(Math.floor(h.clock.now() / 1000)),
+      nonce: '12345',
+    });
+    const res = await h.app.inject({ method: 'GET', url: url.slice('http://localhost'.length) });
+    expect(res.statusCode).toBe(200);
+    const body = parseJsonpBody(res.body) as { order_status: number; traces: { accept_address: string }[] };
+    expect(body.order_status).toBe(2);
+    expect(body.traces.map((t) => t.accept_address.split('\n')[0])).toEqual(['已揽件', '运输中']);
+  });
+});
