@@ -68,7 +68,8 @@ export function formatAcceptTime(epochMs: number, timeZone: string): string {
 function offsetAt(epochMs: number, timeZone: string): number {
   const w = wallClock(epochMs, timeZone);
   const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return asUtc - (epochMs - (epochMs % 1000));
+  // Intl drops the milliseconds, rounding toward the past (also before 1970).
+  return asUtc - Math.floor(epochMs / 1000) * 1000;
 }
 
 // ISO 8601 extended date-time: date, optional time with optional fraction, optional offset.
@@ -89,7 +90,10 @@ export function parseIsoTime(text: string, timeZone: string): number | undefined
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  // Date.UTC maps years 0-99 to 1900-1999; no scan is that old, so such years are refused.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
   const ms = Number((frac + '000').slice(0, 3));
   const wall = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (new Date(wall).getUTCDate() !== day) return undefined; // 2026-02-30 and the like
