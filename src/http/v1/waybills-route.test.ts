@@ -29,7 +29,7 @@ describe('GET /v1/waybills/:waybill', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(Object.keys(res.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
     const body = res.json();
-    expect(body.wechat).toEqual(JSON.parse((await h.store.getReply('default', W))!.json));
+    expect(body.wechat).toEqual(JSON.parse(String((await h.store.getReply('default', W))!.json)));
     expect(body.wechat).toMatchObject({
       err_code: 0,
       order_status: 3,
@@ -80,7 +80,7 @@ describe('PUT /v1/waybills/:waybill', () => {
       last_event_at: null,
     });
     await req('POST', '/v1/events', [wireEvent({ eta: '2026-07-09' })]);
-    const reply = JSON.parse((await h.store.getReply('default', W))!.json);
+    const reply = JSON.parse(String((await h.store.getReply('default', W))!.json));
     expect(reply).toMatchObject({ order_status: 2, estimated_delivery_time: '2026-08-01', cells });
   });
 
