@@ -10,7 +10,7 @@
  */
 import { Rejections, type RejectionCode } from '../api/api-errors.js';
 import type { Store } from '../store/store.js';
-import { parseScanEvent, type ScanEvent } from '../tracking/event.js';
+import { parseScanEvent, UNKNOWN_CODE_REASON, type ScanEvent } from '../tracking/event.js';
 import type { EventCodeMapping } from '../tracking/event-codes.js';
 
 /** One item to ingest: a decoded JSON value, or why it could not be decoded. */
@@ -59,7 +59,9 @@ export async function ingestItems(
     const eventId = eventIdOf(item.value);
     const parsed = parseScanEvent(item.value, rules);
     if (!parsed.ok) {
-      const code = parsed.reason.startsWith('code: unknown') ? Rejections.UNKNOWN_CODE : Rejections.INVALID;
+      const code = parsed.reason.startsWith(UNKNOWN_CODE_REASON)
+        ? Rejections.UNKNOWN_CODE
+        : Rejections.INVALID;
       results[i] = { index, eventId, result: 'rejected', code, reason: parsed.reason };
       continue;
     }

@@ -59,6 +59,9 @@ export interface ParseEventOptions {
   readonly codes?: EventCodeMapping;
 }
 
+/** How the reason for an unknown carrier code starts, so callers can classify it. */
+export const UNKNOWN_CODE_REASON = 'code: unknown event code';
+
 export type ParseEventResult =
   { readonly ok: true; readonly event: ScanEvent } | { readonly ok: false; readonly reason: string };
 
@@ -128,7 +131,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
     if (typeof o.code !== 'string' || o.code.trim() === '') return fail('code: must be a non-empty string');
     const code = o.code.trim();
     const meaning = options.codes?.get(code);
-    if (!meaning) return fail(`code: unknown event code "${code.slice(0, 32)}"`);
+    if (!meaning) return fail(`${UNKNOWN_CODE_REASON} "${code.slice(0, 32)}"`);
     status = meaning.status;
     codeLabel = meaning.label;
   } else {

@@ -47,6 +47,12 @@ describe('POST /v1/events', () => {
     expect(res.json()).toMatchObject({ accepted: 2, results: [{ index: 0 }, { index: 1 }] });
   });
 
+  it('takes NDJSON with a charset parameter', async () => {
+    const res = await push(ndjson([wireEvent()]), { 'content-type': 'application/x-ndjson; charset=utf-8' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().accepted).toBe(1);
+  });
+
   it('answers 207 when some events are rejected, storing the good ones', async () => {
     const body = [
       wireEvent({ event_id: 'good1' }),
