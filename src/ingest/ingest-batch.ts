@@ -56,9 +56,9 @@ export async function ingestItems(
       results[i] = { index, result: 'rejected', code: Rejections.INVALID_JSON, reason: item.undecodable };
       continue;
     }
-    const eventId = eventIdOf(item.value);
     const parsed = parseScanEvent(item.value, rules);
     if (!parsed.ok) {
+      const eventId = eventIdOf(item.value);
       const code = parsed.reason.startsWith(UNKNOWN_CODE_REASON)
         ? Rejections.UNKNOWN_CODE
         : Rejections.INVALID;

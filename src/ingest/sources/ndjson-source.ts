@@ -11,12 +11,12 @@ export async function* ndjsonRecords(text: AsyncIterable<string>): AsyncGenerato
   let line = 0;
   const toRecord = (raw: string, out: SourceRecord[]) => {
     line++;
-    const trimmed = raw.trim();
-    if (trimmed === '') return;
+    // JSON.parse skips surrounding whitespace (a CRLF's \r too), so lines are parsed as they
+    // come; only a line that fails is checked for being blank.
     try {
-      out.push({ line, item: { value: JSON.parse(trimmed) as unknown } });
+      out.push({ line, item: { value: JSON.parse(raw) as unknown } });
     } catch {
-      out.push({ line, item: { undecodable: 'not valid JSON' } });
+      if (raw.trim() !== '') out.push({ line, item: { undecodable: 'not valid JSON' } });
     }
   };
   for await (const chunk of text) {

@@ -219,7 +219,19 @@ export class SqliteStore implements Store {
         );
         if (info.changes === 1) {
           outcomes.push('inserted');
-          const stored: StoredEvent = { ...e, seq: Number(info.lastInsertRowid), ingestedAt: now };
+          const stored: StoredEvent = {
+            waybill: e.waybill,
+            eventId: e.eventId,
+            time: e.time,
+            status: e.status,
+            label: e.label,
+            description: e.description,
+            location: e.location,
+            eta: e.eta,
+            cells: e.cells,
+            seq: Number(info.lastInsertRowid),
+            ingestedAt: now,
+          };
           const list = touched.get(e.waybill);
           if (list) list.push(stored);
           else touched.set(e.waybill, [stored]);
