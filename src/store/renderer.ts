@@ -4,9 +4,10 @@
  * policy (time zone, per-carrier options) stays in the tracking domain and every backend renders
  * alike.
  */
-import { serializeOrderInfo, type Cell } from '../protocol/order-info.js';
+import { serializeOrderInfo, type Cell, type OrderInfo } from '../protocol/order-info.js';
+import { appendToWaybill } from '../tracking/append.js';
 import type { StoredEvent } from '../tracking/event.js';
-import { renderWaybill } from '../tracking/render.js';
+import { renderWaybill, type WaybillView } from '../tracking/render.js';
 
 export interface RenderedReply {
   /** Script-safe OrderInfo JSON. */
@@ -21,20 +22,48 @@ export interface RenderOverrides {
   readonly cells?: readonly Cell[];
 }
 
-export type Renderer = (
+/**
+ * Renders a waybill's reply from all its events. A renderer may also offer `append`: the new
+ * reply from the stored one plus events just inserted, or `undefined` when only a full render
+ * is right (see tracking/append.ts). Stores use it to skip reading old events back.
+ */
+export type Renderer = ((
   carrier: string,
   events: readonly StoredEvent[],
   overrides?: RenderOverrides,
-) => RenderedReply;
+) => RenderedReply) & {
+  readonly append?: (
+    carrier: string,
+    previousJson: string,
+    previousLastEventAt: number,
+    added: readonly StoredEvent[],
+    overrides?: RenderOverrides,
+  ) => RenderedReply | undefined;
+};
 
 /** A renderer that looks up each carrier's time zone. */
 export function makeRenderer(timeZoneOf: (carrier: string) => string): Renderer {
-  return (carrier, events, overrides) => {
-    const view = renderWaybill(events, { timeZone: timeZoneOf(carrier), overrides });
-    return {
-      json: serializeOrderInfo(view.info),
-      status: view.info.order_status,
-      lastEventAt: view.lastEventAt,
-    };
-  };
+  const reply = (view: WaybillView): RenderedReply => ({
+    json: serializeOrderInfo(view.info),
+    status: view.info.order_status,
+    lastEventAt: view.lastEventAt,
+  });
+  const render = (carrier: string, events: readonly StoredEvent[], overrides?: RenderOverrides) =>
+    reply(renderWaybill(events, { timeZone: timeZoneOf(carrier), overrides }));
+  return Object.assign(render, {
+    append: (
+      carrier: string,
+      previousJson: string,
+      previousLastEventAt: number,
+      added: readonly StoredEvent[],
+      overrides?: RenderOverrides,
+    ) => {
+      const previous = JSON.parse(previousJson) as OrderInfo;
+      const view = appendToWaybill(previous, previousLastEventAt, added, {
+        timeZone: timeZoneOf(carrier),
+        overrides,
+      });
+      return view && reply(view);
+    },
+  });
 }

@@ -165,7 +165,9 @@ export class SqliteStore implements Store {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
-    this.#attributesOf = db.prepare('SELECT eta, cells FROM waybills WHERE carrier = ? AND waybill = ?');
+    this.#attributesOf = db.prepare(
+      'SELECT reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
+    );
     // Creates the waybill when it has no scans yet; the reply is rendered right after.
     this.#setAttributes = db.prepare(`
       INSERT INTO waybills (carrier, waybill, reply, status, last_event_at, updated_at, eta, cells, destination)
@@ -287,20 +289,27 @@ export class SqliteStore implements Store {
    * and erased together), so bulk loads of new waybills skip reading them back.
    */
   #render(carrier: string, waybill: string, now: number, inserted?: readonly StoredEvent[]): void {
-    const attrs = this.#attributesOf.get(carrier, waybill) as
-      { eta: string | null; cells: string | null } | undefined;
-    const events =
-      attrs === undefined && inserted !== undefined
-        ? inserted
-        : (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
+    const row = this.#attributesOf.get(carrier, waybill) as
+      { reply: string; last_event_at: number; eta: string | null; cells: string | null } | undefined;
     const overrides =
-      attrs && (attrs.eta !== null || attrs.cells !== null)
+      row && (row.eta !== null || row.cells !== null)
         ? {
-            ...(attrs.eta !== null ? { eta: attrs.eta } : {}),
-            ...(attrs.cells !== null ? { cells: JSON.parse(attrs.cells) as Cell[] } : {}),
+            ...(row.eta !== null ? { eta: row.eta } : {}),
+            ...(row.cells !== null ? { cells: JSON.parse(row.cells) as Cell[] } : {}),
           }
         : undefined;
-    const r = this.#renderer(carrier, events, overrides);
+    let r;
+    if (row && inserted && this.#renderer.append) {
+      // Newer scans of a known waybill: extend the stored reply instead of re-reading its events.
+      r = this.#renderer.append(carrier, row.reply, row.last_event_at, inserted, overrides);
+    }
+    if (!r) {
+      const events =
+        row === undefined && inserted !== undefined
+          ? inserted
+          : (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
+      r = this.#renderer(carrier, events, overrides);
+    }
     this.#upsertWaybill.run(carrier, waybill, r.json, r.status, r.lastEventAt, now);
   }
 
