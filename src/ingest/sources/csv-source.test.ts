@@ -48,6 +48,28 @@ describe('CSV records', () => {
     expect(out.map((r) => r.line)).toEqual([2, 4]);
   });
 
+  it('gives the same records whatever the chunking, even inside quoted newlines', async () => {
+    const csv = Buffer.from(
+      'waybill,event_id,time,status,description\nYT1,e1,2026-07-04,2,"a ""q"", b\nc"\nYT1,e2,2026-07-04,3,"x\ny\nz"\nYT1,e3,2026-07-04,4,plain',
+    );
+    const whole = await records(csv);
+    const bytewise = await records(Array.from({ length: csv.length }, (_, i) => csv.subarray(i, i + 1)));
+    expect(values(bytewise.out)).toEqual(values(whole.out));
+    expect(bytewise.out.map((r) => r.line)).toEqual([3, 6, 7]);
+    expect(values(whole.out).map((v) => (v as { description: string }).description)).toEqual([
+      'a "q", b\nc',
+      'x\ny\nz',
+      'plain',
+    ]);
+  });
+
+  it('stops on an unclosed quote, saying where', async () => {
+    const csv = Buffer.from(
+      'waybill,event_id,time,status,description\nYT1,e1,2026-07-04,2,ok\nYT1,e2,2026-07-04,2,"open\n',
+    );
+    await expect(records(csv)).rejects.toThrow(/CSV after line 2: .*[Qq]uote/);
+  });
+
   it('skips blank lines and still numbers records by the line they end on', async () => {
     const csv =
       'waybill,event_id,time,status,description\n\nYT1,e1,2026-07-04,1,"a\nb"\n  \nYT1,e2,2026-07-04,1,c\n';

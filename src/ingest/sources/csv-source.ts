@@ -1,18 +1,21 @@
 /**
  * @module
- * CSV records through csv-parse: a header row, RFC 4180 quoting (commas, quotes and newlines
- * inside quoted cells), any line ending. Columns are mapped to event fields by csv-columns.ts.
+ * CSV records through csv-parse: a header row, RFC 4180 quoting (commas, doubled quotes and
+ * newlines inside quoted cells), LF or CRLF line ends. Columns are mapped to event fields by
+ * csv-columns.ts.
+ *
+ * Streaming without csv-parse's stream API, which costs a promise per record: the text is cut
+ * after the last newline that lies outside quotes (where the count of `"` since the last cut is
+ * even: a doubled quote inside a cell adds two), and each run of whole records goes through
+ * csv-parse's synchronous parser in one call. A record never spans two calls; memory holds one
+ * chunk plus one unfinished record.
  */
-import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
 import { csvRowToEvent, planColumns, type CsvField } from './csv-columns.js';
 import type { SourceRecord } from './source.js';
 
 /** A header that cannot feed events: the import stops before storing anything. */
 export class CsvHeaderError extends Error {}
-
-/** Records per yielded chunk, unless the caller asks otherwise. */
-const GROUP = 256;
 
 function newlinesIn(record: readonly string[]): number {
   let n = 0;
@@ -22,44 +25,72 @@ function newlinesIn(record: readonly string[]): number {
   return n;
 }
 
+/**
+ * Where to cut `text` so that everything before is whole records: just after the last newline
+ * outside quotes, or 0 when there is none yet.
+ */
+function cutPoint(text: string): number {
+  let cut = 0;
+  let inQuotes = false;
+  let q = text.indexOf('"');
+  let nl = text.indexOf('\n');
+  while (nl >= 0) {
+    // Flip the quote state for every quote before this newline.
+    while (q >= 0 && q < nl) {
+      inQuotes = !inQuotes;
+      q = text.indexOf('"', q + 1);
+    }
+    if (!inQuotes) cut = nl + 1;
+    nl = text.indexOf('\n', nl + 1);
+  }
+  return cut;
+}
+
 export async function* csvRecords(
   text: AsyncIterable<string>,
   map: Readonly<Record<string, string>>,
-  group = GROUP,
 ): AsyncGenerator<SourceRecord[]> {
-  const source = Readable.from(text, { objectMode: true });
-  // Line numbers are counted here rather than with csv-parse's `info`, which halves its speed:
-  // a record spans one line plus one per newline inside its quoted cells, and blank lines come
-  // through as a lone empty cell.
-  const parser = parse({ relax_column_count: true });
-  // A read error surfaces through the parser, so the loop below throws it instead of it going
-  // unhandled on the source stream.
-  source.on('error', (err) => parser.destroy(err));
-  source.pipe(parser);
   let fields: readonly (CsvField | undefined)[] | undefined;
-  let out: SourceRecord[] = [];
   let line = 0;
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
+  let rest = '';
+
+  const convert = (block: string): SourceRecord[] => {
+    let rows: string[][];
+    try {
+      // No skip_empty_lines: a blank line comes back as one empty cell, which keeps the line
+      // count right (csv-parse's own `info` would halve its speed).
+      rows = parse(block, { relax_column_count: true }) as string[][];
+    } catch (err) {
+      throw new Error(`CSV after line ${line}: ${(err as Error).message}`, { cause: err });
+    }
+    const out: SourceRecord[] = [];
+    for (const record of rows) {
       line += 1 + newlinesIn(record);
       if (record.length === 1 && record[0]!.trim() === '') continue;
       if (fields === undefined) {
         const plan = planColumns(record, map);
-        if (!plan.ok) {
-          throw new CsvHeaderError(plan.error);
-        }
+        if (!plan.ok) throw new CsvHeaderError(plan.error);
         fields = plan.fields;
         continue;
       }
       out.push({ line, item: { value: csvRowToEvent(record, fields) } });
-      if (out.length >= group) {
-        yield out;
-        out = [];
-      }
     }
+    return out;
+  };
+
+  for await (const chunk of text) {
+    const data = rest + chunk;
+    const cut = cutPoint(data);
+    if (cut === 0) {
+      rest = data;
+      continue;
+    }
+    rest = data.slice(cut);
+    const out = convert(data.slice(0, cut));
     if (out.length > 0) yield out;
-  } finally {
-    source.destroy();
-    parser.destroy();
+  }
+  if (rest !== '') {
+    const out = convert(rest);
+    if (out.length > 0) yield out;
   }
 }
