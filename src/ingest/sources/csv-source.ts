@@ -1,16 +1,14 @@
 /**
  * @module
- * CSV records through csv-parse: a header row, RFC 4180 quoting (commas, doubled quotes and
- * newlines inside quoted cells), LF or CRLF line ends. Columns are mapped to event fields by
- * csv-columns.ts.
+ * CSV records from decoded text: a header row, then one event a record (grammar in
+ * csv-text.ts). Columns are mapped to event fields by csv-columns.ts.
  *
- * Streaming without csv-parse's stream API, which costs a promise per record: the text is cut
- * after the last newline that lies outside quotes (where the count of `"` since the last cut is
- * even: a doubled quote inside a cell adds two), and each run of whole records goes through
- * csv-parse's synchronous parser in one call. A record never spans two calls; memory holds one
- * chunk plus one unfinished record.
+ * Streaming: the text is cut after the last newline that lies outside quotes (where the count
+ * of `"` since the last cut is even: a doubled quote inside a cell adds two), and each run of
+ * whole records is parsed in one call. A record never spans two calls; memory holds one chunk
+ * plus one unfinished record.
  */
-import { parse } from 'csv-parse/sync';
+import { CsvSyntaxError, parseCsvText } from './csv-text.js';
 import { csvRowToEvent, planColumns, type CsvField } from './csv-columns.js';
 import type { SourceRecord } from './source.js';
 
@@ -57,11 +55,13 @@ export async function* csvRecords(
   const convert = (block: string): SourceRecord[] => {
     let rows: string[][];
     try {
-      // No skip_empty_lines: a blank line comes back as one empty cell, which keeps the line
-      // count right (csv-parse's own `info` would halve its speed).
-      rows = parse(block, { relax_column_count: true }) as string[][];
+      // A blank line comes back as one empty cell, which keeps the line count right.
+      rows = parseCsvText(block);
     } catch (err) {
-      throw new Error(`CSV after line ${line}: ${(err as Error).message}`, { cause: err });
+      if (!(err instanceof CsvSyntaxError)) throw err;
+      throw new Error(`CSV line ${line + err.line}: ${err.message.replace(/ on line \d+/, '')}`, {
+        cause: err,
+      });
     }
     const out: SourceRecord[] = [];
     for (const record of rows) {
