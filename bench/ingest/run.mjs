@@ -1,12 +1,15 @@
-// `npm run bench:ingest`: ingest throughput on SQLite, in one run:
-//   1. file import of NDJSON, 2. file import of CSV (each `wxtrack import` in its own process),
-//   3. HTTP push: `wxtrack serve` on 127.0.0.1, several concurrent senders posting batches of 500.
-// Prints events/s and peak RSS of the process doing the work, and writes a JSON result file.
-//
-// The database: a copy of the foundation bench's 1M-waybill database when one is found
-// (.bench-cache/track-v1-1000000.db, or WXTRACK_BENCH_BASE_DB), else a fresh one; the output
-// says which. New events go to new waybill numbers (IN…, CS…, PS…), so the three phases share
-// one copy. Every loop is bounded in count and in time; the only target is 127.0.0.1.
+/**
+ * @module
+ * `npm run bench:ingest`: ingest throughput on SQLite, in one run:
+ * 1. file import of NDJSON, 2. file import of CSV (each `wxtrack import` in its own process),
+ * 3. HTTP push: `wxtrack serve` on 127.0.0.1, several concurrent senders posting batches of 500.
+ * Prints events/s and peak RSS of the process doing the work, and writes a JSON result file.
+ *
+ * The database: a copy of the foundation bench's 1M-waybill database when one is found
+ * (.bench-cache/track-v1-1000000.db, or WXTRACK_BENCH_BASE_DB), else a fresh one; the output
+ * says which. New events go to new waybill numbers (IN…, CS…, PS…), so the three phases share
+ * one copy. Every loop is bounded in count and in time; the only target is 127.0.0.1.
+ */
 import { spawn } from 'node:child_process';
 import {
   copyFileSync,
