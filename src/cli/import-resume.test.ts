@@ -104,3 +104,21 @@ describe.each(['ndjson', 'csv'] as const)('import killed mid-file, then re-run (
     );
   });
 });
+
+describe('two imports of one file at once', () => {
+  const file = join(dir, 'concurrent.ndjson');
+  beforeAll(() => writeFile(file, 'ndjson'), 60_000);
+
+  it('leave exactly one row per event between them', { timeout: 120_000 }, async () => {
+    const db = join(dir, 'concurrent.db');
+    const args = ['import', file, '--db', db, '--json', '--quiet', '--batch-size', '5000'];
+    const [a, b] = await Promise.all([run(args, false), run(args, false)]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const sa = JSON.parse(a.stdout) as { inserted: number; duplicates: number };
+    const sb = JSON.parse(b.stdout) as { inserted: number; duplicates: number };
+    expect(sa.inserted + sb.inserted).toBe(TOTAL);
+    expect(sa.duplicates + sb.duplicates).toBe(TOTAL);
+    expect(count(db, 'SELECT COUNT(*) FROM events')).toBe(TOTAL);
+  });
+});
