@@ -138,7 +138,7 @@ export class SqliteStore implements Store {
   readonly #waybillOf: Database.Statement;
   readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
   readonly #existingEvent: Database.Statement;
-  readonly #attributesOf: Database.Statement;
+  readonly #renderStateOf: Database.Statement;
   readonly #setAttributes: Database.Statement;
   readonly #deleteEvents: Database.Statement;
   readonly #deleteWaybill: Database.Statement;
@@ -165,7 +165,7 @@ export class SqliteStore implements Store {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
-    this.#attributesOf = db.prepare(
+    this.#renderStateOf = db.prepare(
       'SELECT reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
     );
     // Creates the waybill when it has no scans yet; the reply is rendered right after.
@@ -289,7 +289,7 @@ export class SqliteStore implements Store {
    * and erased together), so bulk loads of new waybills skip reading them back.
    */
   #render(carrier: string, waybill: string, now: number, inserted?: readonly StoredEvent[]): void {
-    const row = this.#attributesOf.get(carrier, waybill) as
+    const row = this.#renderStateOf.get(carrier, waybill) as
       { reply: string; last_event_at: number; eta: string | null; cells: string | null } | undefined;
     const overrides =
       row && (row.eta !== null || row.cells !== null)
