@@ -54,6 +54,13 @@ describe('appendToWaybill', () => {
     expect(viaAppend([...old, ...sign], [ev(T + 2000, 5)], SH)).toBeUndefined();
   });
 
+  it('declines under a render option it does not know', () => {
+    const old = [ev(T, 1)];
+    const o = { ...SH, traceOrder: 'newest-first' } as RenderOptions;
+    expect(viaAppend(old, [ev(T + 1000, 2)], o)).toBeUndefined();
+    expect(viaAppend(old, [ev(T + 1000, 2)], { ...SH, overrides: undefined })).toBeDefined();
+  });
+
   it('declines a late event, and a waybill without traces', () => {
     const old = [ev(T, 1), ev(T + 5000, 2)];
     expect(viaAppend(old, [ev(T + 4000, 3)], SH)).toBeUndefined();

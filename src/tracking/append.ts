@@ -12,7 +12,9 @@
  *   the new last one is a signature, and the status follows from the new events alone;
  * - rule 4: the old reply shows the effective eta (unsigned, so not hidden) and cells; a new
  *   event carrying either replaces it, and API overrides still win.
- * In every other case it declines (`undefined`) and the caller renders in full. Pure.
+ * In every other case it declines (`undefined`) and the caller renders in full, including any
+ * render option it does not know: a new way of drawing traces must be taught here before
+ * appending may apply to it, or appended traces would not match the ones before them. Pure.
  */
 import type { OrderInfo, Trace } from '../protocol/order-info.js';
 import type { StoredEvent } from './event.js';
@@ -27,6 +29,9 @@ export function appendToWaybill(
   options: RenderOptions,
 ): WaybillView | undefined {
   if (added.length === 0 || previous.traces.length === 0 || isSigned(previous.order_status)) return undefined;
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined && key !== 'timeZone' && key !== 'overrides') return undefined;
+  }
   const sorted = [...added].sort(compareEvents);
   if (sorted[0]!.time < previousLastEventAt) return undefined;
   const status = deriveStatus(sorted);
