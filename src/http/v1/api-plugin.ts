@@ -53,6 +53,11 @@ const human = (bytes: number): string =>
 export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
   app.register(
     async (api) => {
+      // Every API reply, errors included: never cached by a proxy, never sniffed as a page.
+      api.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+      });
+
       api.addHook('onRequest', async (request, reply) => {
         const key = await authenticate(deps.store, request.headers.authorization);
         if (!key) {

@@ -47,6 +47,7 @@ describe('Bearer API keys', () => {
         expect(res.statusCode, String(authorization)).toBe(401);
         expect(res.json()).toMatchObject({ statusCode: 401, code: 'WXT_UNAUTHORIZED' });
         expect(res.headers['www-authenticate']).toBe('Bearer realm="wxtrack"');
+        expect(res.headers['cache-control']).toBe('no-store');
       }
       expect(await h.store.getWaybill('default', 'YT1234567890123')).toBeUndefined();
     });

@@ -27,6 +27,7 @@ describe('GET /v1/waybills/:waybill', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(Object.keys(res.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
     const body = res.json();
     expect(body.wechat).toEqual(JSON.parse(String((await h.store.getReply('default', W))!.json)));
