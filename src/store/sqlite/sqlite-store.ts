@@ -110,17 +110,21 @@ const toStored = (r: EventRow): StoredEvent => ({
 export function migrate(db: Database.Database, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const current =
-    (db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck().get() as number) ?? 0;
+  const versionOf = db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck();
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   let applied = 0;
   for (const m of migrations) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.version, m.name, Date.now());
-    })();
-    applied++;
+    // BEGIN IMMEDIATE, and the version read inside it: two processes opening a new database at
+    // once (an import beside serve) must not both apply the same migration.
+    const done = db
+      .transaction(() => {
+        if (m.version <= (versionOf.get() as number)) return false;
+        db.exec(m.sql);
+        record.run(m.version, m.name, Date.now());
+        return true;
+      })
+      .immediate();
+    if (done) applied++;
   }
   return applied;
 }
