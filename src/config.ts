@@ -13,6 +13,7 @@ import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type Carrier, type TraceOptions } fr
 import { checkWaybillPattern } from './carrier/pattern-safety.js';
 import { parseConfigText, type FileConfig } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
+import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from './tracking/event-codes.js';
 import { isValidTimeZone } from './tracking/time.js';
 
 /** Environment variables, by the setting they feed. */
@@ -377,5 +378,103 @@ export function loadGatewayConfig(
       configFile,
       warnings,
     }),
+  };
+}
+
+/** Environment variables of ingestion (push API, import, retention). */
+export const INGEST_ENV = Object.freeze({
+  bodyLimit: 'WXTRACK_BODY_LIMIT',
+  eventCodes: 'WXTRACK_EVENT_CODES',
+  retentionDays: 'WXTRACK_RETENTION_DAYS',
+  csvMap: 'WXTRACK_CSV_MAP',
+});
+
+export const INGEST_DEFAULTS = Object.freeze({
+  /** 10 MiB: about 40,000 typical events, far above a sane batch. */
+  bodyLimitBytes: 10 * 1024 * 1024,
+});
+
+/** What the push API, import and retention need beyond the gateway's settings. */
+export interface IngestConfig {
+  /** Largest accepted `POST /v1/events` body, bytes. */
+  readonly bodyLimitBytes: number;
+  /** Carrier scan codes: the defaults, or the defaults with a JSON file laid over them. */
+  readonly eventCodes: EventCodeMapping;
+  /** Days of history the server keeps; `undefined` keeps everything. */
+  readonly retentionDays: number | undefined;
+  /** CSV column names by event field, from `field=Column` pairs. */
+  readonly csvMap: Readonly<Record<string, string>>;
+}
+
+/** `10485760`, `512KiB`, `10MiB` (also `k`, `m`, `KB`, `MB`, all as powers of 1024). */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^(\d+)\s*(|b|k|kb|kib|m|mb|mib)$/i.exec(text.trim());
+  if (!m) return undefined;
+  const unit = m[2]!.toLowerCase();
+  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
+  return Number(m[1]) * factor;
+}
+
+/** `waybill=运单号,time=扫描时间` (or several such strings, from repeated flags) to a map. */
+export function parseColumnMap(texts: readonly string[], errors: string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const text of texts) {
+    for (const pair of text.split(',')) {
+      if (pair.trim() === '') continue;
+      const eq = pair.indexOf('=');
+      const field = pair.slice(0, eq).trim();
+      const column = pair.slice(eq + 1).trim();
+      if (eq < 1 || field === '' || column === '') errors.push(`map: "${pair}" is not field=Column`);
+      else map[field] = column;
+    }
+  }
+  return map;
+}
+
+/**
+ * Ingest settings: `--body-limit`, `--event-codes FILE`, `--retention-days`, `--map` and their
+ * variables. The code mapping file is read here, so a bad one stops startup with its problems.
+ */
+export function loadIngestConfig(
+  flags: Flags,
+  env: Env = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Loaded<IngestConfig> {
+  const errors: string[] = [];
+  const limitText = pick(flags, env, 'body-limit', INGEST_ENV.bodyLimit);
+  let bodyLimitBytes: number = INGEST_DEFAULTS.bodyLimitBytes;
+  if (limitText !== undefined) {
+    const n = parseByteSize(limitText);
+    if (n === undefined || n < 1024 || n > 1024 ** 3) {
+      errors.push(`body-limit: "${limitText}" must be from 1KiB to 1024MiB (e.g. 10MiB)`);
+    } else bodyLimitBytes = n;
+  }
+  let eventCodes = defaultEventCodes();
+  const codesPath = pick(flags, env, 'event-codes', INGEST_ENV.eventCodes);
+  if (codesPath !== undefined) {
+    try {
+      const parsed = parseEventCodeMapping(JSON.parse(readFile(codesPath)));
+      if (parsed.ok) eventCodes = new Map(parsed.mapping);
+      else errors.push(...parsed.errors.map((e) => `event-codes ${codesPath}: ${e}`));
+    } catch (err) {
+      errors.push(`event-codes: cannot read ${codesPath}: ${(err as Error).message}`);
+    }
+  }
+  const retentionText = pick(flags, env, 'retention-days', INGEST_ENV.retentionDays);
+  const retentionDays =
+    retentionText === undefined ? undefined : integer(errors, 'retention-days', retentionText, 0, 1, 36_500);
+  const mapFlag = flags['map'] as unknown;
+  const mapTexts = Array.isArray(mapFlag)
+    ? (mapFlag as string[])
+    : typeof mapFlag === 'string'
+      ? [mapFlag]
+      : env[INGEST_ENV.csvMap]
+        ? [env[INGEST_ENV.csvMap]!]
+        : [];
+  const csvMap = parseColumnMap(mapTexts, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    config: Object.freeze({ bodyLimitBytes, eventCodes, retentionDays, csvMap: Object.freeze(csvMap) }),
   };
 }

@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
 import { SwappableCarriers, type CarrierSource } from '../carrier/carrier-source.js';
 import { systemClock, type Clock } from '../clock/clock.js';
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig, IngestConfig } from '../config.js';
+import { startRetention, systemTimer } from '../retention/retention.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
@@ -61,9 +62,12 @@ export interface GatewayParts {
   readonly logger?: Logger;
   /** A store to use instead of opening `config.dbPath`; it is closed with the gateway. */
   readonly store?: Store;
+  /** The /v1 API's settings and the retention schedule; defaults when left out. */
+  readonly ingest?: IngestConfig;
 }
 
 export async function startGateway(config: GatewayConfig, parts: GatewayParts = {}): Promise<RunningGateway> {
+  const ingest = parts.ingest;
   const clock = systemClock;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const carriers = new SwappableCarriers(config.carriers);
@@ -77,7 +81,15 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         })
       : opened;
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
-  const app = buildApp({ config, store, guard, clock, logger, carrierSource: carriers });
+  const app = buildApp({
+    config,
+    store,
+    guard,
+    clock,
+    logger,
+    carrierSource: carriers,
+    ...(ingest ? { ingest } : {}),
+  });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -87,6 +99,19 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const retention =
+    ingest?.retentionDays === undefined
+      ? undefined
+      : startRetention({
+          store,
+          retentionDays: ingest.retentionDays,
+          clock,
+          timer: systemTimer,
+          onRun: (o) =>
+            'error' in o
+              ? logger.error({ err: o.error }, 'retention purge failed')
+              : logger.info({ ...o.removed, cutoff: new Date(o.cutoff).toISOString() }, 'retention purge'),
+        });
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -96,6 +121,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     origin: `http://${host}:${port}`,
     close: () =>
       (closing ??= (async () => {
+        retention?.stop();
         await app.close();
         await guard.close();
         await store.close();

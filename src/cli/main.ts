@@ -10,6 +10,8 @@ import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
 import { patternCommand } from './commands/pattern.js';
+import { keysCommand } from './commands/keys.js';
+import { purgeCommand } from './commands/purge.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
 import { processOutput, type Output } from './output.js';
@@ -22,6 +24,8 @@ export const COMMANDS: readonly Command[] = [
   configCommand,
   cellsCommand,
   patternCommand,
+  keysCommand,
+  purgeCommand,
 ];
 
 function help(): string {
@@ -62,7 +66,8 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     return 2;
   }
   try {
-    // No command declares `multiple` options, so every value is a string or a boolean.
+    // Every value is a string or a boolean, except `multiple` options (import's --map), which
+    // arrive as arrays and are read by the command that declares them.
     return await command.run(parsed.values as Flags, parsed.positionals, io);
   } catch (err) {
     io.err(`wxtrack ${command.name}: ${(err as Error).message}\n`);

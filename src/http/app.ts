@@ -4,6 +4,7 @@
  * opens a database: the caller injects them, so tests run the real app in-process.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { cellKeysOf } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
 import type { Clock } from '../clock/clock.js';
 import type { GatewayConfig } from '../config.js';
@@ -13,6 +14,9 @@ import type { Store } from '../store/store.js';
 import { registerHealthRoutes } from './health-route.js';
 import type { Logger } from './logging.js';
 import { registerTrackRoute } from './track-route.js';
+import { registerV1Api } from './v1/api-plugin.js';
+import { defaultEventCodes, type EventCodeMapping } from '../tracking/event-codes.js';
+import { INGEST_DEFAULTS } from '../config.js';
 
 export interface AppDeps {
   readonly config: Pick<
@@ -25,6 +29,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Where the query path reads its carriers, when a reload may swap them; else `config.carriers`. */
   readonly carrierSource?: CarrierSource;
+  /** The `/v1` push and waybill API's settings; defaults when left out. */
+  readonly ingest?: { readonly bodyLimitBytes: number; readonly eventCodes: EventCodeMapping };
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -63,5 +69,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }),
   });
   registerHealthRoutes(app, store, draining);
+  // The /v1 API reads the carriers in force per request, like the query path, so a reload applies.
+  const carrierOf = (id: string) => {
+    const carriers = deps.carrierSource?.current() ?? config.carriers;
+    return carriers.find((c) => c.id === id) ?? carriers[0];
+  };
+  registerV1Api(app, {
+    store,
+    clock,
+    logger,
+    bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,
+    eventCodes: deps.ingest?.eventCodes ?? defaultEventCodes(),
+    timeZoneOf: (carrier) => carrierOf(carrier)?.timezone ?? 'Asia/Shanghai',
+    cellKeysOf: (carrier) => {
+      const c = carrierOf(carrier);
+      return c === undefined ? undefined : cellKeysOf(c);
+    },
+  });
   return app;
 }

@@ -1,11 +1,19 @@
 /**
  * @module
- * Loading scan events from NDJSON text into a store, in batched transactions. Bad lines are
- * reported and skipped; they never stop the good ones. Re-running the same input inserts only
- * what is missing, because every event is keyed by (carrier, event_id).
+ * Loading scan events from a file's records into a store, in batched transactions, under the
+ * same rules as the push API (ingest-batch.ts). Bad records are reported and skipped; they never
+ * stop the good ones.
+ *
+ * Resumable by construction: every event is keyed by (carrier, event_id), and each batch commits
+ * on its own, so re-running a file after a crash stores only what is missing and reports the rest
+ * as duplicates. No checkpoint file can disagree with the database.
  */
 import type { Store } from '../store/store.js';
-import { parseScanEvent, type ScanEvent } from '../tracking/event.js';
+import type { EventCodeMapping } from '../tracking/event-codes.js';
+import { defaultEventCodes } from '../tracking/event-codes.js';
+import { ingestItems, type IngestItem } from './ingest-batch.js';
+import { ndjsonRecords } from './sources/ndjson-source.js';
+import type { SourceRecord } from './sources/source.js';
 
 export interface ImportOptions {
   readonly carrier: string;
@@ -13,70 +21,80 @@ export interface ImportOptions {
   readonly timeZone: string;
   /** The carrier's registered cell keys; when given, events may use no other. */
   readonly cellKeys?: ReadonlySet<string>;
+  /** Carrier scan codes; the default table when left out. */
+  readonly codes?: EventCodeMapping;
   /** Events per transaction. */
   readonly batchSize?: number;
-  /** Called for each rejected line. */
-  readonly onReject?: (line: number, reason: string) => void;
+  /** Called for each rejected record. */
+  readonly onReject?: (line: number, reason: string, code: string) => void;
   /** Called after each committed batch with the running totals. */
   readonly onProgress?: (summary: ImportSummary) => void;
 }
 
 export interface ImportSummary {
-  /** Non-blank lines read. */
+  /** Records read (non-blank lines, CSV rows). */
   read: number;
   inserted: number;
   duplicates: number;
+  /** Every record not stored, conflicts included. */
   rejected: number;
+  /** Of the rejected: an `event_id` already stored with other content. */
+  conflicts: number;
 }
 
-/** Parses one NDJSON line into an event, or a reason. */
-export function parseEventLine(
-  line: string,
-  timeZone: string,
-  cellKeys?: ReadonlySet<string>,
-): { ok: true; event: ScanEvent } | { ok: false; reason: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return { ok: false, reason: 'not valid JSON' };
+/** Imports records, batch by batch. */
+export async function importRecords(
+  chunks: AsyncIterable<readonly SourceRecord[]> | Iterable<readonly SourceRecord[]>,
+  store: Store,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const batchSize = options.batchSize ?? 10_000;
+  const rules = {
+    timeZone: options.timeZone,
+    codes: options.codes ?? defaultEventCodes(),
+    ...(options.cellKeys === undefined ? {} : { cellKeys: options.cellKeys }),
+  };
+  const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, rejected: 0, conflicts: 0 };
+  let items: IngestItem[] = [];
+  let lines: number[] = [];
+  const flush = async () => {
+    if (items.length === 0) return;
+    const results = await ingestItems(store, options.carrier, items, rules);
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i]!;
+      if (r.result === 'accepted') summary.inserted++;
+      else if (r.result === 'duplicate') summary.duplicates++;
+      else if (r.result === 'rejected') {
+        summary.rejected++;
+        if (r.code === 'conflict') summary.conflicts++;
+        options.onReject?.(lines[i]!, r.reason, r.code);
+      }
+    }
+    items = [];
+    lines = [];
+    options.onProgress?.({ ...summary });
+  };
+  for await (const chunk of chunks) {
+    for (const rec of chunk) {
+      summary.read++;
+      items.push(rec.item);
+      lines.push(rec.line);
+      if (items.length >= batchSize) await flush();
+    }
   }
-  return parseScanEvent(value, cellKeys === undefined ? { timeZone } : { timeZone, cellKeys });
+  await flush();
+  return summary;
 }
 
-export async function importEventLines(
+async function* asText(lines: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+  for await (const line of lines) yield line + '\n';
+}
+
+/** Imports NDJSON given line by line (the demo's events, tests). */
+export function importEventLines(
   lines: AsyncIterable<string> | Iterable<string>,
   store: Store,
   options: ImportOptions,
 ): Promise<ImportSummary> {
-  const batchSize = options.batchSize ?? 2000;
-  const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, rejected: 0 };
-  let batch: ScanEvent[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const outcomes = await store.ingest(options.carrier, batch);
-    for (const o of outcomes) {
-      if (o === 'inserted') summary.inserted++;
-      else summary.duplicates++;
-    }
-    batch = [];
-    options.onProgress?.({ ...summary });
-  };
-  let lineNo = 0;
-  for await (const raw of lines) {
-    lineNo++;
-    const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    if (line.trim() === '') continue;
-    summary.read++;
-    const parsed = parseEventLine(line, options.timeZone, options.cellKeys);
-    if (!parsed.ok) {
-      summary.rejected++;
-      options.onReject?.(lineNo, parsed.reason);
-      continue;
-    }
-    batch.push(parsed.event);
-    if (batch.length >= batchSize) await flush();
-  }
-  await flush();
-  return summary;
+  return importRecords(ndjsonRecords(asText(lines)), store, options);
 }

@@ -11,7 +11,16 @@
 import { replyKey, type ReplyCache } from '../cache/reply-cache.js';
 import type { Clock } from '../clock/clock.js';
 import type { ScanEvent } from '../tracking/event.js';
-import type { IngestOutcome, Store, StoredReply, WaybillPage, WaybillRecord } from './store.js';
+import type {
+  ApiKeyRecord,
+  IngestOutcome,
+  Removed,
+  Store,
+  StoredReply,
+  WaybillAttributesPatch,
+  WaybillPage,
+  WaybillRecord,
+} from './store.js';
 
 export interface CachedStoreOptions {
   readonly store: Store;
@@ -89,6 +98,52 @@ export class CachedStore implements Store {
         events.map((e) => e.waybill),
       );
     }
+  }
+
+  async setWaybillAttributes(
+    carrier: string,
+    waybill: string,
+    patch: WaybillAttributesPatch,
+  ): Promise<WaybillRecord> {
+    try {
+      return await this.#inner.setWaybillAttributes(carrier, waybill, patch);
+    } finally {
+      this.#invalidate(carrier, [waybill]);
+    }
+  }
+
+  async deleteWaybill(carrier: string, waybill: string): Promise<Removed | undefined> {
+    try {
+      return await this.#inner.deleteWaybill(carrier, waybill);
+    } finally {
+      this.#invalidate(carrier, [waybill]);
+    }
+  }
+
+  async purgeOlderThan(cutoff: number): Promise<Removed> {
+    try {
+      return await this.#inner.purgeOlderThan(cutoff);
+    } finally {
+      // Which waybills went is not returned: start over rather than serve an erased one.
+      this.#generation++;
+      this.#cache.clear();
+    }
+  }
+
+  addApiKey(key: ApiKeyRecord): Promise<'created' | 'name-taken'> {
+    return this.#inner.addApiKey(key);
+  }
+
+  findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#inner.findApiKey(id);
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.#inner.listApiKeys();
+  }
+
+  revokeApiKey(name: string, at: number): Promise<boolean> {
+    return this.#inner.revokeApiKey(name, at);
   }
 
   getWaybill(carrier: string, waybill: string): Promise<WaybillRecord | undefined> {

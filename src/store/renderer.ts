@@ -4,9 +4,10 @@
  * policy (time zone, per-carrier options) stays in the tracking domain and every backend renders
  * alike.
  */
-import { serializeOrderInfo } from '../protocol/order-info.js';
+import { serializeOrderInfo, type Cell, type OrderInfo } from '../protocol/order-info.js';
+import { appendToWaybill } from '../tracking/append.js';
 import type { StoredEvent } from '../tracking/event.js';
-import { renderWaybill, type RenderOptions } from '../tracking/render.js';
+import { renderWaybill, type RenderOptions, type WaybillView } from '../tracking/render.js';
 
 export interface RenderedReply {
   /** Script-safe OrderInfo JSON. */
@@ -15,7 +16,30 @@ export interface RenderedReply {
   readonly lastEventAt: number;
 }
 
-export type Renderer = (carrier: string, events: readonly StoredEvent[]) => RenderedReply;
+/** API-set attributes that override what the events say (see tracking/render.ts). */
+export interface RenderOverrides {
+  readonly eta?: string;
+  readonly cells?: readonly Cell[];
+}
+
+/**
+ * Renders a waybill's reply from all its events. A renderer may also offer `append`: the new
+ * reply from the stored one plus events just inserted, or `undefined` when only a full render
+ * is right (see tracking/append.ts). Stores use it to skip reading old events back.
+ */
+export type Renderer = ((
+  carrier: string,
+  events: readonly StoredEvent[],
+  overrides?: RenderOverrides,
+) => RenderedReply) & {
+  readonly append?: (
+    carrier: string,
+    previousJson: string,
+    previousLastEventAt: number,
+    added: readonly StoredEvent[],
+    overrides?: RenderOverrides,
+  ) => RenderedReply | undefined;
+};
 
 /** A renderer that looks up each carrier's time zone. */
 export function makeRenderer(timeZoneOf: (carrier: string) => string): Renderer {
@@ -23,13 +47,30 @@ export function makeRenderer(timeZoneOf: (carrier: string) => string): Renderer 
 }
 
 /** A renderer that looks up each carrier's full options (zone, trace order, address format). */
-export function makeCarrierRenderer(optionsOf: (carrier: string) => RenderOptions): Renderer {
-  return (carrier, events) => {
-    const view = renderWaybill(events, optionsOf(carrier));
-    return {
-      json: serializeOrderInfo(view.info),
-      status: view.info.order_status,
-      lastEventAt: view.lastEventAt,
-    };
-  };
+export function makeCarrierRenderer(
+  optionsOf: (carrier: string) => Omit<RenderOptions, 'overrides'>,
+): Renderer {
+  const reply = (view: WaybillView): RenderedReply => ({
+    json: serializeOrderInfo(view.info),
+    status: view.info.order_status,
+    lastEventAt: view.lastEventAt,
+  });
+  const render = (carrier: string, events: readonly StoredEvent[], overrides?: RenderOverrides) =>
+    reply(renderWaybill(events, { ...optionsOf(carrier), overrides }));
+  return Object.assign(render, {
+    append: (
+      carrier: string,
+      previousJson: string,
+      previousLastEventAt: number,
+      added: readonly StoredEvent[],
+      overrides?: RenderOverrides,
+    ) => {
+      const previous = JSON.parse(previousJson) as OrderInfo;
+      const view = appendToWaybill(previous, previousLastEventAt, added, {
+        ...optionsOf(carrier),
+        overrides,
+      });
+      return view && reply(view);
+    },
+  });
 }

@@ -164,6 +164,130 @@ export function storeContract(name: string, make: StoreFactory): void {
         expect(await store.ingest('yto', [event({ eventId: 'ok' })])).toEqual(['inserted']);
       }));
 
+    it('rejects a re-sent event_id with other content as a conflict, keeping the first version', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [event({ eventId: 'e1', description: 'first' })]);
+        expect(
+          await store.ingest('yto', [
+            event({ eventId: 'e1', description: 'rewritten' }),
+            event({ eventId: 'e1', description: 'first' }),
+          ]),
+        ).toEqual(['conflict', 'duplicate']);
+        expect(
+          await store.ingest('yto', [event({ eventId: 'e2' }), event({ eventId: 'e2', status: 3 })]),
+        ).toEqual(['inserted', 'conflict']);
+        const rec = await store.getWaybill('yto', 'YT1234567890123');
+        expect(rec!.events.map((e) => [e.eventId, e.description, e.status])).toEqual([
+          ['e1', 'first', 2],
+          ['e2', '快件离开【河北永清县】已发往【贵阳】', 2],
+        ]);
+      }));
+
+    it('leaves exactly one row when the same event arrives in concurrent calls', () =>
+      withStore(async (store) => {
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, () => store.ingest('yto', [event({ eventId: 'same' })])),
+        );
+        expect(outcomes.flat().filter((o) => o === 'inserted')).toHaveLength(1);
+        expect(outcomes.flat().filter((o) => o === 'duplicate')).toHaveLength(7);
+        expect((await store.getWaybill('yto', 'YT1234567890123'))!.events).toHaveLength(1);
+      }));
+
+    it('sets waybill attributes without a scan, and they win over the events', () =>
+      withStore(async (store) => {
+        const cells = [{ key: 'pay', value: '去支付' }];
+        const rec = await store.setWaybillAttributes('yto', 'NEW1', {
+          eta: '2026-08-01',
+          destination: '贵阳',
+        });
+        expect(rec.attributes).toEqual({ eta: '2026-08-01', cells: undefined, destination: '贵阳' });
+        expect(rec.events).toEqual([]);
+        expect(info((await store.getReply('yto', 'NEW1'))!.json)).toMatchObject({
+          order_status: 0,
+          estimated_delivery_time: '2026-08-01',
+          traces: [],
+        });
+        await store.ingest('yto', [event({ eventId: 'e1', waybill: 'NEW1', eta: '2026-07-09' })]);
+        expect(info((await store.getReply('yto', 'NEW1'))!.json).estimated_delivery_time).toBe('2026-08-01');
+        await store.setWaybillAttributes('yto', 'NEW1', { cells });
+        const after = await store.getWaybill('yto', 'NEW1');
+        expect(after!.attributes).toEqual({ eta: '2026-08-01', cells, destination: '贵阳' });
+        expect(info(after!.replyJson)).toMatchObject({ cells, order_status: 2 });
+        await store.setWaybillAttributes('yto', 'NEW1', { eta: null, destination: null });
+        expect((await store.getWaybill('yto', 'NEW1'))!.attributes).toEqual({
+          eta: undefined,
+          cells,
+          destination: undefined,
+        });
+        expect(info((await store.getReply('yto', 'NEW1'))!.json).estimated_delivery_time).toBe('2026-07-09');
+        expect(await store.getReply('sf', 'NEW1')).toBeUndefined();
+      }));
+
+    it('erases a waybill and all its events, and nothing else', () =>
+      withStore(async (store) => {
+        await store.ingest('yto', [
+          event({ eventId: 'a1', waybill: 'A' }),
+          event({ eventId: 'a2', waybill: 'A', time: T0 + 1 }),
+          event({ eventId: 'b1', waybill: 'B' }),
+        ]);
+        await store.ingest('sf', [event({ eventId: 'a1', waybill: 'A' })]);
+        expect(await store.deleteWaybill('yto', 'A')).toEqual({ waybills: 1, events: 2 });
+        expect(await store.getReply('yto', 'A')).toBeUndefined();
+        expect(await store.getWaybill('yto', 'A')).toBeUndefined();
+        expect(await store.getReply('yto', 'B')).toBeDefined();
+        expect(await store.getReply('sf', 'A')).toBeDefined();
+        expect(await store.deleteWaybill('yto', 'A')).toBeUndefined();
+        // The event ids are free again: an erased event re-sent is stored anew.
+        expect(await store.ingest('yto', [event({ eventId: 'a1', waybill: 'A' })])).toEqual(['inserted']);
+      }));
+
+    it('purges waybills whose newest event is older than the cutoff', () =>
+      withStore(async (store, clock) => {
+        const day = 86_400_000;
+        await store.ingest('yto', [
+          event({ eventId: 'o1', waybill: 'OLD', time: T0 - 200 * day }),
+          event({ eventId: 'o2', waybill: 'OLD', time: T0 - 190 * day }),
+          event({ eventId: 'm1', waybill: 'MIXED', time: T0 - 300 * day }),
+          event({ eventId: 'm2', waybill: 'MIXED', time: T0 - 10 * day }),
+        ]);
+        await store.ingest('sf', [event({ eventId: 's1', waybill: 'SFOLD', time: T0 - 181 * day })]);
+        await store.setWaybillAttributes('yto', 'NOSCAN', { eta: '2026-08-01' });
+        const cutoff = T0 - 180 * day;
+        expect(await store.purgeOlderThan(cutoff)).toEqual({ waybills: 2, events: 3 });
+        expect(await store.getReply('yto', 'OLD')).toBeUndefined();
+        expect(await store.getReply('sf', 'SFOLD')).toBeUndefined();
+        expect((await store.getWaybill('yto', 'MIXED'))!.events).toHaveLength(2);
+        expect(await store.getReply('yto', 'NOSCAN')).toBeDefined();
+        expect(await store.purgeOlderThan(cutoff)).toEqual({ waybills: 0, events: 0 });
+        // A waybill without scans ages from its last update.
+        expect(await store.purgeOlderThan(clock.now() + 1)).toEqual({ waybills: 2, events: 2 });
+      }));
+
+    it('keeps API keys by hash, finds them by id, lists and revokes them by name', () =>
+      withStore(async (store) => {
+        const key = {
+          id: 'k1',
+          name: 'sorter',
+          carrier: 'yto',
+          hash: 'h1',
+          createdAt: 1,
+          revokedAt: undefined,
+        };
+        expect(await store.addApiKey(key)).toBe('created');
+        expect(await store.addApiKey({ ...key, id: 'k2' })).toBe('name-taken');
+        expect(await store.findApiKey('k1')).toEqual(key);
+        expect(await store.findApiKey('nope')).toBeUndefined();
+        expect(await store.revokeApiKey('sorter', 5)).toBe(true);
+        expect(await store.revokeApiKey('sorter', 6)).toBe(false);
+        expect((await store.findApiKey('k1'))!.revokedAt).toBe(5);
+        // The name is free again once revoked.
+        expect(await store.addApiKey({ ...key, id: 'k2', createdAt: 2 })).toBe('created');
+        expect((await store.listApiKeys()).map((k) => [k.id, k.revokedAt])).toEqual([
+          ['k1', 5],
+          ['k2', undefined],
+        ]);
+      }));
+
     it("lists a carrier's waybill numbers in pages, in ascending order, and no other carrier's", () =>
       withStore(async (store) => {
         const numbers = ['YT0000000000003', 'YT0000000000001', 'YT0000000000002', 'YT0000000000004'];

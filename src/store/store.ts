@@ -7,14 +7,17 @@
  * The query path needs exactly one call, {@link Store.getReply}: a single indexed read of the
  * reply rendered when the waybill's events last changed.
  */
+import type { Cell } from '../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../tracking/event.js';
 
 /** What happened to one event handed to {@link Store.ingest}. */
 export type IngestOutcome =
   /** Stored now. */
   | 'inserted'
-  /** The carrier already has this `event_id`: nothing changed. */
-  | 'duplicate';
+  /** The carrier already has this `event_id` with the same content: nothing changed. */
+  | 'duplicate'
+  /** The carrier already has this `event_id` with other content: the first version stays. */
+  | 'conflict';
 
 /** A waybill's stored reply: script-safe OrderInfo JSON, ready for `WxOrderCb(` + json + `)`. */
 export interface StoredReply {
@@ -31,6 +34,42 @@ export interface WaybillRecord {
   readonly updatedAt: number;
   /** Oldest first, in the order the reply shows them. */
   readonly events: readonly StoredEvent[];
+  /** Set through the waybill API, not by scans. */
+  readonly attributes: WaybillAttributes;
+}
+
+/** Waybill attributes the carrier's systems set without a scan. */
+export interface WaybillAttributes {
+  /** `YYYY-MM-DD`; wins over the events' `eta`. */
+  readonly eta: string | undefined;
+  /** Win over the events' `cells`. */
+  readonly cells: readonly Cell[] | undefined;
+  /** Where the parcel goes; kept for the carrier's debugging view, not shown by WeChat. */
+  readonly destination: string | undefined;
+}
+
+/** A change to {@link WaybillAttributes}: a field left out is kept, `null` clears it. */
+export type WaybillAttributesPatch = {
+  readonly [K in keyof WaybillAttributes]?: NonNullable<WaybillAttributes[K]> | null;
+};
+
+/** What an erasure or purge removed. */
+export interface Removed {
+  readonly waybills: number;
+  readonly events: number;
+}
+
+/** An ingest API key as stored: its hash, never the key itself. */
+export interface ApiKeyRecord {
+  /** Public part of the key, used to find it. */
+  readonly id: string;
+  readonly name: string;
+  /** Carrier whose events the key may write. */
+  readonly carrier: string;
+  /** SHA-256 of the whole key, base64url. */
+  readonly hash: string;
+  readonly createdAt: number;
+  readonly revokedAt: number | undefined;
 }
 
 /** Which slice of a carrier's waybill numbers {@link Store.listWaybills} returns. */
@@ -68,6 +107,37 @@ export interface Store {
    * (exclusive) and at most `limit` long; `wxtrack pattern lint` pages through them.
    */
   listWaybills(carrier: string, page: WaybillPage): Promise<string[]>;
+
+  /**
+   * Sets attributes of a waybill, creating it when it has no scans yet, and re-renders its reply
+   * in the same transaction. Returns the record after the change.
+   */
+  setWaybillAttributes(
+    carrier: string,
+    waybill: string,
+    patch: WaybillAttributesPatch,
+  ): Promise<WaybillRecord>;
+
+  /** Erases a waybill and all its events (personal-data erasure); `undefined` when unknown. */
+  deleteWaybill(carrier: string, waybill: string): Promise<Removed | undefined>;
+
+  /**
+   * Erases, across carriers, every waybill whose newest event is older than `cutoff` (epoch ms),
+   * with its events. A waybill with attributes and no events ages from its last update instead.
+   */
+  purgeOlderThan(cutoff: number): Promise<Removed>;
+
+  /** Adds an API key; refuses a name already held by a key that is not revoked. */
+  addApiKey(key: ApiKeyRecord): Promise<'created' | 'name-taken'>;
+
+  /** The key with this id, revoked or not. */
+  findApiKey(id: string): Promise<ApiKeyRecord | undefined>;
+
+  /** All keys, oldest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+
+  /** Revokes the active key with this name; false when there is none. */
+  revokeApiKey(name: string, at: number): Promise<boolean>;
 
   /** Resolves when the store can serve; rejects otherwise (readiness probes call it). */
   ping(): Promise<void>;

@@ -9,6 +9,7 @@
  * ```
  */
 import { cellProblem, codePoints, type Cell, type OrderStatus } from '../protocol/order-info.js';
+import type { EventCodeMapping } from './event-codes.js';
 import { isOrderStatus, STATUS_LABELS } from './status.js';
 import { isCalendarDate, parseIsoTime } from './time.js';
 
@@ -56,7 +57,15 @@ export interface ParseEventOptions {
    * key is refused, naming the key: WeChat renders nothing for an unregistered one.
    */
   readonly cellKeys?: ReadonlySet<string>;
+  /**
+   * Carrier scan codes an event may carry instead of `status` (see event-codes.ts). Without a
+   * mapping, an event with a `code` is rejected as an unknown code.
+   */
+  readonly codes?: EventCodeMapping;
 }
+
+/** How the reason for an unknown carrier code starts, so callers can classify it. */
+export const UNKNOWN_CODE_REASON = 'code: unknown event code';
 
 export type ParseEventResult =
   { readonly ok: true; readonly event: ScanEvent } | { readonly ok: false; readonly reason: string };
@@ -82,7 +91,8 @@ function text(
 
 const isError = (v: unknown): v is { error: string } => typeof v === 'object' && v !== null && 'error' in v;
 
-function parseCells(v: unknown, cellKeys: ReadonlySet<string> | undefined): readonly Cell[] | string {
+/** Validates a `cells` value; a string is the reason it is refused. Shared with the waybill API. */
+export function parseCells(v: unknown, cellKeys?: ReadonlySet<string>): readonly Cell[] | string {
   if (!Array.isArray(v)) return 'cells: must be an array';
   if (v.length > EVENT_LIMITS.cells) return `cells: ${v.length} cells, at most ${EVENT_LIMITS.cells}`;
   const out: Cell[] = [];
@@ -120,8 +130,22 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
   const time = parseIsoTime(o.time.trim(), options.timeZone);
   if (time === undefined) return fail('time: not an ISO 8601 date-time');
 
-  if (!isOrderStatus(o.status)) return fail('status: required, an integer from 0 to 6');
-  const status = o.status;
+  let status: OrderStatus;
+  let codeLabel: string | undefined;
+  if (o.code !== undefined && o.code !== null) {
+    // Both at once would leave two sources of truth for the status: refuse rather than guess.
+    if (o.status !== undefined && o.status !== null)
+      return fail('code: give either status or code, not both');
+    if (typeof o.code !== 'string' || o.code.trim() === '') return fail('code: must be a non-empty string');
+    const code = o.code.trim();
+    const meaning = options.codes?.get(code);
+    if (!meaning) return fail(`${UNKNOWN_CODE_REASON} "${code.slice(0, 32)}"`);
+    status = meaning.status;
+    codeLabel = meaning.label;
+  } else {
+    if (!isOrderStatus(o.status)) return fail('status: required, an integer from 0 to 6');
+    status = o.status;
+  }
 
   const description = text(o, 'description', EVENT_LIMITS.description, true);
   if (isError(description)) return fail(description.error);
@@ -149,7 +173,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
       eventId: eventId!,
       time,
       status,
-      label: label ?? STATUS_LABELS[status],
+      label: label ?? codeLabel ?? STATUS_LABELS[status],
       description: description!,
       location,
       eta,

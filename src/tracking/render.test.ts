@@ -359,3 +359,32 @@ describe("the spec's full example reply", () => {
     );
   });
 });
+
+describe('waybill attribute overrides', () => {
+  const ev = {
+    waybill: 'W',
+    eventId: 'e',
+    time: 0,
+    status: 2 as const,
+    label: '运输中',
+    description: 'd',
+    location: undefined,
+    eta: '2026-07-08',
+    cells: [{ key: 'a', value: 'b' }],
+    seq: 1,
+    ingestedAt: 0,
+  };
+  it('lets the API-set eta and cells win over the events', () => {
+    const v = renderWaybill([ev], {
+      timeZone: 'Asia/Shanghai',
+      overrides: { eta: '2026-08-01', cells: [{ key: 'pay', value: '支付' }] },
+    });
+    expect(v.info.estimated_delivery_time).toBe('2026-08-01');
+    expect(v.info.cells).toEqual([{ key: 'pay', value: '支付' }]);
+  });
+  it('renders a waybill with attributes and no events as 待揽件', () => {
+    const v = renderWaybill([], { timeZone: 'Asia/Shanghai', overrides: { eta: '2026-08-01' } });
+    expect(v.info).toMatchObject({ order_status: 0, estimated_delivery_time: '2026-08-01', traces: [] });
+    expect(v.lastEventAt).toBe(0);
+  });
+});

@@ -7,7 +7,7 @@
 import type { Cell, OrderInfo, Trace } from '../protocol/order-info.js';
 import type { StoredEvent } from './event.js';
 import { compareEvents, deriveStatus, isSigned } from './status.js';
-import { formatAcceptTime } from './time.js';
+import { formatAcceptTimeFast } from './accept-time.js';
 
 export interface RenderOptions {
   /** IANA zone `accept_time` is written in. */
@@ -16,6 +16,11 @@ export interface RenderOptions {
   readonly traceOrder?: 'oldest-first' | 'newest-first';
   /** `label-description` (default) writes `label\ndescription`; `description` the description alone. */
   readonly address?: 'label-description' | 'description';
+  /**
+   * Set through the waybill API by the carrier's own system of record: when present they win
+   * over whatever the events carry, until the carrier clears them.
+   */
+  readonly overrides?: { readonly eta?: string; readonly cells?: readonly Cell[] };
 }
 
 /** What a waybill looks like after folding its events. */
@@ -37,11 +42,13 @@ export function renderWaybill(events: readonly StoredEvent[], options: RenderOpt
     if (e.eta !== undefined) eta = e.eta;
     if (e.cells !== undefined) cells = e.cells;
     traces.push({
-      accept_time: formatAcceptTime(e.time, options.timeZone),
+      accept_time: formatAcceptTimeFast(e.time, options.timeZone),
       accept_address: withLabel ? e.label + '\n' + e.description : e.description,
       remark: e.location ?? '',
     });
   }
+  if (options.overrides?.eta !== undefined) eta = options.overrides.eta;
+  if (options.overrides?.cells !== undefined) cells = options.overrides.cells;
   // Status, ETA and cells were folded in time order above; only the display order flips.
   if (options.traceOrder === 'newest-first') traces.reverse();
   const info: OrderInfo = {

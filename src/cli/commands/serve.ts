@@ -2,7 +2,7 @@
  * @module
  * `wxtrack serve`: the gateway, until SIGTERM or SIGINT.
  */
-import { loadGatewayConfig, type Flags } from '../../config.js';
+import { loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { createReloader } from '../../config/reload.js';
 import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
 import type { Output } from '../output.js';
@@ -29,7 +29,11 @@ export const serveCommand: Command = {
   --cache-mb N           reply cache size, MiB; 0 disables (WXTRACK_CACHE_MB, default 512)
   --replay-max-entries N replay guard bound (WXTRACK_REPLAY_MAX_ENTRIES, default 1000000)
   --log-level L          (WXTRACK_LOG_LEVEL, default info)
-  --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)`,
+  --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)
+  --body-limit SIZE      largest POST /v1/events body (WXTRACK_BODY_LIMIT, default 10MiB)
+  --event-codes FILE     carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
+  --retention-days N     purge waybills last scanned more than N days ago, at start and daily
+                         (WXTRACK_RETENTION_DAYS; default: keep everything)`,
   options: {
     config: { type: 'string' },
     token: { type: 'string' },
@@ -46,18 +50,23 @@ export const serveCommand: Command = {
     'cache-mb': { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
+    'body-limit': { type: 'string' },
+    'event-codes': { type: 'string' },
+    'retention-days': { type: 'string' },
   },
   run: (flags, _args, io) => runServe(flags, io),
 };
 
 export async function runServe(flags: Flags, io: Output): Promise<number> {
   const loaded = loadGatewayConfig(flags);
-  if (!loaded.ok) {
-    io.err(`wxtrack serve: refusing to start:\n${loaded.errors.map((e) => `  - ${e}\n`).join('')}`);
+  const ingest = loadIngestConfig(flags);
+  if (!loaded.ok || !ingest.ok) {
+    const errors = [...(loaded.ok ? [] : loaded.errors), ...(ingest.ok ? [] : ingest.errors)];
+    io.err(`wxtrack serve: refusing to start:\n${errors.map((e) => `  - ${e}\n`).join('')}`);
     return 2;
   }
   const config = loaded.config;
-  const gateway = await startGateway(config);
+  const gateway = await startGateway(config, { ingest: ingest.config });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
   const reload = createReloader({
     load: () => loadGatewayConfig(flags),

@@ -44,4 +44,29 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE INDEX waybills_by_last_event ON waybills (last_event_at);
     `,
   },
+  {
+    version: 2,
+    name: 'ingest: event fingerprints, waybill attributes, API keys',
+    sql: `
+      -- Content hash of an event, so a re-sent event_id is told apart as duplicate or conflict.
+      -- NULL on rows from before this migration: the store computes theirs from the row itself.
+      ALTER TABLE events ADD COLUMN fingerprint TEXT;
+
+      -- Set through the waybill API, without a scan; eta and cells override the events'.
+      ALTER TABLE waybills ADD COLUMN eta TEXT;
+      ALTER TABLE waybills ADD COLUMN cells TEXT;
+      ALTER TABLE waybills ADD COLUMN destination TEXT;
+
+      -- Ingest API keys: only a hash of each key is kept.
+      CREATE TABLE api_keys (
+        id          TEXT    PRIMARY KEY,
+        name        TEXT    NOT NULL,
+        carrier     TEXT    NOT NULL,
+        hash        TEXT    NOT NULL,
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER
+      );
+      CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+    `,
+  },
 ]);

@@ -73,3 +73,70 @@ describe('SqliteStore specifics', () => {
     db.close();
   });
 });
+
+describe('SqliteStore: migration 2 on a database from before fingerprints', () => {
+  const renderer = makeRenderer(() => 'Asia/Shanghai');
+
+  it('tells duplicates from conflicts for rows stored without a fingerprint', async () => {
+    const path = join(dir, 'v1.db');
+    const db = new Database(path);
+    migrate(db, SQLITE_MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, ingested_at)
+       VALUES ('yto', 'old', 'YT1234567890123', ?, 2, '运输中', '快件离开【河北永清县】已发往【贵阳】', '河北永清县', 0)`,
+    ).run(Date.UTC(2026, 6, 4, 12, 47, 3));
+    db.close();
+    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0) });
+    expect(
+      await store.ingest('yto', [
+        event({ eventId: 'old' }),
+        event({ eventId: 'old', description: 'changed' }),
+      ]),
+    ).toEqual(['duplicate', 'conflict']);
+    await store.close();
+  });
+});
+
+describe('SqliteStore: rendering by appending', () => {
+  const renderer = makeRenderer(() => 'Asia/Shanghai');
+
+  it('serves the same replies whether scans arrive one by one or all at once', async () => {
+    const clock = new ManualClock(0);
+    const bit = new SqliteStore({ path: ':memory:', renderer, clock });
+    const once = new SqliteStore({ path: ':memory:', renderer, clock });
+    let s = 11;
+    const rand = (n: number) => (s = (s * 48271) % 2147483647) % n;
+    const events = Array.from({ length: 400 }, (_, i) =>
+      event({
+        eventId: `e${i}`,
+        description: `scan ${i}`,
+        waybill: `W${rand(20)}`,
+        time: Date.UTC(2026, 6, 1) + rand(50) * 60_000,
+        status: rand(7) as never,
+        eta: rand(4) === 0 ? `2026-07-1${rand(9)}` : undefined,
+        cells: rand(5) === 0 ? [{ key: `k${rand(5)}`, value: 'v' }] : undefined,
+      }),
+    );
+    // Mostly in time order (the append path), with some late ones (the full render).
+    const ordered = [...events].sort((a, b) => a.time - b.time || rand(3) - 1);
+    // Same-time events show in ingest order, so the one-go store gets them in the order the
+    // piecemeal store first stored them.
+    const firstSeen = new Map<string, (typeof events)[number]>();
+    const feed = async (batch: typeof events) => {
+      await bit.ingest('yto', batch);
+      for (const e of batch) if (!firstSeen.has(e.eventId)) firstSeen.set(e.eventId, e);
+    };
+    for (let i = 0; i < ordered.length; i += 1 + rand(7)) await feed(ordered.slice(i, i + 1 + rand(7)));
+    await bit.setWaybillAttributes('yto', 'W3', { eta: '2026-09-09' });
+    await feed(ordered); // anything the uneven slicing skipped, now late
+    await once.setWaybillAttributes('yto', 'W3', { eta: '2026-09-09' });
+    await once.ingest('yto', [...firstSeen.values()]);
+    for (let w = 0; w < 20; w++) {
+      expect(String((await bit.getReply('yto', `W${w}`))?.json), `W${w}`).toBe(
+        String((await once.getReply('yto', `W${w}`))?.json),
+      );
+    }
+    await bit.close();
+    await once.close();
+  });
+});

@@ -12,8 +12,19 @@ import Database from 'better-sqlite3';
 import type { Clock } from '../../clock/clock.js';
 import type { Cell, OrderStatus } from '../../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../../tracking/event.js';
+import { eventFingerprint } from '../../tracking/fingerprint.js';
 import type { Renderer } from '../renderer.js';
-import type { IngestOutcome, Store, StoredReply, WaybillPage, WaybillRecord } from '../store.js';
+import type {
+  ApiKeyRecord,
+  IngestOutcome,
+  Removed,
+  Store,
+  StoredReply,
+  WaybillPage,
+  WaybillAttributes,
+  WaybillAttributesPatch,
+  WaybillRecord,
+} from '../store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
@@ -43,7 +54,44 @@ interface EventRow {
   eta: string | null;
   cells: string | null;
   ingested_at: number;
+  fingerprint: string | null;
 }
+
+interface WaybillRow {
+  reply: string;
+  last_event_at: number;
+  updated_at: number;
+  eta: string | null;
+  cells: string | null;
+  destination: string | null;
+}
+
+interface KeyRow {
+  id: string;
+  name: string;
+  carrier: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+const toKey = (r: KeyRow): ApiKeyRecord => ({
+  id: r.id,
+  name: r.name,
+  carrier: r.carrier,
+  hash: r.hash,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at ?? undefined,
+});
+
+const toAttributes = (r: Pick<WaybillRow, 'eta' | 'cells' | 'destination'>): WaybillAttributes => ({
+  eta: r.eta ?? undefined,
+  cells: r.cells === null ? undefined : (JSON.parse(r.cells) as Cell[]),
+  destination: r.destination ?? undefined,
+});
+
+/** Purge works in chunks, each its own transaction, so queries and ingest interleave with it. */
+const PURGE_CHUNK = 500;
 
 const toStored = (r: EventRow): StoredEvent => ({
   waybill: r.waybill,
@@ -63,17 +111,21 @@ const toStored = (r: EventRow): StoredEvent => ({
 export function migrate(db: Database.Database, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const current =
-    (db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck().get() as number) ?? 0;
+  const versionOf = db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck();
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   let applied = 0;
   for (const m of migrations) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.version, m.name, Date.now());
-    })();
-    applied++;
+    // BEGIN IMMEDIATE, and the version read inside it: two processes opening a new database at
+    // once (an import beside serve) must not both apply the same migration.
+    const done = db
+      .transaction(() => {
+        if (m.version <= (versionOf.get() as number)) return false;
+        db.exec(m.sql);
+        record.run(m.version, m.name, Date.now());
+        return true;
+      })
+      .immediate();
+    if (done) applied++;
   }
   return applied;
 }
@@ -92,6 +144,15 @@ export class SqliteStore implements Store {
   readonly #waybillOf: Database.Statement;
   readonly #waybillPage: Database.Statement;
   readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
+  readonly #existingEvent: Database.Statement;
+  readonly #renderStateOf: Database.Statement;
+  readonly #setAttributes: Database.Statement;
+  readonly #deleteEvents: Database.Statement;
+  readonly #deleteWaybill: Database.Statement;
+  readonly #purgeCandidates: Database.Statement;
+  readonly #setAttributesTx: (carrier: string, waybill: string, patch: WaybillAttributesPatch) => void;
+  readonly #deleteTx: (carrier: string, waybill: string) => Removed | undefined;
+  readonly #purgeChunkTx: (cutoff: number) => Removed & { more: boolean };
 
   constructor(options: SqliteStoreOptions) {
     this.#renderer = options.renderer;
@@ -107,9 +168,29 @@ export class SqliteStore implements Store {
     db.pragma(`mmap_size = ${Math.trunc(options.mmapBytes ?? 1 << 30)}`);
 
     this.#insertEvent = db.prepare(`
-      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at)
-      VALUES (@carrier, @event_id, @waybill, @time_ms, @status, @label, @description, @location, @eta, @cells, @ingested_at)
+      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
+    this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
+    this.#renderStateOf = db.prepare(
+      'SELECT reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
+    );
+    // Creates the waybill when it has no scans yet; the reply is rendered right after.
+    this.#setAttributes = db.prepare(`
+      INSERT INTO waybills (carrier, waybill, reply, status, last_event_at, updated_at, eta, cells, destination)
+      VALUES (@carrier, @waybill, '{}', 0, 0, @now, @eta, @cells, @destination)
+      ON CONFLICT (carrier, waybill) DO UPDATE SET
+        eta = CASE WHEN @set_eta THEN excluded.eta ELSE eta END,
+        cells = CASE WHEN @set_cells THEN excluded.cells ELSE cells END,
+        destination = CASE WHEN @set_destination THEN excluded.destination ELSE destination END,
+        updated_at = excluded.updated_at`);
+    this.#deleteEvents = db.prepare('DELETE FROM events WHERE carrier = ? AND waybill = ?');
+    this.#deleteWaybill = db.prepare('DELETE FROM waybills WHERE carrier = ? AND waybill = ?');
+    // A waybill without events (last_event_at 0) ages from its last attribute update instead.
+    this.#purgeCandidates = db.prepare(`
+      SELECT carrier, waybill FROM waybills
+      WHERE last_event_at < @cutoff AND NOT (last_event_at = 0 AND updated_at >= @cutoff)
+      LIMIT ${PURGE_CHUNK}`);
     this.#eventsOf = db.prepare(
       'SELECT * FROM events WHERE carrier = ? AND waybill = ? ORDER BY time_ms, seq',
     );
@@ -133,37 +214,209 @@ export class SqliteStore implements Store {
     this.#ingestTx = db.transaction((carrier: string, events: readonly ScanEvent[]) => {
       const now = this.#clock.now();
       const outcomes: IngestOutcome[] = [];
-      const touched = new Set<string>();
+      // The events this call inserted, by waybill: a waybill seen for the first time renders
+      // from these alone, without reading them back.
+      const touched = new Map<string, StoredEvent[]>();
       for (const e of events) {
-        const info = this.#insertEvent.run({
+        const fingerprint = eventFingerprint(e);
+        // Positional binding: measurably cheaper than named parameters on the bulk path.
+        const info = this.#insertEvent.run(
           carrier,
-          event_id: e.eventId,
-          waybill: e.waybill,
-          time_ms: e.time,
-          status: e.status,
-          label: e.label,
-          description: e.description,
-          location: e.location ?? null,
-          eta: e.eta ?? null,
-          cells: e.cells === undefined ? null : JSON.stringify(e.cells),
-          ingested_at: now,
-        });
+          e.eventId,
+          e.waybill,
+          e.time,
+          e.status,
+          e.label,
+          e.description,
+          e.location ?? null,
+          e.eta ?? null,
+          e.cells === undefined ? null : JSON.stringify(e.cells),
+          now,
+          fingerprint,
+        );
         if (info.changes === 1) {
           outcomes.push('inserted');
-          touched.add(e.waybill);
+          const stored: StoredEvent = {
+            waybill: e.waybill,
+            eventId: e.eventId,
+            time: e.time,
+            status: e.status,
+            label: e.label,
+            description: e.description,
+            location: e.location,
+            eta: e.eta,
+            cells: e.cells,
+            seq: Number(info.lastInsertRowid),
+            ingestedAt: now,
+          };
+          const list = touched.get(e.waybill);
+          if (list) list.push(stored);
+          else touched.set(e.waybill, [stored]);
         } else {
-          outcomes.push('duplicate');
+          // Only the rare re-sent event pays for this read.
+          const row = this.#existingEvent.get(carrier, e.eventId) as EventRow;
+          const stored = row.fingerprint ?? eventFingerprint(toStored(row));
+          outcomes.push(stored === fingerprint ? 'duplicate' : 'conflict');
         }
       }
-      for (const waybill of touched) this.#render(carrier, waybill, now);
+      for (const [waybill, inserted] of touched) this.#render(carrier, waybill, now, inserted);
       return outcomes;
+    });
+
+    this.#setAttributesTx = db.transaction(
+      (carrier: string, waybill: string, patch: WaybillAttributesPatch) => {
+        const now = this.#clock.now();
+        this.#setAttributes.run({
+          carrier,
+          waybill,
+          now,
+          eta: patch.eta ?? null,
+          cells: patch.cells === undefined || patch.cells === null ? null : JSON.stringify(patch.cells),
+          destination: patch.destination ?? null,
+          set_eta: patch.eta === undefined ? 0 : 1,
+          set_cells: patch.cells === undefined ? 0 : 1,
+          set_destination: patch.destination === undefined ? 0 : 1,
+        });
+        this.#render(carrier, waybill, now);
+      },
+    );
+
+    this.#deleteTx = db.transaction((carrier: string, waybill: string) => {
+      const events = this.#deleteEvents.run(carrier, waybill).changes;
+      const waybills = this.#deleteWaybill.run(carrier, waybill).changes;
+      return waybills === 0 && events === 0 ? undefined : { waybills, events };
+    });
+
+    this.#purgeChunkTx = db.transaction((cutoff: number) => {
+      const rows = this.#purgeCandidates.all({ cutoff }) as { carrier: string; waybill: string }[];
+      let events = 0;
+      for (const r of rows) {
+        events += this.#deleteEvents.run(r.carrier, r.waybill).changes;
+        this.#deleteWaybill.run(r.carrier, r.waybill);
+      }
+      return { waybills: rows.length, events, more: rows.length === PURGE_CHUNK };
     });
   }
 
-  #render(carrier: string, waybill: string, now: number): void {
-    const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
-    const r = this.#renderer(carrier, events);
+  /**
+   * Re-renders a waybill's reply. `inserted` are events this transaction just stored: when the
+   * waybill has no row yet, they are all its events (a waybill's events and its row are written
+   * and erased together), so bulk loads of new waybills skip reading them back.
+   */
+  #render(carrier: string, waybill: string, now: number, inserted?: readonly StoredEvent[]): void {
+    const row = this.#renderStateOf.get(carrier, waybill) as
+      { reply: string; last_event_at: number; eta: string | null; cells: string | null } | undefined;
+    const overrides =
+      row && (row.eta !== null || row.cells !== null)
+        ? {
+            ...(row.eta !== null ? { eta: row.eta } : {}),
+            ...(row.cells !== null ? { cells: JSON.parse(row.cells) as Cell[] } : {}),
+          }
+        : undefined;
+    let r;
+    if (row && inserted && this.#renderer.append) {
+      // Newer scans of a known waybill: extend the stored reply instead of re-reading its events.
+      r = this.#renderer.append(carrier, row.reply, row.last_event_at, inserted, overrides);
+    }
+    if (!r) {
+      const events =
+        row === undefined && inserted !== undefined
+          ? inserted
+          : (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
+      r = this.#renderer(carrier, events, overrides);
+    }
     this.#upsertWaybill.run(carrier, waybill, r.json, r.status, r.lastEventAt, now);
+  }
+
+  /** Runs a synchronous body as a store call: refused after close, errors as rejections. */
+  #call<T>(fn: () => T): Promise<T> {
+    try {
+      this.#open();
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  setWaybillAttributes(
+    carrier: string,
+    waybill: string,
+    patch: WaybillAttributesPatch,
+  ): Promise<WaybillRecord> {
+    return this.#call(() => {
+      this.#setAttributesTx(carrier, waybill, patch);
+      return this.#record(carrier, waybill)!;
+    });
+  }
+
+  deleteWaybill(carrier: string, waybill: string): Promise<Removed | undefined> {
+    return this.#call(() => this.#deleteTx(carrier, waybill));
+  }
+
+  async purgeOlderThan(cutoff: number): Promise<Removed> {
+    let waybills = 0;
+    let events = 0;
+    for (;;) {
+      const chunk = await this.#call(() => this.#purgeChunkTx(cutoff));
+      waybills += chunk.waybills;
+      events += chunk.events;
+      if (!chunk.more) return { waybills, events };
+      // Let the event loop serve queries between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  addApiKey(key: ApiKeyRecord): Promise<'created' | 'name-taken'> {
+    return this.#call(() => {
+      try {
+        this.#db
+          .prepare(
+            'INSERT INTO api_keys (id, name, carrier, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(key.id, key.name, key.carrier, key.hash, key.createdAt, key.revokedAt ?? null);
+        return 'created';
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'name-taken';
+        throw err;
+      }
+    });
+  }
+
+  findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#call(() => {
+      const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+      return row && toKey(row);
+    });
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.#call(() =>
+      (this.#db.prepare('SELECT * FROM api_keys ORDER BY created_at, rowid').all() as KeyRow[]).map(toKey),
+    );
+  }
+
+  revokeApiKey(name: string, at: number): Promise<boolean> {
+    return this.#call(
+      () =>
+        this.#db
+          .prepare('UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
+          .run(at, name).changes > 0,
+    );
+  }
+
+  #record(carrier: string, waybill: string): WaybillRecord | undefined {
+    const row = this.#waybillOf.get(carrier, waybill) as WaybillRow | undefined;
+    if (!row) return undefined;
+    const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
+    return {
+      carrier,
+      waybill,
+      replyJson: row.reply,
+      lastEventAt: row.last_event_at,
+      updatedAt: row.updated_at,
+      events,
+      attributes: toAttributes(row),
+    };
   }
 
   #open(): void {
@@ -190,23 +443,7 @@ export class SqliteStore implements Store {
   }
 
   getWaybill(carrier: string, waybill: string): Promise<WaybillRecord | undefined> {
-    try {
-      this.#open();
-      const row = this.#waybillOf.get(carrier, waybill) as
-        { reply: string; last_event_at: number; updated_at: number } | undefined;
-      if (!row) return Promise.resolve(undefined);
-      const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
-      return Promise.resolve({
-        carrier,
-        waybill,
-        replyJson: row.reply,
-        lastEventAt: row.last_event_at,
-        updatedAt: row.updated_at,
-        events,
-      });
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.#call(() => this.#record(carrier, waybill));
   }
 
   /** SQLite's `data_version`: it moves when another connection commits. */

@@ -1,0 +1,112 @@
+/**
+ * @module
+ * `wxtrack keys create --name NAME | list | revoke NAME`: the ingest API keys. A new key is
+ * printed once; the database keeps only its hash, so a lost key is revoked and replaced, never
+ * recovered.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { generateApiKey, isValidKeyName } from '../../api/api-keys.js';
+import { systemClock } from '../../clock/clock.js';
+import { loadImportConfig, type Flags } from '../../config.js';
+import { makeRenderer } from '../../store/renderer.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Output } from '../output.js';
+import type { Command } from './command.js';
+
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'create, list and revoke API keys for the push and waybill API',
+  usage: `wxtrack keys create --name NAME [--carrier ID] [--db PATH]
+wxtrack keys list [--json] [--db PATH]
+wxtrack keys revoke NAME [--db PATH]
+
+  create prints the new key once (the database keeps only a SHA-256 hash of it). Send it as
+  "Authorization: Bearer <key>". A key writes and reads the waybills of its --carrier
+  (WXTRACK_CARRIER_ID, default "default"). A revoked key is refused at once.`,
+  options: {
+    name: { type: 'string' },
+    carrier: { type: 'string' },
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  positionals: true,
+  run: runKeys,
+};
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+async function runKeys(flags: Flags, args: readonly string[], io: Output): Promise<number> {
+  const usage = (msg: string) => {
+    io.err(`wxtrack keys: ${msg}\n\n${keysCommand.usage}\n`);
+    return 2;
+  };
+  const [sub, ...rest] = args;
+  if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') return usage('expected create, list or revoke');
+  const loaded = loadImportConfig(flags);
+  if (!loaded.ok) return usage(loaded.errors.join('; '));
+  const { dbPath, carrierId } = loaded.config;
+  if (sub === 'create') {
+    if (rest.length > 0) return usage('create takes no positional arguments; use --name');
+    if (typeof flags.name !== 'string' || !isValidKeyName(flags.name)) {
+      return usage('--name is required: 1 to 64 of A-Z a-z 0-9 _ . - (starting with a letter or digit)');
+    }
+  } else if (sub === 'revoke' && rest.length !== 1) return usage('revoke takes one NAME');
+
+  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+  const store = new SqliteStore({
+    path: dbPath,
+    clock: systemClock,
+    renderer: makeRenderer(() => 'Asia/Shanghai'),
+  });
+  try {
+    if (sub === 'create') {
+      const name = flags.name as string;
+      const { key, record } = generateApiKey(name, carrierId, systemClock.now());
+      if ((await store.addApiKey(record)) === 'name-taken') {
+        io.err(
+          `wxtrack keys: an active key is already named "${name}"; revoke it first or pick another name\n`,
+        );
+        return 1;
+      }
+      io.out(`${key}\n`);
+      io.err(`created key "${name}" for carrier "${carrierId}": store it now, it is not shown again\n`);
+      return 0;
+    }
+    if (sub === 'list') {
+      const keys = await store.listApiKeys();
+      if (flags.json === true) {
+        io.out(
+          JSON.stringify(
+            keys.map((k) => ({
+              name: k.name,
+              id: k.id,
+              carrier: k.carrier,
+              created_at: iso(k.createdAt),
+              revoked_at: iso(k.revokedAt),
+            })),
+          ) + '\n',
+        );
+      } else {
+        if (keys.length === 0) io.out('no keys\n');
+        for (const k of keys) {
+          io.out(
+            `${k.name}\t${k.carrier}\twxt_${k.id}_…\tcreated ${iso(k.createdAt)}` +
+              (k.revokedAt === undefined ? '\tactive' : `\trevoked ${iso(k.revokedAt)}`) +
+              '\n',
+          );
+        }
+      }
+      return 0;
+    }
+    const name = rest[0]!;
+    if (!(await store.revokeApiKey(name, systemClock.now()))) {
+      io.err(`wxtrack keys: no active key named "${name}"\n`);
+      return 1;
+    }
+    io.out(`revoked key "${name}"\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * @module
+ * The courier-facing API under `/v1`: push (`POST /v1/events`) and the waybill API. Encapsulated
+ * in its own Fastify plugin, so its Bearer-key check, body parsers and JSON error replies never
+ * touch WeChat's JSONP route.
+ *
+ * Authentication runs in `onRequest`, before any body is read: an unauthenticated sender cannot
+ * make us buffer 10 MiB.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiErrors, apiErrorBody, type ApiErrorEntry } from '../../api/api-errors.js';
+import { authenticate } from '../../api/api-keys.js';
+import type { Clock } from '../../clock/clock.js';
+import type { Store, ApiKeyRecord } from '../../store/store.js';
+import type { EventCodeMapping } from '../../tracking/event-codes.js';
+import type { Logger } from '../logging.js';
+import { registerEventsRoute } from './events-route.js';
+import { registerWaybillRoutes } from './waybills-route.js';
+
+export interface V1Deps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Largest `POST /v1/events` body, bytes. */
+  readonly bodyLimitBytes: number;
+  readonly eventCodes: EventCodeMapping;
+  /** The zone of a carrier's event times and replies. */
+  readonly timeZoneOf: (carrier: string) => string;
+  /** A carrier's registered cell keys, when it registered any: events and attributes use no other. */
+  readonly cellKeysOf: (carrier: string) => ReadonlySet<string> | undefined;
+}
+
+const keys = new WeakMap<FastifyRequest, ApiKeyRecord>();
+
+/** The authenticated key of a request inside the plugin (set by the `onRequest` hook). */
+export function apiKeyOf(request: FastifyRequest): ApiKeyRecord {
+  const key = keys.get(request);
+  if (!key) throw new Error('route reached without authentication');
+  return key;
+}
+
+/** Sends a catalog error, with no-store like every API reply. */
+export function sendApiError(reply: FastifyReply, entry: ApiErrorEntry, detail?: string): FastifyReply {
+  return reply.code(entry.statusCode).header('cache-control', 'no-store').send(apiErrorBody(entry, detail));
+}
+
+/** `10 MiB`, `512 KiB`, `1000 bytes`: the limit as an operator configured it. */
+const human = (bytes: number): string =>
+  bytes % (1024 * 1024) === 0
+    ? `${bytes / 1024 / 1024} MiB`
+    : bytes % 1024 === 0
+      ? `${bytes / 1024} KiB`
+      : `${bytes} bytes`;
+
+export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
+  app.register(
+    async (api) => {
+      // Every API reply, errors included: never cached by a proxy, never sniffed as a page.
+      api.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+      });
+
+      api.addHook('onRequest', async (request, reply) => {
+        const key = await authenticate(deps.store, request.headers.authorization);
+        if (!key) {
+          reply.header('www-authenticate', 'Bearer realm="wxtrack"');
+          return sendApiError(reply, ApiErrors.UNAUTHORIZED);
+        }
+        keys.set(request, key);
+      });
+
+      // NDJSON arrives as text and is split per line by the route, so one bad line is one
+      // rejected event instead of a failed request.
+      api.addContentTypeParser(
+        'application/x-ndjson',
+        { parseAs: 'string' },
+        (
+          _request: FastifyRequest,
+          body: string | Buffer,
+          done: (err: Error | null, body?: unknown) => void,
+        ) => done(null, body),
+      );
+
+      api.setErrorHandler((err: FastifyError, request, reply) => {
+        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
+          const limit = request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+          return sendApiError(
+            reply,
+            ApiErrors.BODY_TOO_LARGE,
+            `at most ${limit} bytes (${human(limit)}); split the batch`,
+          );
+        }
+        if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+          return sendApiError(reply, ApiErrors.UNSUPPORTED_MEDIA_TYPE);
+        if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+          return sendApiError(reply, ApiErrors.BAD_JSON);
+        }
+        if (err instanceof SyntaxError) return sendApiError(reply, ApiErrors.BAD_JSON);
+        if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+          return sendApiError(reply, ApiErrors.BAD_REQUEST);
+        }
+        deps.logger.error({ reqId: request.id, err }, 'v1 API request failed');
+        return sendApiError(reply, ApiErrors.INTERNAL);
+      });
+
+      registerEventsRoute(api, deps);
+      registerWaybillRoutes(api, deps);
+    },
+    { prefix: '/v1' },
+  );
+}

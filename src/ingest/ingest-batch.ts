@@ -1,0 +1,112 @@
+/**
+ * @module
+ * The one set of ingest rules, shared by the push API and file import: validate each decoded
+ * item, store the valid ones in one store call, and answer one result per item, in input order.
+ *
+ * - A bad item is rejected with a reason and never sinks its neighbours.
+ * - A re-sent `event_id` with the same content is a `duplicate`; with other content it is
+ *   rejected as `conflict` and the stored version stays (the store decides, atomically, so
+ *   concurrent senders of one event leave one row).
+ */
+import { Rejections, type RejectionCode } from '../api/api-errors.js';
+import type { Store } from '../store/store.js';
+import { parseScanEvent, UNKNOWN_CODE_REASON, type ScanEvent } from '../tracking/event.js';
+import type { EventCodeMapping } from '../tracking/event-codes.js';
+
+/** One item to ingest: a decoded JSON value, or why it could not be decoded. */
+export type IngestItem = { readonly value: unknown } | { readonly undecodable: string };
+
+export type EventResult =
+  | { readonly index: number; readonly eventId?: string; readonly result: 'accepted' | 'duplicate' }
+  | {
+      readonly index: number;
+      readonly eventId?: string;
+      readonly result: 'rejected';
+      readonly code: RejectionCode;
+      readonly reason: string;
+    };
+
+export interface IngestRules {
+  /** Zone for event times given without an offset. */
+  readonly timeZone: string;
+  readonly codes: EventCodeMapping;
+  /** The carrier's registered cell keys; when given, events may use no other. */
+  readonly cellKeys?: ReadonlySet<string>;
+}
+
+const eventIdOf = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const id = (value as Record<string, unknown>).event_id;
+  return typeof id === 'string' ? id.trim().slice(0, 128) : undefined;
+};
+
+/** Validates and stores `items` for one carrier; `firstIndex` numbers them (import passes its offset). */
+export async function ingestItems(
+  store: Store,
+  carrier: string,
+  items: readonly IngestItem[],
+  rules: IngestRules,
+  firstIndex = 0,
+): Promise<EventResult[]> {
+  const results: EventResult[] = new Array(items.length);
+  const valid: ScanEvent[] = [];
+  const slots: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const index = firstIndex + i;
+    if ('undecodable' in item) {
+      results[i] = { index, result: 'rejected', code: Rejections.INVALID_JSON, reason: item.undecodable };
+      continue;
+    }
+    const parsed = parseScanEvent(item.value, rules);
+    if (!parsed.ok) {
+      const eventId = eventIdOf(item.value);
+      const code = parsed.reason.startsWith(UNKNOWN_CODE_REASON)
+        ? Rejections.UNKNOWN_CODE
+        : Rejections.INVALID;
+      results[i] = { index, eventId, result: 'rejected', code, reason: parsed.reason };
+      continue;
+    }
+    valid.push(parsed.event);
+    slots.push(i);
+  }
+  if (valid.length > 0) {
+    const outcomes = await store.ingest(carrier, valid);
+    for (let j = 0; j < outcomes.length; j++) {
+      const i = slots[j]!;
+      const eventId = valid[j]!.eventId;
+      const index = firstIndex + i;
+      const o = outcomes[j]!;
+      results[i] =
+        o === 'inserted'
+          ? { index, eventId, result: 'accepted' }
+          : o === 'duplicate'
+            ? { index, eventId, result: 'duplicate' }
+            : {
+                index,
+                eventId,
+                result: 'rejected',
+                code: Rejections.CONFLICT,
+                reason: 'event_id already stored with other content; the stored version is kept',
+              };
+    }
+  }
+  return results;
+}
+
+/** Counts of a result list. */
+export function tally(results: readonly EventResult[]): {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+} {
+  let accepted = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  for (const r of results) {
+    if (r.result === 'accepted') accepted++;
+    else if (r.result === 'duplicate') duplicates++;
+    else rejected++;
+  }
+  return { accepted, duplicates, rejected };
+}

@@ -1,0 +1,65 @@
+/**
+ * @module
+ * Rendering by appending: when new events are all at least as new as everything a waybill's
+ * reply already shows, the new reply is the old one plus their traces, and reading the old events
+ * back is unnecessary. Live pushes look like this (each batch brings the next scan of many
+ * parcels), and reading a parcel's events back dominated their cost.
+ *
+ * Why the result equals {@link renderWaybill} over all events (status.ts rules):
+ * - rule 1: new events have higher ingest seq and times no older than the last shown, so they
+ *   sort after every old event, among themselves by (time, seq);
+ * - rules 2-3: the old status is not a signature (else we decline), so no old event tied with
+ *   the new last one is a signature, and the status follows from the new events alone;
+ * - rule 4: the old reply shows the effective eta (unsigned, so not hidden) and cells; a new
+ *   event carrying either replaces it, and API overrides still win.
+ * In every other case it declines (`undefined`) and the caller renders in full, including any
+ * render option it does not know: a new way of drawing traces must be taught here before
+ * appending may apply to it, or appended traces would not match the ones before them. Pure.
+ */
+import type { OrderInfo, Trace } from '../protocol/order-info.js';
+import type { StoredEvent } from './event.js';
+import type { RenderOptions, WaybillView } from './render.js';
+import { formatAcceptTimeFast } from './accept-time.js';
+import { compareEvents, deriveStatus, isSigned } from './status.js';
+
+export function appendToWaybill(
+  previous: OrderInfo,
+  previousLastEventAt: number,
+  added: readonly StoredEvent[],
+  options: RenderOptions,
+): WaybillView | undefined {
+  if (added.length === 0 || previous.traces.length === 0 || isSigned(previous.order_status)) return undefined;
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || key === 'timeZone' || key === 'overrides' || key === 'address') continue;
+    // Newest-first replies grow at the front; only the default order is appended to.
+    if (key === 'traceOrder' && value === 'oldest-first') continue;
+    return undefined;
+  }
+  const withLabel = options.address !== 'description';
+  const sorted = [...added].sort(compareEvents);
+  if (sorted[0]!.time < previousLastEventAt) return undefined;
+  const status = deriveStatus(sorted);
+  let eta = previous.estimated_delivery_time;
+  let cells = previous.cells;
+  const traces: Trace[] = [...previous.traces];
+  for (const e of sorted) {
+    if (e.eta !== undefined) eta = e.eta;
+    if (e.cells !== undefined) cells = e.cells;
+    traces.push({
+      accept_time: formatAcceptTimeFast(e.time, options.timeZone),
+      accept_address: withLabel ? e.label + '\n' + e.description : e.description,
+      remark: e.location ?? '',
+    });
+  }
+  if (options.overrides?.eta !== undefined) eta = options.overrides.eta;
+  if (options.overrides?.cells !== undefined) cells = options.overrides.cells;
+  const info: OrderInfo = {
+    err_code: 0,
+    err_msg: 'ok',
+    order_status: status,
+    ...(eta !== undefined && !isSigned(status) ? { estimated_delivery_time: eta } : {}),
+    traces,
+    cells,
+  };
+  return { info, lastEventAt: sorted[sorted.length - 1]!.time };
+}
