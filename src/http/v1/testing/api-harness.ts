@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { generateApiKey } from '../../../api/api-keys.js';
+import type { Carrier } from '../../../carrier/carrier.js';
 import { ManualClock } from '../../../clock/clock.js';
 import { loadGatewayConfig } from '../../../config.js';
 import { MemoryReplayGuard } from '../../../guard/memory/memory-guard.js';
@@ -27,10 +28,11 @@ export interface ApiHarness {
 }
 
 export async function apiHarness(
-  options: { bodyLimitBytes?: number; path?: string } = {},
+  options: { bodyLimitBytes?: number; path?: string; carriers?: readonly Carrier[] } = {},
 ): Promise<ApiHarness> {
   const loaded = loadGatewayConfig({ token: WECHAT_TOKEN }, {});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  const config = options.carriers ? { ...loaded.config, carriers: options.carriers } : loaded.config;
   const clock = new ManualClock(T0 + 3_600_000);
   const store = new SqliteStore({
     path: options.path ?? ':memory:',
@@ -39,7 +41,7 @@ export async function apiHarness(
   });
   const guard = new MemoryReplayGuard({ clock, maxEntries: 1000 });
   const app = buildApp({
-    config: loaded.config,
+    config,
     store,
     guard,
     clock,
