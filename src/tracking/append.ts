@@ -16,10 +16,9 @@
  * render option it does not know: a new way of drawing traces must be taught here before
  * appending may apply to it, or appended traces would not match the ones before them. Pure.
  */
-import type { OrderInfo, Trace } from '../protocol/order-info.js';
+import type { OrderInfo } from '../protocol/order-info.js';
 import type { StoredEvent } from './event.js';
-import type { RenderOptions, WaybillView } from './render.js';
-import { formatAcceptTimeFast } from './accept-time.js';
+import { foldEvents, type RenderOptions, type WaybillView } from './render.js';
 import { compareEvents, deriveStatus, isSigned } from './status.js';
 
 export function appendToWaybill(
@@ -35,31 +34,13 @@ export function appendToWaybill(
     if (key === 'traceOrder' && value === 'oldest-first') continue;
     return undefined;
   }
-  const withLabel = options.address !== 'description';
   const sorted = [...added].sort(compareEvents);
   if (sorted[0]!.time < previousLastEventAt) return undefined;
-  const status = deriveStatus(sorted);
-  let eta = previous.estimated_delivery_time;
-  let cells = previous.cells;
-  const traces: Trace[] = [...previous.traces];
-  for (const e of sorted) {
-    if (e.eta !== undefined) eta = e.eta;
-    if (e.cells !== undefined) cells = e.cells;
-    traces.push({
-      accept_time: formatAcceptTimeFast(e.time, options.timeZone),
-      accept_address: withLabel ? e.label + '\n' + e.description : e.description,
-      remark: e.location ?? '',
-    });
-  }
-  if (options.overrides?.eta !== undefined) eta = options.overrides.eta;
-  if (options.overrides?.cells !== undefined) cells = options.overrides.cells;
-  const info: OrderInfo = {
-    err_code: 0,
-    err_msg: 'ok',
-    order_status: status,
-    ...(eta !== undefined && !isSigned(status) ? { estimated_delivery_time: eta } : {}),
-    traces,
-    cells,
-  };
+  const info = foldEvents(
+    sorted,
+    deriveStatus(sorted),
+    { eta: previous.estimated_delivery_time, cells: previous.cells, traces: previous.traces },
+    options,
+  );
   return { info, lastEventAt: sorted[sorted.length - 1]!.time };
 }

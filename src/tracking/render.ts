@@ -30,13 +30,26 @@ export interface WaybillView {
   readonly lastEventAt: number;
 }
 
-/** Builds the OrderInfo for one waybill. `events` may be in any order; it is not modified. */
-export function renderWaybill(events: readonly StoredEvent[], options: RenderOptions): WaybillView {
-  const sorted = [...events].sort(compareEvents);
-  const status = deriveStatus(sorted);
-  let eta: string | undefined;
-  let cells: readonly Cell[] = [];
-  const traces: Trace[] = [];
+/** Where a fold starts: nothing for a full render, the stored reply for an append. */
+export interface FoldStart {
+  readonly eta: string | undefined;
+  readonly cells: readonly Cell[];
+  readonly traces: readonly Trace[];
+}
+
+/**
+ * Folds events, already in rule 1's order, onto `start` (rule 4 for eta and cells, API overrides
+ * on top) and builds the OrderInfo for `status`. Shared by full renders and appends, so both draw
+ * traces alike.
+ */
+export function foldEvents(
+  sorted: readonly StoredEvent[],
+  status: OrderInfo['order_status'],
+  start: FoldStart,
+  options: RenderOptions,
+): OrderInfo {
+  let { eta, cells } = start;
+  const traces: Trace[] = [...start.traces];
   const withLabel = options.address !== 'description';
   for (const e of sorted) {
     if (e.eta !== undefined) eta = e.eta;
@@ -49,9 +62,7 @@ export function renderWaybill(events: readonly StoredEvent[], options: RenderOpt
   }
   if (options.overrides?.eta !== undefined) eta = options.overrides.eta;
   if (options.overrides?.cells !== undefined) cells = options.overrides.cells;
-  // Status, ETA and cells were folded in time order above; only the display order flips.
-  if (options.traceOrder === 'newest-first') traces.reverse();
-  const info: OrderInfo = {
+  return {
     err_code: 0,
     err_msg: 'ok',
     order_status: status,
@@ -60,5 +71,13 @@ export function renderWaybill(events: readonly StoredEvent[], options: RenderOpt
     traces,
     cells,
   };
+}
+
+/** Builds the OrderInfo for one waybill. `events` may be in any order; it is not modified. */
+export function renderWaybill(events: readonly StoredEvent[], options: RenderOptions): WaybillView {
+  const sorted = [...events].sort(compareEvents);
+  const info = foldEvents(sorted, deriveStatus(sorted), { eta: undefined, cells: [], traces: [] }, options);
+  // Status, ETA and cells were folded in time order; only the display order flips.
+  if (options.traceOrder === 'newest-first') (info.traces as Trace[]).reverse();
   return { info, lastEventAt: sorted.length ? sorted[sorted.length - 1]!.time : 0 };
 }
