@@ -83,9 +83,12 @@ function text(
   if (typeof v !== 'string') return { error: `${field}: must be a string` };
   const trimmed = v.trim();
   if (trimmed.length === 0) return required ? { error: `${field}: required` } : undefined;
-  // Lengths are code points, as the spec counts characters (an emoji is one, not two).
-  const length = codePoints(trimmed);
-  if (length > max) return { error: `${field}: ${length} characters, at most ${max}` };
+  // Lengths are code points, as the spec counts characters (an emoji is one, not two). A string
+  // has no more code points than UTF-16 units, so only a long one needs counting.
+  if (trimmed.length > max) {
+    const length = codePoints(trimmed);
+    if (length > max) return { error: `${field}: ${length} characters, at most ${max}` };
+  }
   return trimmed;
 }
 
