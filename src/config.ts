@@ -478,3 +478,11 @@ export function loadIngestConfig(
     config: Object.freeze({ bodyLimitBytes, eventCodes, retentionDays, csvMap: Object.freeze(csvMap) }),
   };
 }
+
+/**
+ * The demo's settings: its own carrier from `flags`, whatever configuration file WXTRACK_CONFIG
+ * names, so an operator's file never takes over a throw-away demo.
+ */
+export function loadDemoConfig(flags: Flags, env: Env = process.env): Loaded<GatewayConfig> {
+  return loadGatewayConfig(flags, { ...env, [ENV.config]: undefined });
+}

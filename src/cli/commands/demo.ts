@@ -7,7 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadGatewayConfig, type Flags } from '../../config.js';
+import { loadDemoConfig, type Flags } from '../../config.js';
 import { demoEvents } from '../../demo/demo-data.js';
 import { importEventLines } from '../../ingest/import-events.js';
 import { signedQueryUrl } from '../../protocol/signed-url.js';
@@ -34,17 +34,13 @@ export const demoCommand: Command = {
 async function runDemo(flags: Flags, _args: readonly string[], io: Output): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'wxtrack-demo-'));
   const token = 'demo' + randomBytes(12).toString('hex');
-  const loaded = loadGatewayConfig(
-    {
-      ...flags,
-      token,
-      db: join(dir, 'demo.db'),
-      'waybill-pattern': 'YT\\d{13}',
-      'log-level': typeof flags['log-level'] === 'string' ? flags['log-level'] : 'warn',
-    },
-    // The demo builds its own carrier: an operator's WXTRACK_CONFIG must not take over.
-    { ...process.env, WXTRACK_CONFIG: undefined },
-  );
+  const loaded = loadDemoConfig({
+    ...flags,
+    token,
+    db: join(dir, 'demo.db'),
+    'waybill-pattern': 'YT\\d{13}',
+    'log-level': typeof flags['log-level'] === 'string' ? flags['log-level'] : 'warn',
+  });
   if (!loaded.ok) {
     io.err(`wxtrack demo: ${loaded.errors.join('; ')}\n`);
     rmSync(dir, { recursive: true, force: true });
