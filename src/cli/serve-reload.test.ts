@@ -4,14 +4,14 @@
  * good file takes effect, a bad one is refused and logged while the old carriers keep serving.
  * Runs the built CLI (`npm test` builds dist/ first).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
+import { spawnServe } from '../testing/serve-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-reload-'));
 const configPath = join(dir, 'wxtrack.config.json');
@@ -35,31 +35,14 @@ describe('wxtrack serve: SIGHUP', () => {
   it('reloads a good configuration, and refuses a bad one while the old keeps serving', async () => {
     writeFileSync(tokenFile, 'token-one\n');
     writeConfig('YT\\d{13}');
-    child = spawn(process.execPath, ['bin/wxtrack.js', 'serve', '--config', configPath], {
-      env: { ...process.env, WXTRACK_CONFIG: '', WXTRACK_PORT: '', WXTRACK_DB: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const serve = await spawnServe(['--config', configPath], {
+      ...process.env,
+      WXTRACK_CONFIG: '',
+      WXTRACK_PORT: '',
+      WXTRACK_DB: '',
     });
-    const lines: { msg?: string; origin?: string; errors?: string[] }[] = [];
-    const waiters: {
-      test: (l: (typeof lines)[number]) => boolean;
-      resolve: (l: (typeof lines)[number]) => void;
-    }[] = [];
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as (typeof lines)[number];
-      lines.push(line);
-      for (const w of waiters.splice(0)) {
-        if (w.test(line)) w.resolve(line);
-        else waiters.push(w);
-      }
-    });
-    const logged = (msg: string) =>
-      new Promise<(typeof lines)[number]>((resolve) => {
-        const seen = lines.find((l) => l.msg === msg);
-        if (seen) resolve(seen);
-        else waiters.push({ test: (l) => l.msg === msg, resolve });
-      });
-
-    const origin = (await logged('wxtrack listening')).origin!;
+    child = serve.child;
+    const { origin, logged } = serve;
     const query = async (token: string) => {
       const url = signedQueryUrl({
         url: origin + '/wechat/track',

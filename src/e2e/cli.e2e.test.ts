@@ -2,15 +2,14 @@
  * End to end: the real CLI as a child process (`import`, then `serve`), queried over TCP, the
  * reply read exactly as WeChat's client reads it. Runs against dist/ (`npm test` builds first).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signedQueryUrl } from '../protocol/signed-url.js';
+import { BIN, spawnServe } from '../testing/serve-process.js';
 
-const BIN = new URL('../../bin/wxtrack.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-e2e-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -21,26 +20,6 @@ afterAll(() => {
 /** WeChat's client: strip `^WxOrderCb\(` and `\)\s*$`, then JSON.parse what is left. */
 const wechatParse = (body: string) =>
   JSON.parse(body.replace(/^WxOrderCb\(/, '').replace(/\)\s*$/, '')) as Record<string, unknown>;
-
-function startServe(
-  args: string[],
-): Promise<{ child: ChildProcess; origin: string; lines: Record<string, unknown>[] }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: Record<string, unknown>[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not start')), 15_000);
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      const rec = JSON.parse(l) as Record<string, unknown>;
-      lines.push(rec);
-      if (rec.msg === 'wxtrack listening') {
-        clearTimeout(timer);
-        resolve({ child, origin: rec.origin as string, lines });
-      }
-    });
-  });
-}
 
 describe('wxtrack CLI, end to end', () => {
   it('imports events, serves them over TCP, and stops cleanly on SIGTERM', async () => {
@@ -73,7 +52,7 @@ describe('wxtrack CLI, end to end', () => {
     expect(imported.status).toBe(0);
 
     const token = 'e2etoken42';
-    const { child, origin, lines } = await startServe([
+    const { child, origin, lines } = await spawnServe([
       '--db',
       db,
       '--token',
@@ -83,6 +62,7 @@ describe('wxtrack CLI, end to end', () => {
       '--waybill-pattern',
       'YT\\d{13}',
     ]);
+    children.push(child);
     const url = signedQueryUrl({
       url: origin + '/wechat/track',
       token,
