@@ -315,38 +315,33 @@ export function loadGatewayConfig(
     ({ carriers, server, warnings } = file.config);
   }
   const fromFile = (v: number | undefined) => (v === undefined ? undefined : String(v));
-  const port = integer(
-    errors,
-    'port',
-    pick(flags, env, 'port', ENV.port) ?? fromFile(server.port),
-    DEFAULTS.port,
-    0,
-    65535,
-  );
-  const windowSeconds = integer(
-    errors,
+  // An integer server setting: flag, then variable, then the file's `server` section, then default.
+  const serverInteger = (
+    flag: string,
+    variable: string,
+    inFile: number | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ) => integer(errors, flag, pick(flags, env, flag, variable) ?? fromFile(inFile), fallback, min, max);
+  const port = serverInteger('port', ENV.port, server.port, DEFAULTS.port, 0, 65535);
+  const windowSeconds = serverInteger(
     'window-seconds',
-    pick(flags, env, 'window-seconds', ENV.windowSeconds) ?? fromFile(server.windowSeconds),
+    ENV.windowSeconds,
+    server.windowSeconds,
     DEFAULTS.windowSeconds,
     1,
     86_400,
   );
-  const replayMaxEntries = integer(
-    errors,
+  const replayMaxEntries = serverInteger(
     'replay-max-entries',
-    pick(flags, env, 'replay-max-entries', ENV.replayMaxEntries) ?? fromFile(server.replayMaxEntries),
+    ENV.replayMaxEntries,
+    server.replayMaxEntries,
     DEFAULTS.replayMaxEntries,
     1,
     100_000_000,
   );
-  const cacheMb = integer(
-    errors,
-    'cache-mb',
-    pick(flags, env, 'cache-mb', ENV.cacheMb) ?? fromFile(server.cacheMb),
-    DEFAULTS.cacheMb,
-    0,
-    1_048_576,
-  );
+  const cacheMb = serverInteger('cache-mb', ENV.cacheMb, server.cacheMb, DEFAULTS.cacheMb, 0, 1_048_576);
   const trackPath = pick(flags, env, 'path', ENV.trackPath) ?? server.trackPath ?? DEFAULTS.trackPath;
   if (!/^\/[A-Za-z0-9/_.-]*$/.test(trackPath))
     errors.push(`path: "${trackPath}" must start with / and be a plain path`);
