@@ -4,8 +4,8 @@
  * reads stdin), in batched transactions, with live progress on stderr and an optional `--json`
  * summary on stdout. Safe to re-run after a crash: stored events count as duplicates.
  */
-import { createReadStream, mkdirSync, statSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
@@ -14,7 +14,7 @@ import { csvRecords, CsvHeaderError } from '../../ingest/sources/csv-source.js';
 import { ndjsonRecords } from '../../ingest/sources/ndjson-source.js';
 import { decodeText, isKnownEncoding, type ImportFormat } from '../../ingest/sources/source.js';
 import { makeCarrierRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -82,7 +82,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!loaded.ok) return usage(loaded.errors.join('; '));
   const ingest = loadIngestConfig(flags);
   if (!ingest.ok) return usage(ingest.errors.join('; '));
-  const { dbPath, carrierId, timezone, cellKeys, trace } = loaded.config;
+  const { store: spec, carrierId, timezone, cellKeys, trace } = loaded.config;
   const batchSize = Number(flags['batch-size'] ?? 10_000);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usage('--batch-size must be a positive integer');
   const interval = Number(flags['progress-interval'] ?? 5);
@@ -108,9 +108,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   // an unhandled 'error' event should it fire before the loop starts.
   input.on('error', () => {});
 
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-  const store = new SqliteStore({
-    path: dbPath,
+  const store = await openStore(spec, {
     clock: systemClock,
     renderer: makeCarrierRenderer(() => ({
       timeZone: timezone,

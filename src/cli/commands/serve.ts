@@ -2,7 +2,7 @@
  * @module
  * `wxtrack serve`: the gateway, until SIGTERM or SIGINT.
  */
-import { loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
+import { describeStore, loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { createReloader } from '../../config/reload.js';
 import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
 import type { Output } from '../output.js';
@@ -18,7 +18,13 @@ export const serveCommand: Command = {
 
   --token T              WeChat token (WXTRACK_TOKEN); required. Several, comma-separated,
                          verify during a rotation; the first is current.
-  --db PATH              SQLite database (WXTRACK_DB, default ./data/wxtrack.db)
+  --db PATH|URL          the store: a SQLite file, or a postgres:// URL for PostgreSQL
+                         (WXTRACK_DB, default ./data/wxtrack.db)
+  --redis URL            shared replay guard in Redis, redis://… (WXTRACK_REDIS_URL); needed
+                         by --workers above 1 and by several nodes; default: in this process
+  --guard-secret S       key hashing guard bindings, the same on every node; 16+ characters
+                         (WXTRACK_GUARD_SECRET); required with --redis
+  --workers N            serving processes on this machine (WXTRACK_WORKERS, default 1)
   --port N               (WXTRACK_PORT, default 8787)
   --host H               (WXTRACK_HOST, default 127.0.0.1)
   --path P               query route (WXTRACK_TRACK_PATH, default /wechat/track)
@@ -38,6 +44,9 @@ export const serveCommand: Command = {
     config: { type: 'string' },
     token: { type: 'string' },
     db: { type: 'string' },
+    redis: { type: 'string' },
+    'guard-secret': { type: 'string' },
+    workers: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
     path: { type: 'string' },
@@ -79,7 +88,9 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     {
       origin: gateway.origin,
       path: config.trackPath,
-      db: config.dbPath,
+      store: describeStore(config.store),
+      guard: config.guard.kind,
+      workers: config.workers,
       carriers: config.carriers.map((c) => c.id),
       config: config.configFile,
     },

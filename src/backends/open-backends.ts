@@ -1,0 +1,82 @@
+/**
+ * @module
+ * The backend seam: the one place that turns a configured {@link StoreSpec} or {@link GuardSpec}
+ * into a running store or replay guard. Every command (`serve`, `import`, `keys`, `purge`,
+ * `pattern lint`, `demo`) opens its backends here, so a database is resolved and opened the same
+ * way everywhere, and a new backend is added in one file.
+ *
+ * The PostgreSQL and Redis drivers are loaded only when configured (dynamic `import()`): a
+ * single-node SQLite deployment never loads them.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
+import type { CarrierSource } from '../carrier/carrier-source.js';
+import { systemClock, type Clock } from '../clock/clock.js';
+import type { GuardSpec, StoreSpec } from '../config.js';
+import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
+import type { ReplayGuard } from '../guard/replay-guard.js';
+import { makeCarrierRenderer, makeRenderer, type Renderer } from '../store/renderer.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+
+export interface OpenStoreOptions {
+  readonly clock?: Clock;
+  /**
+   * How replies are rendered. Commands that never render (keys, purge) may leave it out; the
+   * gateway and import pass {@link carrierRenderer}.
+   */
+  readonly renderer?: Renderer;
+  /** Open for reading only (pattern lint): no migration, no write. */
+  readonly readonly?: boolean;
+}
+
+/**
+ * A renderer that reads each carrier's zone and trace options from `source` when a waybill is
+ * rendered, so a reload applies to replies rendered after it.
+ */
+export function carrierRenderer(source: CarrierSource): Renderer {
+  return makeCarrierRenderer((id) => {
+    const carriers = source.current();
+    const carrier = carriers.find((c) => c.id === id) ?? carriers[0];
+    const trace = carrier?.trace ?? DEFAULT_TRACE_OPTIONS;
+    return {
+      timeZone: carrier?.timezone ?? 'Asia/Shanghai',
+      traceOrder: trace.order,
+      address: trace.address,
+    };
+  });
+}
+
+/** Opens the configured store; rejects, with the password masked, when it cannot. */
+export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  const renderer = options.renderer ?? makeRenderer(() => 'Asia/Shanghai');
+  switch (spec.kind) {
+    case 'sqlite':
+      if (spec.path !== ':memory:' && !options.readonly) mkdirSync(dirname(spec.path), { recursive: true });
+      return new SqliteStore({
+        path: spec.path,
+        clock,
+        renderer,
+        ...(options.readonly ? { readonly: true } : {}),
+      });
+    case 'postgres':
+      throw new Error('the PostgreSQL store is not part of this build');
+  }
+}
+
+export interface OpenGuardOptions {
+  readonly clock?: Clock;
+}
+
+/** Opens the configured replay guard. */
+export async function openGuard(spec: GuardSpec, options: OpenGuardOptions = {}): Promise<ReplayGuard> {
+  const clock = options.clock ?? systemClock;
+  switch (spec.kind) {
+    case 'memory':
+      return new MemoryReplayGuard({ clock, maxEntries: spec.maxEntries });
+    case 'redis':
+      throw new Error('the Redis replay guard is not part of this build');
+  }
+}
