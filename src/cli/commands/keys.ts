@@ -25,6 +25,7 @@ wxtrack keys revoke NAME [--db PATH|URL]
     name: { type: 'string' },
     carrier: { type: 'string' },
     db: { type: 'string' },
+    config: { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: true,
