@@ -5,7 +5,9 @@
 import { describeStore, loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { createReloader } from '../../config/reload.js';
 import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
+import { createLogger } from '../../http/logging.js';
 import type { Output } from '../output.js';
+import { isServeWorker, reportListening, runPrimary } from '../workers.js';
 import type { Command } from './command.js';
 
 export const serveCommand: Command = {
@@ -75,7 +77,13 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     return 2;
   }
   const config = loaded.config;
-  const gateway = await startGateway(config, { ingest: ingest.config });
+  if (config.workers > 1 && !isServeWorker()) {
+    return runPrimary(config, ingest.config, createLogger(config.logLevel), untilSignal);
+  }
+  // A worker leaves the retention schedule to the primary, so that one process purges, not N.
+  const gateway = await startGateway(config, {
+    ingest: isServeWorker() ? { ...ingest.config, retentionDays: undefined } : ingest.config,
+  });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
   const reload = createReloader({
     load: () => loadGatewayConfig(flags),
@@ -96,6 +104,7 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     },
     'wxtrack listening',
   );
+  reportListening(gateway.origin);
   const signal = await untilSignal();
   stopReloading();
   gateway.logger.info({ signal }, 'shutting down: finishing requests in flight');
