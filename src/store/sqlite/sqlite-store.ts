@@ -24,6 +24,7 @@ import {
   type ChangeRow,
 } from '../change-log.js';
 import type { Renderer } from '../renderer.js';
+import { renderFromEvents, renderWithoutReading } from '../waybill-render.js';
 import type {
   ApiKeyRecord,
   ChangePage,
@@ -380,25 +381,15 @@ export class SqliteStore implements Store {
   #render(carrier: string, waybill: string, now: number, inserted?: readonly StoredEvent[]): void {
     const row = this.#renderStateOf.get(carrier, waybill) as
       { reply: string; last_event_at: number; eta: string | null; cells: string | null } | undefined;
-    const overrides =
-      row && (row.eta !== null || row.cells !== null)
-        ? {
-            ...(row.eta !== null ? { eta: row.eta } : {}),
-            ...(row.cells !== null ? { cells: JSON.parse(row.cells) as Cell[] } : {}),
-          }
-        : undefined;
-    let r;
-    if (row && inserted && this.#renderer.append) {
-      // Newer scans of a known waybill: extend the stored reply instead of re-reading its events.
-      r = this.#renderer.append(carrier, row.reply, row.last_event_at, inserted, overrides);
-    }
-    if (!r) {
-      const events =
-        row === undefined && inserted !== undefined
-          ? inserted
-          : (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
-      r = this.#renderer(carrier, events, overrides);
-    }
+    const state = row && { reply: row.reply, lastEventAt: row.last_event_at, eta: row.eta, cells: row.cells };
+    const r =
+      renderWithoutReading(this.#renderer, carrier, state, inserted) ??
+      renderFromEvents(
+        this.#renderer,
+        carrier,
+        state,
+        (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored),
+      );
     this.#upsertWaybill.run(carrier, waybill, r.json, r.status, r.lastEventAt, now);
   }
 
