@@ -95,7 +95,7 @@ describe('the store a command opens', () => {
 describe('the replay guard and workers', () => {
   it('is the memory guard by default, and Redis with a URL and a shared secret', () => {
     const mem = loadGatewayConfig({ token: 'abc' }, {});
-    expect(mem.ok && mem.config.guard).toEqual({ kind: 'memory', maxEntries: 1_000_000 });
+    expect(mem.ok && mem.config.guard).toEqual({ kind: 'memory', maxEntries: 3_005_000 });
     const redis = loadGatewayConfig(
       { token: 'abc', redis: 'redis://127.0.0.1:6379' },
       { WXTRACK_GUARD_SECRET: SECRET },
@@ -105,6 +105,17 @@ describe('the replay guard and workers', () => {
       url: 'redis://127.0.0.1:6379',
       secret: SECRET,
     });
+  });
+
+  it('sizes the memory guard for its whole window at the configured rate, unless told its size', () => {
+    const entries = (flags: Record<string, string>) => {
+      const r = loadGatewayConfig({ token: 'abc', ...flags }, {});
+      return r.ok && r.config.guard.kind === 'memory' ? r.config.guard.maxEntries : r;
+    };
+    // an entry lives up to 2 × window + 1 s (guard/guard-capacity.ts)
+    expect(entries({ 'replay-max-rate': '30000' })).toBe(30_000 * 601);
+    expect(entries({ 'replay-max-rate': '1000', 'window-seconds': '60' })).toBe(1000 * 121);
+    expect(entries({ 'replay-max-rate': '1000', 'replay-max-entries': '5000' })).toBe(5000);
   });
 
   it('takes the Redis URL and secret from the file, by reference', () => {

@@ -141,7 +141,7 @@ describe('loadGatewayConfig', () => {
       port: 8787,
       host: '127.0.0.1',
       store: { kind: 'sqlite', path: './data/wxtrack.db' },
-      guard: { kind: 'memory', maxEntries: 1_000_000 },
+      guard: { kind: 'memory', maxEntries: 3_005_000 },
       workers: 1,
       trackPath: '/wechat/track',
       windowSeconds: 300,

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type Carrier, type TraceOptions } from './carrier/carrier.js';
 import { checkWaybillPattern } from './carrier/pattern-safety.js';
+import { guardCapacity } from './guard/guard-capacity.js';
 import { parseConfigText, type FileConfig } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
 import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from './tracking/event-codes.js';
@@ -29,6 +30,7 @@ export const ENV = Object.freeze({
   trackPath: 'WXTRACK_TRACK_PATH',
   windowSeconds: 'WXTRACK_WINDOW_SECONDS',
   replayMaxEntries: 'WXTRACK_REPLAY_MAX_ENTRIES',
+  replayMaxRate: 'WXTRACK_REPLAY_MAX_RATE',
   cacheMb: 'WXTRACK_CACHE_MB',
   logLevel: 'WXTRACK_LOG_LEVEL',
   accessLog: 'WXTRACK_ACCESS_LOG',
@@ -49,7 +51,11 @@ export const DEFAULTS = Object.freeze({
   timezone: 'Asia/Shanghai',
   trackPath: '/wechat/track',
   windowSeconds: 300,
-  replayMaxEntries: 1_000_000,
+  /**
+   * New signatures per second the memory guard must hold for its whole window; its size follows
+   * (guard/guard-capacity.ts): 5,000 q/s × 601 s = 3,005,000 entries, 60 MB.
+   */
+  replayMaxRate: 5_000,
   cacheMb: 512,
   logLevel: 'info',
 });
@@ -389,11 +395,21 @@ export function loadGatewayConfig(
     1,
     86_400,
   );
+  const replayMaxRate = serverInteger(
+    'replay-max-rate',
+    ENV.replayMaxRate,
+    server.replayMaxRate,
+    DEFAULTS.replayMaxRate,
+    1,
+    1_000_000,
+  );
+  // An explicit entry count wins; otherwise the guard is sized to hold `replayMaxRate` new
+  // signatures a second for the whole life of an entry.
   const replayMaxEntries = serverInteger(
     'replay-max-entries',
     ENV.replayMaxEntries,
     server.replayMaxEntries,
-    DEFAULTS.replayMaxEntries,
+    guardCapacity({ windowSeconds, maxRate: replayMaxRate }),
     1,
     100_000_000,
   );

@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
 import { systemClock, type Clock } from '../clock/clock.js';
-import type { GuardSpec, StoreSpec } from '../config.js';
+import { redactUrl, type GuardSpec, type StoreSpec } from '../config.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import { makeCarrierRenderer, makeRenderer, type Renderer } from '../store/renderer.js';
@@ -29,6 +29,11 @@ export interface OpenStoreOptions {
   readonly renderer?: Renderer;
   /** Open for reading only (pattern lint): no migration, no write. */
   readonly readonly?: boolean;
+  /**
+   * Told of a backend's background errors (an idle connection that broke); the backend recovers
+   * by itself, so this is for the log. Default: ignored.
+   */
+  readonly onBackendError?: (err: Error) => void;
 }
 
 /**
@@ -61,13 +66,33 @@ export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {})
         renderer,
         ...(options.readonly ? { readonly: true } : {}),
       });
-    case 'postgres':
-      throw new Error('the PostgreSQL store is not part of this build');
+    case 'postgres': {
+      const [{ createPostgresPool }, { PostgresStore }] = await Promise.all([
+        import('../store/postgres/postgres-pool.js'),
+        import('../store/postgres/postgres-store.js'),
+      ]);
+      const pool = createPostgresPool({ url: spec.url, onError: options.onBackendError });
+      try {
+        return await PostgresStore.open({ pool, clock, renderer, migrate: !options.readonly });
+      } catch (err) {
+        throw new Error(
+          `cannot open the PostgreSQL store at ${redactUrl(spec.url)}: ${messageOf(err, spec.url)}`,
+        );
+      }
+    }
   }
+}
+
+/** An error's message with any copy of `secretText` (a URL with its password) masked. */
+function messageOf(err: unknown, secretText: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split(secretText).join(redactUrl(secretText));
 }
 
 export interface OpenGuardOptions {
   readonly clock?: Clock;
+  /** Told of the guard's connection errors (Redis down); checks fail closed meanwhile. */
+  readonly onBackendError?: (err: Error) => void;
 }
 
 /** Opens the configured replay guard. */
@@ -76,7 +101,21 @@ export async function openGuard(spec: GuardSpec, options: OpenGuardOptions = {})
   switch (spec.kind) {
     case 'memory':
       return new MemoryReplayGuard({ clock, maxEntries: spec.maxEntries });
-    case 'redis':
-      throw new Error('the Redis replay guard is not part of this build');
+    case 'redis': {
+      const [{ openGuardRedis }, { RedisReplayGuard }] = await Promise.all([
+        import('../guard/redis/redis-client.js'),
+        import('../guard/redis/redis-guard.js'),
+      ]);
+      let client;
+      try {
+        // At start an unreachable Redis stops the gateway loudly; later outages answer 50001.
+        client = await openGuardRedis({ url: spec.url, onError: options.onBackendError });
+      } catch (err) {
+        throw new Error(
+          `cannot reach the Redis replay guard at ${redactUrl(spec.url)}: ${messageOf(err, spec.url)}`,
+        );
+      }
+      return new RedisReplayGuard({ client, clock, secret: spec.secret });
+    }
   }
 }

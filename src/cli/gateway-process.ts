@@ -41,8 +41,10 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const clock = systemClock;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const carriers = new SwappableCarriers(config.carriers);
+  const onBackendError = throttledLog(logger, 'backend connection error; retrying', 10_000);
   const opened =
-    parts.store ?? (await openStore(config.store, { clock, renderer: carrierRenderer(carriers) }));
+    parts.store ??
+    (await openStore(config.store, { clock, renderer: carrierRenderer(carriers), onBackendError }));
   const store =
     config.cacheMb > 0
       ? new CachedStore({
@@ -53,7 +55,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       : opened;
   let guard: ReplayGuard;
   try {
-    guard = await openGuard(config.guard, { clock });
+    guard = await openGuard(config.guard, { clock, onBackendError });
   } catch (err) {
     await opened.close();
     throw err;
@@ -104,6 +106,25 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         await guard.close();
         await store.close();
       })()),
+  };
+}
+
+/**
+ * Logs an error at most once per `everyMs`, with the number passed over: a backend that is down
+ * reports every reconnection attempt, and the log should say so once, not a thousand times.
+ */
+function throttledLog(logger: Logger, message: string, everyMs: number): (err: Error) => void {
+  let last = -Infinity;
+  let skipped = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      skipped++;
+      return;
+    }
+    logger.warn({ err: { message: err.message }, skipped }, message);
+    last = now;
+    skipped = 0;
   };
 }
 

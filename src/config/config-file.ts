@@ -61,6 +61,8 @@ export interface FileServerSettings {
   readonly windowSeconds?: number;
   /** Bound on the in-memory replay guard. */
   readonly replayMaxEntries?: number;
+  /** New signatures per second the memory guard is sized for. */
+  readonly replayMaxRate?: number;
   /** Reply cache size, MiB; 0 turns it off. */
   readonly cacheMb?: number;
   /** pino level. */

@@ -208,7 +208,20 @@ export const CONFIG_SCHEMA = {
           default: '/wechat/track',
         },
         windowSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
-        replayMaxEntries: { type: 'integer', minimum: 1, maximum: 100000000, default: 1000000 },
+        replayMaxEntries: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100000000,
+          description: 'Live entries of the memory replay guard; default: sized from replayMaxRate.',
+        },
+        replayMaxRate: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          default: 5000,
+          description:
+            'New signatures per second the memory replay guard holds for its whole window (20 bytes × rate × (2 × windowSeconds + 1)).',
+        },
         cacheMb: {
           type: 'integer',
           minimum: 0,

@@ -35,7 +35,11 @@ export const serveCommand: Command = {
   --timezone TZ          (WXTRACK_TIMEZONE, default Asia/Shanghai)
   --window-seconds N     accepted timestamp skew (WXTRACK_WINDOW_SECONDS, default 300)
   --cache-mb N           reply cache size, MiB; 0 disables (WXTRACK_CACHE_MB, default 512)
-  --replay-max-entries N replay guard bound (WXTRACK_REPLAY_MAX_ENTRIES, default 1000000)
+  --replay-max-rate N    new signatures a second the memory replay guard holds for the whole
+                         window (WXTRACK_REPLAY_MAX_RATE, default 5000: 3,005,000 entries,
+                         60 MB); past it, queries get 50001 rather than a weaker guard
+  --replay-max-entries N the memory guard's entries, instead of sizing it from the rate
+                         (WXTRACK_REPLAY_MAX_ENTRIES)
   --log-level L          (WXTRACK_LOG_LEVEL, default info)
   --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)
   --body-limit SIZE      largest POST /v1/events body (WXTRACK_BODY_LIMIT, default 10MiB)
@@ -58,6 +62,7 @@ export const serveCommand: Command = {
     timezone: { type: 'string' },
     'window-seconds': { type: 'string' },
     'replay-max-entries': { type: 'string' },
+    'replay-max-rate': { type: 'string' },
     'cache-mb': { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
