@@ -32,6 +32,14 @@ const STOP_GRACE_MS = 30_000;
 /** Whether this process is a worker forked by {@link runPrimary}. */
 export const isServeWorker = (): boolean => cluster.isWorker;
 
+/**
+ * Lets a stopped worker exit: its IPC channel to the primary would otherwise keep the event loop,
+ * and the process, alive after the gateway has closed.
+ */
+export function leaveCluster(): void {
+  if (cluster.isWorker) cluster.worker?.disconnect();
+}
+
 /** Tells the primary that this worker is listening. */
 export function reportListening(origin: string): void {
   if (cluster.isWorker) process.send?.({ wxtrack: 'listening', origin });

@@ -186,7 +186,7 @@ describe('two gateway nodes on PostgreSQL and Redis', () => {
       scan('YT1000000000001', 'a1', 1, '已揽收', 30),
       scan('YT1000000000002', 'b1', 1, '已揽收', 30),
     ]);
-    const fixed = { timestamp: String(Math.floor(Date.now() / 1000)), nonce: 'replay-' + nonce++ };
+    const fixed = { timestamp: String(Math.floor(Date.now() / 1000)), nonce: String(900_000 + nonce++) };
     const first = await query(signed(node1.origin, 'YT1000000000001', 'oUser1', fixed));
     expect(first.reply.err_code).toBe(0);
     const replayed = await query(signed(node2.origin, 'YT1000000000002', 'oUser1', fixed));

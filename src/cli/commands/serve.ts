@@ -7,7 +7,7 @@ import { createReloader } from '../../config/reload.js';
 import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
 import { createLogger } from '../../http/logging.js';
 import type { Output } from '../output.js';
-import { isServeWorker, reportListening, runPrimary } from '../workers.js';
+import { isServeWorker, leaveCluster, reportListening, runPrimary } from '../workers.js';
 import type { Command } from './command.js';
 
 export const serveCommand: Command = {
@@ -115,5 +115,6 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
   gateway.logger.info({ signal }, 'shutting down: finishing requests in flight');
   await gateway.close();
   gateway.logger.info('stopped');
+  leaveCluster();
   return 0;
 }
