@@ -45,16 +45,17 @@ export type TrackQueryResult =
   /** The callback is fine, but another parameter is missing, repeated or malformed. */
   | { readonly ok: false; readonly problem: 'parameter'; readonly callback: string };
 
-// Slots of the parameters we read; anything else in the query is ignored.
-const SLOT: Readonly<Record<string, number>> = {
-  orderid: 0,
-  openid: 1,
-  signature: 2,
-  timestamp: 3,
-  nonce: 4,
-  callback: 5,
-  company_id: 6,
-};
+// Slots of the parameters we read; anything else in the query is ignored. A Map, not an object
+// literal: a name such as `constructor` or `__proto__` must not find a slot on the prototype.
+const SLOT: ReadonlyMap<string, number> = new Map([
+  ['orderid', 0],
+  ['openid', 1],
+  ['signature', 2],
+  ['timestamp', 3],
+  ['nonce', 4],
+  ['callback', 5],
+  ['company_id', 6],
+]);
 const SHAPES: readonly RegExp[] = [ORDERID_RE, OPENID_RE, SIGNATURE_RE, TIMESTAMP_RE, NONCE_RE];
 const REPEATED = 1;
 const UNDECODABLE = 2;
@@ -83,7 +84,7 @@ export function readTrackQuery(search: string, allowedCallbacks: ReadonlySet<str
       const eq = search.indexOf('=', start);
       const nameEnd = eq < 0 || eq > end ? end : eq;
       const name = decode(search.slice(start, nameEnd));
-      const slot = name === undefined ? undefined : SLOT[name];
+      const slot = name === undefined ? undefined : SLOT.get(name);
       if (slot !== undefined) {
         let valueStart = nameEnd === end ? end : nameEnd + 1;
         // The spec's own URL template reads `orderid==xxx`: one extra `=` on orderid is accepted.
