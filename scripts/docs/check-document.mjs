@@ -1,0 +1,20 @@
+// @ts-check
+/**
+ * @module check-document
+ *
+ * Runs every Markdown check on one document and returns the findings in line order. Kept apart
+ * from the command so a test can run the whole check on a text without touching the disk.
+ */
+import { checkJsonBlocks, checkLinks, scanMarkdown } from './markdown-check.mjs';
+
+/**
+ * @typedef {import('./markdown-check.mjs').LinkContext & { bilingual?: boolean }} DocumentContext
+ * @param {string} text
+ * @param {DocumentContext} context
+ * @returns {import('./markdown-check.mjs').Finding[]}
+ */
+export function checkDocument(text, context) {
+  const scan = scanMarkdown(text);
+  const findings = [...scan.findings, ...checkJsonBlocks(scan), ...checkLinks(scan, context)];
+  return findings.sort((a, b) => a.line - b.line);
+}
