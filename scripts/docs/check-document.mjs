@@ -5,7 +5,7 @@
  * Runs every Markdown check on one document and returns the findings in line order. Kept apart
  * from the command so a test can run the whole check on a text without touching the disk.
  */
-import { checkJsonBlocks, checkLinks, scanMarkdown } from './markdown-check.mjs';
+import { checkBilingual, checkJsonBlocks, checkLinks, scanMarkdown } from './markdown-check.mjs';
 
 /**
  * @typedef {import('./markdown-check.mjs').LinkContext & { bilingual?: boolean }} DocumentContext
@@ -16,5 +16,6 @@ import { checkJsonBlocks, checkLinks, scanMarkdown } from './markdown-check.mjs'
 export function checkDocument(text, context) {
   const scan = scanMarkdown(text);
   const findings = [...scan.findings, ...checkJsonBlocks(scan), ...checkLinks(scan, context)];
+  if (context.bilingual) findings.push(...checkBilingual(scan));
   return findings.sort((a, b) => a.line - b.line);
 }

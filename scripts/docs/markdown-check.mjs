@@ -346,3 +346,102 @@ export function editDistance(a, b) {
   }
   return previous[b.length] ?? 0;
 }
+
+const CJK = /[\u3400-\u9fff]/;
+/** Words the 中文 docs do not use, with the one they use instead. */
+const TERMS = new Map([['令牌', 'token']]);
+/** A section holding this line needs no 中文 counterpart (e.g. a licence notice). */
+export const ENGLISH_ONLY_MARK = '<!-- english only -->';
+
+/**
+ * @typedef {{ heading: Heading, h3: Heading[], tables: number, englishOnly: boolean }} Section
+ * @param {Scan} scan
+ * @returns {Section[]}
+ */
+function sections(scan) {
+  /** @type {Section[]} */
+  const result = [];
+  /** @type {Section | null} */
+  let current = null;
+  const headingLines = new Map(scan.headings.map((h) => [h.line, h]));
+  for (const { line, text } of scan.proseLines) {
+    const heading = headingLines.get(line);
+    if (heading && heading.level <= 2) {
+      current = heading.level === 2 ? { heading, h3: [], tables: 0, englishOnly: false } : null;
+      if (current) result.push(current);
+      continue;
+    }
+    if (!current) continue;
+    if (heading && heading.level === 3) current.h3.push(heading);
+    else if (/^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/.test(text) && text.includes('|')) current.tables++;
+    else if (text.trim() === ENGLISH_ONLY_MARK) current.englishOnly = true;
+  }
+  return result;
+}
+
+/**
+ * English and 中文 stay in step: every English `##` section is followed by its 中文 `##` section
+ * with as many `###` subsections and tables, or holds a `### 中文说明`-style subsection of its own;
+ * every 中文 `##` section follows an English one; and the 中文 text keeps to one word per term.
+ * @param {Scan} scan
+ * @returns {Finding[]}
+ */
+export function checkBilingual(scan) {
+  /** @type {Finding[]} */
+  const findings = [];
+  const all = sections(scan);
+  all.forEach((section, i) => {
+    const title = `"## ${section.heading.text}" (line ${section.heading.line})`;
+    const isChinese = CJK.test(section.heading.text);
+    const previous = all[i - 1];
+    if (isChinese) {
+      if (!previous || CJK.test(previous.heading.text)) {
+        findings.push({
+          line: section.heading.line,
+          message: `the 中文 section ${title} follows no English section: put it right after the English "##" section it translates`,
+        });
+      }
+      return;
+    }
+    if (section.englishOnly) return;
+    const next = all[i + 1];
+    if (next && CJK.test(next.heading.text)) {
+      const zh = `"## ${next.heading.text}"`;
+      if (next.h3.length !== section.h3.length) {
+        findings.push({
+          line: next.heading.line,
+          message: `${zh} has ${next.h3.length} "###" subsections (${list(next.h3)}) but its English section ${title} has ${section.h3.length} (${list(section.h3)}): give each English subsection its 中文 one, in the same order`,
+        });
+      }
+      if (next.tables !== section.tables) {
+        findings.push({
+          line: next.heading.line,
+          message: `${zh} has ${next.tables} tables but its English section ${title} has ${section.tables}: translate every table`,
+        });
+      }
+      return;
+    }
+    if (section.h3.some((h) => CJK.test(h.text))) return;
+    findings.push({
+      line: section.heading.line,
+      message: `the English section ${title} has no 中文 counterpart: follow it with a 中文 "##" section (same "###" subsections and tables), add a "### 中文说明" subsection, or mark it ${ENGLISH_ONLY_MARK}`,
+    });
+  });
+  for (const { line, text } of scan.proseLines) {
+    const prose = text.replace(/(`+)[^`]*?\1/g, '');
+    for (const [word, instead] of TERMS) {
+      if (prose.includes(word)) {
+        findings.push({
+          line,
+          message: `"${word}": the 中文 docs say "${instead}" for this term; use it here too`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** @param {Heading[]} headings */
+function list(headings) {
+  return headings.length === 0 ? 'none' : headings.map((h) => h.text).join(' / ');
+}

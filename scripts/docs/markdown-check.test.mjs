@@ -163,3 +163,84 @@ describe('links', () => {
     expect(check('`[x](nowhere.md)`\n\n```md\n[x](nowhere.md)\n```\n')).toEqual([]);
   });
 });
+
+describe('English and 中文 parity', () => {
+  const bilingual = (/** @type {string} */ text) => checkDocument(text, { ...context, bilingual: true });
+
+  it('accepts paired sections with the same subsections and tables, and embedded 中文说明', () => {
+    const text = [
+      '# T',
+      '',
+      '## Running',
+      '',
+      '### Flags',
+      '',
+      '| a | b |',
+      '| - | - |',
+      '| 1 | 2 |',
+      '',
+      '## 运行',
+      '',
+      '### 参数',
+      '',
+      '| a | b |',
+      '| --- | --- |',
+      '| 1 | 2 |',
+      '',
+      '## Carriers',
+      '',
+      '### Routing',
+      '',
+      '### 中文说明',
+      '',
+      '路由。',
+      '',
+      '## Licence',
+      '',
+      '<!-- english only -->',
+      '',
+      'MIT',
+      '',
+    ].join('\n');
+    expect(bilingual(text)).toEqual([]);
+  });
+
+  it('reports an English section without 中文, naming it', () => {
+    expect(bilingual('## Operations\n\ntext\n')).toEqual([
+      {
+        line: 1,
+        message: expect.stringContaining(
+          'the English section "## Operations" (line 1) has no 中文 counterpart',
+        ),
+      },
+    ]);
+  });
+
+  it('reports a 中文 section with fewer subsections or tables than its English one', () => {
+    const text = '## Running\n\n### Flags\n\n### Events\n\n| a |\n| --- |\n\n## 运行\n\n### 参数\n';
+    expect(bilingual(text)).toEqual([
+      {
+        line: 10,
+        message: expect.stringContaining(
+          '"## 运行" has 1 "###" subsections (参数) but its English section "## Running" (line 1) has 2 (Flags / Events)',
+        ),
+      },
+      {
+        line: 10,
+        message: expect.stringContaining(
+          '"## 运行" has 0 tables but its English section "## Running" (line 1) has 1',
+        ),
+      },
+    ]);
+  });
+
+  it('reports a 中文 section that follows no English one, and the term it does not use', () => {
+    expect(bilingual('## 部署\n\n把令牌放进环境变量。\n')).toEqual([
+      {
+        line: 1,
+        message: expect.stringContaining('the 中文 section "## 部署" (line 1) follows no English section'),
+      },
+      { line: 3, message: '"令牌": the 中文 docs say "token" for this term; use it here too' },
+    ]);
+  });
+});
