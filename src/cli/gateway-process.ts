@@ -3,8 +3,6 @@
  * Wiring a running gateway: store, replay guard, logger and HTTP app, opened in order and
  * closed in reverse. `serve` and `demo` share it.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
 import { SwappableCarriers, type CarrierSource } from '../carrier/carrier-source.js';
@@ -40,10 +38,11 @@ export function openStore(
   config: Pick<GatewayConfig, 'dbPath' | 'carriers'>,
   clock: Clock = systemClock,
   source: CarrierSource = { current: () => config.carriers },
+  create = false,
 ): SqliteStore {
-  if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   return new SqliteStore({
     path: config.dbPath,
+    create,
     clock,
     renderer: makeCarrierRenderer((id) => {
       const carriers = source.current();
@@ -64,6 +63,8 @@ export interface GatewayParts {
   readonly store?: Store;
   /** The /v1 API's settings and the retention schedule; defaults when left out. */
   readonly ingest?: IngestConfig;
+  /** Create the database when `config.dbPath` does not exist (`--create`, the demo); default: refuse. */
+  readonly createDb?: boolean;
 }
 
 export async function startGateway(config: GatewayConfig, parts: GatewayParts = {}): Promise<RunningGateway> {
@@ -71,7 +72,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const clock = systemClock;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const carriers = new SwappableCarriers(config.carriers);
-  const opened = parts.store ?? openStore(config, clock, carriers);
+  const opened = parts.store ?? openStore(config, clock, carriers, parts.createDb ?? false);
   const store =
     config.cacheMb > 0
       ? new CachedStore({

@@ -58,6 +58,7 @@ beforeAll(async () => {
   writeFileSync(configPath, JSON.stringify(CONFIG));
   const store = new SqliteStore({
     path: dbPath,
+    create: true,
     clock: new ManualClock(0),
     renderer: makeRenderer(() => 'Asia/Shanghai'),
   });

@@ -4,8 +4,8 @@
  * reads stdin), in batched transactions, with live progress on stderr and an optional `--json`
  * summary on stdout. Safe to re-run after a crash: stored events count as duplicates.
  */
-import { createReadStream, mkdirSync, statSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
@@ -31,7 +31,9 @@ export const importCommand: Command = {
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
                        description location eta cells
   --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
-  --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db)
+  --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db); it must
+                       exist (wxtrack init makes one)
+  --create             create the database if it does not exist
   --carrier ID         (WXTRACK_CARRIER_ID)    --timezone TZ  (WXTRACK_TIMEZONE)
   --config FILE        configuration file (WXTRACK_CONFIG); --carrier then picks one of its
                        carriers, whose zone, trace layout and registered cell keys apply
@@ -46,6 +48,7 @@ export const importCommand: Command = {
   options: {
     config: { type: 'string' },
     db: { type: 'string' },
+    create: { type: 'boolean' },
     carrier: { type: 'string' },
     timezone: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -108,9 +111,9 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   // an unhandled 'error' event should it fire before the loop starts.
   input.on('error', () => {});
 
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const store = new SqliteStore({
     path: dbPath,
+    create: flags.create === true,
     clock: systemClock,
     renderer: makeCarrierRenderer(() => ({
       timeZone: timezone,

@@ -19,13 +19,14 @@ async function cli(...argv: string[]) {
   return { code, out, err };
 }
 
-const open = (db: string) =>
-  new SqliteStore({ path: db, clock: systemClock, renderer: makeRenderer(() => 'Asia/Shanghai') });
+const open = (db: string, create = false) =>
+  new SqliteStore({ path: db, create, clock: systemClock, renderer: makeRenderer(() => 'Asia/Shanghai') });
 
 describe('wxtrack keys', () => {
   const db = join(dir, 'keys.db');
 
   it('creates a key shown once, stores only its hash, lists and revokes it', async () => {
+    expect((await cli('init', '--db', db, '--config', join(dir, 'keys.config.json'))).code).toBe(0);
     const created = await cli('keys', 'create', '--name', 'sorter-1', '--carrier', 'yto', '--db', db);
     expect(created.code).toBe(0);
     const key = created.out.trim();
@@ -68,7 +69,7 @@ describe('wxtrack purge', () => {
   it('erases waybills whose last event is older than the cutoff', async () => {
     const db = join(dir, 'purge.db');
     const day = 86_400_000;
-    const store = open(db);
+    const store = open(db, true);
     const ev = (id: string, waybill: string, ageDays: number) => ({
       waybill,
       eventId: id,
@@ -113,6 +114,7 @@ describe('wxtrack import options', () => {
       csv,
       '--db',
       db,
+      '--create',
       '--json',
       '--quiet',
       '--event-codes',

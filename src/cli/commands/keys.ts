@@ -4,8 +4,6 @@
  * printed once; the database keeps only its hash, so a lost key is revoked and replaced, never
  * recovered.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { generateApiKey, isValidKeyName } from '../../api/api-keys.js';
 import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, type Flags } from '../../config.js';
@@ -53,7 +51,6 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
     }
   } else if (sub === 'revoke' && rest.length !== 1) return usage('revoke takes one NAME');
 
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
   const store = new SqliteStore({
     path: dbPath,
     clock: systemClock,

@@ -9,6 +9,7 @@ import { loadStoreConfig, type Flags } from '../../config.js';
 import { parseAge } from '../../retention/duration.js';
 import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { DatabaseMissingError } from '../../store/store-errors.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -33,7 +34,7 @@ export const purgeCommand: Command = {
     }
     const { dbPath } = loadStoreConfig(flags);
     if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-      io.err(`wxtrack purge: no database at ${dbPath}\n`);
+      io.err(`wxtrack purge: ${new DatabaseMissingError(dbPath).message}\n`);
       return 2;
     }
     const store = new SqliteStore({

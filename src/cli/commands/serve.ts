@@ -18,7 +18,9 @@ export const serveCommand: Command = {
 
   --token T              WeChat token (WXTRACK_TOKEN); required. Several, comma-separated,
                          verify during a rotation; the first is current.
-  --db PATH              SQLite database (WXTRACK_DB, default ./data/wxtrack.db)
+  --db PATH              SQLite database (WXTRACK_DB, default ./data/wxtrack.db); it must
+                         exist (wxtrack init makes one)
+  --create               create the database if it does not exist
   --port N               (WXTRACK_PORT, default 8787)
   --host H               (WXTRACK_HOST, default 127.0.0.1)
   --path P               query route (WXTRACK_TRACK_PATH, default /wechat/track)
@@ -38,6 +40,7 @@ export const serveCommand: Command = {
     config: { type: 'string' },
     token: { type: 'string' },
     db: { type: 'string' },
+    create: { type: 'boolean' },
     port: { type: 'string' },
     host: { type: 'string' },
     path: { type: 'string' },
@@ -66,7 +69,7 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     return 2;
   }
   const config = loaded.config;
-  const gateway = await startGateway(config, { ingest: ingest.config });
+  const gateway = await startGateway(config, { ingest: ingest.config, createDb: flags.create === true });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
   const reload = createReloader({
     load: () => loadGatewayConfig(flags),

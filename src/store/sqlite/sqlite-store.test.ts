@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 storeContract('sqlite', async ({ renderer, clock }) => {
-  const store = new SqliteStore({ path: join(dir, `contract-${n++}.db`), renderer, clock });
+  const store = new SqliteStore({ path: join(dir, `contract-${n++}.db`), create: true, renderer, clock });
   return { store, dispose: () => store.close() };
 });
 
@@ -23,7 +23,13 @@ describe('SqliteStore specifics', () => {
 
   it('runs in WAL mode with synchronous=FULL and a busy timeout', () => {
     const path = join(dir, 'pragmas.db');
-    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0), busyTimeoutMs: 1234 });
+    const store = new SqliteStore({
+      path,
+      create: true,
+      renderer,
+      clock: new ManualClock(0),
+      busyTimeoutMs: 1234,
+    });
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -33,7 +39,7 @@ describe('SqliteStore specifics', () => {
   it('keeps data across reopen, and applies each migration once', async () => {
     const path = join(dir, 'reopen.db');
     const clock = new ManualClock(0);
-    const a = new SqliteStore({ path, renderer, clock });
+    const a = new SqliteStore({ path, create: true, renderer, clock });
     await a.ingest('yto', [event({ eventId: 'e1' })]);
     await a.close();
     const b = new SqliteStore({ path, renderer, clock });
