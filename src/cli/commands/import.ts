@@ -35,6 +35,8 @@ export const importCommand: Command = {
                        exist (wxtrack init makes one)
   --create             create the database if it does not exist
   --carrier ID         (WXTRACK_CARRIER_ID)    --timezone TZ  (WXTRACK_TIMEZONE)
+  --waybill-pattern RE the carrier's registered pattern, as given to serve
+                       (WXTRACK_WAYBILL_PATTERN); records for other numbers are rejected
   --config FILE        configuration file (WXTRACK_CONFIG); --carrier then picks one of its
                        carriers, whose zone, trace layout and registered cell keys apply
   --batch-size N       events per transaction (default 10000)
@@ -51,6 +53,7 @@ export const importCommand: Command = {
     create: { type: 'boolean' },
     carrier: { type: 'string' },
     timezone: { type: 'string' },
+    'waybill-pattern': { type: 'string' },
     'batch-size': { type: 'string' },
     format: { type: 'string' },
     encoding: { type: 'string' },
@@ -138,6 +141,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       carrier: carrierId,
       timeZone: timezone,
       ...(cellKeys === undefined ? {} : { cellKeys }),
+      waybill: loaded.config.waybill,
       codes: ingest.config.eventCodes,
       batchSize,
       onReject: (line, reason) => io.err(`${tty && !quiet ? '\r\x1b[K' : ''}line ${line}: ${reason}\n`),

@@ -111,7 +111,7 @@ describe('commands refuse a missing database', () => {
     writeFileSync(
       file,
       JSON.stringify({
-        waybill: 'YT1',
+        waybill: 'YT1234567890123',
         event_id: 'a',
         time: '2026-07-04T20:47:03+08:00',
         status: 1,

@@ -104,7 +104,7 @@ describe('wxtrack import options', () => {
     const csv = join(dir, 'export.csv');
     writeFileSync(
       csv,
-      '\uFEFF单号,流水号,时间,操作,说明\nYT1,s1,2026-07-04 20:47:03,SCAN_IN,到达【贵阳】\nYT1,s2,2026-07-04 21:00:00,派件,派送中\n',
+      '\uFEFF单号,流水号,时间,操作,说明\nYT1234567890123,s1,2026-07-04 20:47:03,SCAN_IN,到达【贵阳】\nYT1234567890123,s2,2026-07-04 21:00:00,派件,派送中\n',
     );
     const codes = join(dir, 'codes.json');
     writeFileSync(codes, JSON.stringify({ codes: { SCAN_IN: { status: 2, label: '到件' } } }));
@@ -130,7 +130,7 @@ describe('wxtrack import options', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ format: 'csv', read: 2, inserted: 2, rejected: 0 });
     const store = open(db);
-    const rec = await store.getWaybill('default', 'YT1');
+    const rec = await store.getWaybill('default', 'YT1234567890123');
     expect(rec!.events.map((e) => [e.status, e.label])).toEqual([
       [2, '到件'],
       [3, '派送中'],
