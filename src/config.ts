@@ -15,6 +15,7 @@ import { guardCapacity } from './guard/guard-capacity.js';
 import { parseConfigText, type FileConfig } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
 import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from './tracking/event-codes.js';
+import type { WaybillRule } from './tracking/event.js';
 import { isValidTimeZone } from './tracking/time.js';
 
 /** Environment variables, by the setting they feed. */
@@ -183,6 +184,11 @@ export function loadStoreConfig(
   return { ok: true, config: storeConfigOf(flags, env, file?.config) };
 }
 
+/** The store from `--db`, else WXTRACK_DB, else the default: for `init`, which writes the file. */
+export function loadDbSetting(flags: Flags, env: Env = process.env): StoreSpec {
+  return storeSpecOf(pick(flags, env, 'db', ENV.db) ?? DEFAULTS.db);
+}
+
 /** The store from flag, variable, an already loaded file, or the default. */
 function storeConfigOf(flags: Flags, env: Env, file: FileConfig | undefined): StoreConfig {
   const db = pick(flags, env, 'db', ENV.db) ?? file?.server.db ?? DEFAULTS.db;
@@ -211,6 +217,12 @@ export interface ImportConfig extends StoreConfig {
   readonly cellKeys: ReadonlySet<string> | undefined;
   /** How the carrier's replies are laid out when re-rendered. */
   readonly trace: TraceOptions;
+  /**
+   * The carrier's waybill pattern, as `serve` would apply it (the file's, else `--waybill-pattern`,
+   * WXTRACK_WAYBILL_PATTERN or the default): records for other numbers are rejected, since WeChat
+   * would never be shown them.
+   */
+  readonly waybill: WaybillRule;
 }
 
 export function loadImportConfig(
@@ -223,7 +235,10 @@ export function loadImportConfig(
   if (file === undefined) {
     const carrierId = carrierIdSetting(flags, env, errors);
     const timezone = timezoneSetting(flags, env, errors);
-    if (errors.length > 0) return { ok: false, errors };
+    const pattern = pick(flags, env, 'waybill-pattern', ENV.waybillPattern) ?? DEFAULTS.waybillPattern;
+    const checked = checkWaybillPattern(pattern);
+    if (!checked.ok) errors.push(`waybill-pattern: ${checked.reason}`);
+    if (errors.length > 0 || !checked.ok) return { ok: false, errors };
     return {
       ok: true,
       config: Object.freeze({
@@ -232,6 +247,7 @@ export function loadImportConfig(
         timezone,
         cellKeys: undefined,
         trace: DEFAULT_TRACE_OPTIONS,
+        waybill: { pattern, matcher: checked.matcher },
       }),
     };
   }
@@ -246,6 +262,7 @@ export function loadImportConfig(
       timezone: carrier.timezone,
       cellKeys: cellKeysOf(carrier),
       trace: carrier.trace ?? DEFAULT_TRACE_OPTIONS,
+      waybill: { pattern: carrier.waybillPattern, matcher: carrier.waybillMatcher },
     }),
   };
 }
@@ -259,8 +276,14 @@ function pickCarrier(carriers: readonly Carrier[], flags: Flags, errors: string[
     return undefined;
   }
   const found = carriers.find((c) => c.id === id);
-  if (!found)
-    errors.push(`carrier: "${id}" is not configured; one of ${carriers.map((c) => c.id).join(', ')}`);
+  if (!found) {
+    const sameLetters = carriers.find((c) => c.id.toLowerCase() === id.toLowerCase());
+    errors.push(
+      sameLetters
+        ? `carrier: "${id}" is not configured (ids are case-sensitive: did you mean "${sameLetters.id}"?)`
+        : `carrier: "${id}" is not configured; one of ${carriers.map((c) => c.id).join(', ')}`,
+    );
+  }
   return found;
 }
 

@@ -8,8 +8,6 @@
  * The PostgreSQL and Redis drivers are loaded only when configured (dynamic `import()`): a
  * single-node SQLite deployment never loads them.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
 import { systemClock, type Clock } from '../clock/clock.js';
@@ -29,6 +27,12 @@ export interface OpenStoreOptions {
   readonly renderer?: Renderer;
   /** Open for reading only (pattern lint): no migration, no write. */
   readonly readonly?: boolean;
+  /**
+   * Make a SQLite database that does not exist yet (`init`, `--create`). Without it a missing
+   * file is refused: a typo'd path must not become an empty database that answers 40401 forever.
+   * A PostgreSQL database is made by its administrator; the store creates its tables in it.
+   */
+  readonly create?: boolean;
   /**
    * Told of a backend's background errors (an idle connection that broke); the backend recovers
    * by itself, so this is for the log. Default: ignored.
@@ -59,11 +63,11 @@ export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {})
   const renderer = options.renderer ?? makeRenderer(() => 'Asia/Shanghai');
   switch (spec.kind) {
     case 'sqlite':
-      if (spec.path !== ':memory:' && !options.readonly) mkdirSync(dirname(spec.path), { recursive: true });
       return new SqliteStore({
         path: spec.path,
         clock,
         renderer,
+        create: options.create ?? false,
         ...(options.readonly ? { readonly: true } : {}),
       });
     case 'postgres': {

@@ -34,6 +34,8 @@ export interface GatewayParts {
   readonly store?: Store;
   /** The /v1 API's settings and the retention schedule; defaults when left out. */
   readonly ingest?: IngestConfig;
+  /** Create the database when `config.dbPath` does not exist (`--create`, the demo); default: refuse. */
+  readonly createDb?: boolean;
 }
 
 export async function startGateway(config: GatewayConfig, parts: GatewayParts = {}): Promise<RunningGateway> {
@@ -44,7 +46,12 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const onBackendError = throttledLog(logger, 'backend connection error; retrying', 10_000);
   const opened =
     parts.store ??
-    (await openStore(config.store, { clock, renderer: carrierRenderer(carriers), onBackendError }));
+    (await openStore(config.store, {
+      clock,
+      renderer: carrierRenderer(carriers),
+      onBackendError,
+      create: parts.createDb ?? false,
+    }));
   const store =
     config.cacheMb > 0
       ? new CachedStore({

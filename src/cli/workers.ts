@@ -54,9 +54,11 @@ export async function runPrimary(
   ingest: IngestConfig,
   logger: Logger,
   untilSignal: () => Promise<NodeJS.Signals>,
+  create = false,
 ): Promise<number> {
   const store = await openStore(config.store, {
     clock: systemClock,
+    create,
     renderer: carrierRenderer(new SwappableCarriers(config.carriers)),
   });
   const retention =

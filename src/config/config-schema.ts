@@ -11,6 +11,9 @@
 
 const TOKEN_HINT = 'must be 3 to 128 printable ASCII characters without spaces';
 
+/** JSON has no comments: `"$comment"` carries a note for people (the starter file uses it); ignored. */
+const comment = { type: 'string', description: 'A note for people reading the file; ignored.' } as const;
+
 /**
  * A secret: inline (fine for tests) or, so the file can sit in git, a reference: an environment
  * variable (read at start) or a secret file (read at start and on every reload, so a token can be
@@ -89,6 +92,7 @@ const carrier = {
   required: ['id', 'name', 'tokens', 'waybillPattern'],
   additionalProperties: false,
   properties: {
+    $comment: comment,
     id: {
       type: 'string',
       description: 'The company_id WeChat sends for this courier.',
@@ -170,11 +174,13 @@ export const CONFIG_SCHEMA = {
   additionalProperties: false,
   properties: {
     $schema: { type: 'string', description: 'Path or URL of this schema, for editors.' },
+    $comment: comment,
     server: {
       type: 'object',
       description: 'How the gateway listens. Flags and WXTRACK_* variables override these.',
       additionalProperties: false,
       properties: {
+        $comment: comment,
         host: { type: 'string', minLength: 1, default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8787 },
         db: {

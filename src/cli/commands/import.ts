@@ -31,8 +31,12 @@ export const importCommand: Command = {
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
                        description location eta cells
   --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
-  --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db)
+  --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db); it must
+                       exist (wxtrack init makes one)
+  --create             create the database if it does not exist
   --carrier ID         (WXTRACK_CARRIER_ID)    --timezone TZ  (WXTRACK_TIMEZONE)
+  --waybill-pattern RE the carrier's registered pattern, as given to serve
+                       (WXTRACK_WAYBILL_PATTERN); records for other numbers are rejected
   --config FILE        configuration file (WXTRACK_CONFIG); --carrier then picks one of its
                        carriers, whose zone, trace layout and registered cell keys apply
   --batch-size N       events per transaction (default 10000)
@@ -46,8 +50,10 @@ export const importCommand: Command = {
   options: {
     config: { type: 'string' },
     db: { type: 'string' },
+    create: { type: 'boolean' },
     carrier: { type: 'string' },
     timezone: { type: 'string' },
+    'waybill-pattern': { type: 'string' },
     'batch-size': { type: 'string' },
     format: { type: 'string' },
     encoding: { type: 'string' },
@@ -109,6 +115,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   input.on('error', () => {});
 
   const store = await openStore(spec, {
+    create: flags.create === true,
     clock: systemClock,
     renderer: makeCarrierRenderer(() => ({
       timeZone: timezone,
@@ -133,6 +140,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       carrier: carrierId,
       timeZone: timezone,
       ...(cellKeys === undefined ? {} : { cellKeys }),
+      waybill: loaded.config.waybill,
       codes: ingest.config.eventCodes,
       batchSize,
       onReject: (line, reason) => io.err(`${tty && !quiet ? '\r\x1b[K' : ''}line ${line}: ${reason}\n`),

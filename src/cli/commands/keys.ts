@@ -14,18 +14,20 @@ import type { Command } from './command.js';
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'create, list and revoke API keys for the push and waybill API',
-  usage: `wxtrack keys create --name NAME [--carrier ID] [--db PATH|URL]
+  usage: `wxtrack keys create --name NAME [--carrier ID] [--config FILE] [--db PATH|URL]
 wxtrack keys list [--json] [--db PATH|URL]
 wxtrack keys revoke NAME [--db PATH|URL]
 
   create prints the new key once (the database keeps only a SHA-256 hash of it). Send it as
   "Authorization: Bearer <key>". A key writes and reads the waybills of its --carrier
-  (WXTRACK_CARRIER_ID, default "default"). A revoked key is refused at once.`,
+  (WXTRACK_CARRIER_ID, default "default"). With --config (WXTRACK_CONFIG), --carrier must be
+  one of the file's carriers, exactly as spelled there, and --db defaults to the file's. A
+  revoked key is refused at once.`,
   options: {
     name: { type: 'string' },
     carrier: { type: 'string' },
-    db: { type: 'string' },
     config: { type: 'string' },
+    db: { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: true,

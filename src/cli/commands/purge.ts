@@ -8,6 +8,7 @@ import { systemClock } from '../../clock/clock.js';
 import { loadStoreConfig, type Flags } from '../../config.js';
 import { parseAge } from '../../retention/duration.js';
 import { openStore } from '../../backends/open-backends.js';
+import { DatabaseMissingError } from '../../store/store-errors.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -38,7 +39,7 @@ export const purgeCommand: Command = {
     }
     const spec = loaded.config.store;
     if (spec.kind === 'sqlite' && spec.path !== ':memory:' && !existsSync(spec.path)) {
-      io.err(`wxtrack purge: no database at ${spec.path}\n`);
+      io.err(`wxtrack purge: ${new DatabaseMissingError(spec.path).message}\n`);
       return 2;
     }
     const store = await openStore(spec, { clock: systemClock });

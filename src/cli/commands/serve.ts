@@ -21,7 +21,9 @@ export const serveCommand: Command = {
   --token T              WeChat token (WXTRACK_TOKEN); required. Several, comma-separated,
                          verify during a rotation; the first is current.
   --db PATH|URL          the store: a SQLite file, or a postgres:// URL for PostgreSQL
-                         (WXTRACK_DB, default ./data/wxtrack.db)
+                         (WXTRACK_DB, default ./data/wxtrack.db); a SQLite file must exist
+                         (wxtrack init makes one)
+  --create               create the SQLite database if it does not exist
   --redis URL            shared replay guard in Redis, redis://… (WXTRACK_REDIS_URL); needed
                          by --workers above 1 and by several nodes; default: in this process
   --guard-secret S       key hashing guard bindings, the same on every node; 16+ characters
@@ -53,6 +55,7 @@ export const serveCommand: Command = {
     redis: { type: 'string' },
     'guard-secret': { type: 'string' },
     workers: { type: 'string' },
+    create: { type: 'boolean' },
     port: { type: 'string' },
     host: { type: 'string' },
     path: { type: 'string' },
@@ -83,11 +86,18 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
   }
   const config = loaded.config;
   if (config.workers > 1 && !isServeWorker()) {
-    return runPrimary(config, ingest.config, createLogger(config.logLevel), untilSignal);
+    return runPrimary(
+      config,
+      ingest.config,
+      createLogger(config.logLevel),
+      untilSignal,
+      flags.create === true,
+    );
   }
   // A worker leaves the retention schedule to the primary, so that one process purges, not N.
   const gateway = await startGateway(config, {
     ingest: isServeWorker() ? { ...ingest.config, retentionDays: undefined } : ingest.config,
+    createDb: flags.create === true,
   });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
   const reload = createReloader({
