@@ -155,7 +155,7 @@ const SECRET_TEXT = {
 };
 /** What a path or URL may hold. */
 const LOCATION_TEXT = {
-  test: (v: string) => v.length > 0 && v.length <= 2048 && !/[\0-\x1f]/.test(v),
+  test: (v: string) => v.length > 0 && v.length <= 2048 && ![...v].some((c) => c.charCodeAt(0) < 0x20),
   rule: 'hold 1 to 2048 characters without control characters',
 };
 
