@@ -1,0 +1,97 @@
+/**
+ * A PostgreSQL outage under a running gateway, over real sockets: the connection to the database
+ * runs through a proxy the test cuts. While the store cannot be reached a query it must read
+ * answers 50001 and `/readyz` is 503 (fail closed); once the database is back the same gateway
+ * serves again, without a restart.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from '../cli/gateway-process.js';
+import { loadGatewayConfig } from '../config.js';
+import { signedQueryUrl } from '../protocol/signed-url.js';
+import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
+
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const DB_NAME = `wxtrack_outage_${randomBytes(4).toString('hex')}`;
+const TOKEN = 'outage-token';
+let proxy: TcpProxy;
+let gateway: RunningGateway;
+
+async function admin(sql: string) {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+let nonce = 1;
+async function errCode(orderid: string): Promise<number> {
+  const url = signedQueryUrl({
+    url: `${gateway.origin}/wechat/track`,
+    token: TOKEN,
+    orderid,
+    openid: 'oOutage',
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    nonce: String(nonce++),
+  });
+  const body = await (await fetch(url)).text();
+  return (JSON.parse(body.replace(/^WxOrderCb\(/, '').replace(/\)$/, '')) as { err_code: number }).err_code;
+}
+
+beforeAll(async () => {
+  await admin(`CREATE DATABASE ${DB_NAME}`);
+  proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+  const loaded = loadGatewayConfig(
+    {
+      token: TOKEN,
+      db: `postgres://postgres@127.0.0.1:${proxy.port}/${DB_NAME}`,
+      port: '0',
+      'waybill-pattern': 'YT\\d{13}',
+      'log-level': 'silent',
+    },
+    {},
+  );
+  if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+  gateway = await startGateway(loaded.config);
+  const at = Date.now() - 60_000;
+  await gateway.store.ingest('default', [
+    ...['YT3000000000001', 'YT3000000000002', 'YT3000000000003'].map((waybill, i) => ({
+      waybill,
+      eventId: `o${i}`,
+      time: at,
+      status: 1 as const,
+      label: '已揽件',
+      description: '已揽收',
+      location: undefined,
+      eta: undefined,
+      cells: undefined,
+    })),
+  ]);
+}, 30_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await proxy?.close();
+  await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+});
+
+describe('PostgreSQL outage under a running gateway', () => {
+  it('fails closed while the database is unreachable, and recovers without a restart', async () => {
+    expect(await errCode('YT3000000000001')).toBe(0);
+    await proxy.cut();
+    expect(await errCode('YT3000000000002')).toBe(50001);
+    expect((await fetch(`${gateway.origin}/readyz`)).status).toBe(503);
+    await proxy.restore();
+    let code = -1;
+    const end = Date.now() + 15_000;
+    while (Date.now() < end && (code = await errCode('YT3000000000003')) !== 0) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(code).toBe(0);
+    expect((await fetch(`${gateway.origin}/readyz`)).status).toBe(200);
+  }, 40_000);
+});
