@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Flags } from '../config.js';
+import { cellLinkCommand } from './commands/cell-link.js';
 import { cellsCommand } from './commands/cells.js';
 import type { Command } from './commands/command.js';
 import { configCommand } from './commands/config.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   patternCommand,
   keysCommand,
   purgeCommand,
+  cellLinkCommand,
 ];
 
 function help(): string {
