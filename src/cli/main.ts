@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Flags } from '../config.js';
 import { cellLinkCommand } from './commands/cell-link.js';
 import { cellsCommand } from './commands/cells.js';
+import { checkCommand } from './commands/check.js';
 import type { Command } from './commands/command.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   patternCommand,
   keysCommand,
   purgeCommand,
+  checkCommand,
   cellLinkCommand,
 ];
 
