@@ -13,6 +13,7 @@ import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
 import { patternCommand } from './commands/pattern.js';
 import { keysCommand } from './commands/keys.js';
+import { previewCommand } from './commands/preview.js';
 import { purgeCommand } from './commands/purge.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   keysCommand,
   purgeCommand,
   checkCommand,
+  previewCommand,
   cellLinkCommand,
 ];
 
