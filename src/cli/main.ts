@@ -7,6 +7,7 @@ import type { Flags } from '../config.js';
 import { cellLinkCommand } from './commands/cell-link.js';
 import { cellsCommand } from './commands/cells.js';
 import { checkCommand } from './commands/check.js';
+import { applyCommand } from './commands/apply.js';
 import type { Command } from './commands/command.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   purgeCommand,
   checkCommand,
   previewCommand,
+  applyCommand,
   cellLinkCommand,
 ];
 
