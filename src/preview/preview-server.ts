@@ -3,7 +3,8 @@
  * `wxtrack preview`'s local server: serves the page (preview-assets.ts) under a strict
  * Content-Security-Policy (scripts from itself and the endpoint's origin only, nothing else from
  * outside), signs each query server-side so the token never reaches the page, draws the
- * waybill's barcode with bwip-js, and diagnoses a broken reply with the conformance checks.
+ * waybill's barcode with bwip-js, and diagnoses a broken reply with the conformance checks. It
+ * answers only requests naming it as their Host, so no other site can borrow its signing.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -74,8 +75,14 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
       .writeHead(status, { ...common, 'content-type': 'application/json; charset=utf-8' })
       .end(JSON.stringify(value));
 
+  // Filled in once listening: the Host headers this server answers to.
+  const hosts = new Set<string>();
   const server = http.createServer((req, res) => {
     void (async () => {
+      // A page elsewhere could point its own name at 127.0.0.1 (DNS rebinding) and read signed
+      // URLs from here; a request must name this server as its Host.
+      if (!hosts.has((req.headers.host ?? '').toLowerCase()))
+        return json(res, 421, { error: 'unknown host' });
       const url = new URL(req.url ?? '/', 'http://preview.invalid');
       const orderid = url.searchParams.get('orderid') ?? '';
       switch (url.pathname) {
@@ -158,6 +165,7 @@ export async function startPreviewServer(options: PreviewOptions): Promise<Previ
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  for (const name of [host, 'localhost', '127.0.0.1', '[::1]']) hosts.add(`${name}:${address.port}`);
   return {
     url: `http://${host}:${address.port}/`,
     close: () =>
