@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,30 @@ describe('wxtrack check', () => {
       expect(r.code).toBe(1);
       const report = JSON.parse(r.out) as { results: { id: string; outcome: string }[] };
       expect(report.results.filter((x) => x.outcome === 'fail').map((x) => x.id)).toEqual(['accept-time']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('takes the token and company_id from a configuration file', async () => {
+    const server = await referenceServer('none', () => Date.now());
+    try {
+      const file = join(dir, 'wxtrack.config.json');
+      const carrier = { name: '参考', tokens: [REFERENCE_TOKEN], waybillPattern: 'RF\\d{10}' };
+      writeFileSync(
+        file,
+        JSON.stringify({
+          carriers: [
+            { id: 'A', ...carrier, tokens: ['other-token'] },
+            { id: 'RF', ...carrier },
+          ],
+        }),
+      );
+      const args = ['check', server.url, '--config', file, '--orderid', IN_TRANSIT, '--no-load', '--json'];
+      expect((await run([...args, '--carrier', 'RF'])).code).toBe(0);
+      // The first carrier's token is not the server's: the checker signs with it and is refused.
+      expect((await run(args)).code).toBe(1);
+      expect((await run([...args, '--carrier', 'nope'])).code).toBe(2);
     } finally {
       await server.close();
     }

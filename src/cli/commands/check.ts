@@ -5,7 +5,7 @@
  * any fails, 2 on usage errors.
  */
 import { writeFileSync } from 'node:fs';
-import type { Flags } from '../../config.js';
+import { loadCarriers, type Flags } from '../../config.js';
 import { LOAD_DEFAULTS } from '../../conformance/load-probe.js';
 import { renderJson, renderMarkdown, renderText } from '../../conformance/report-render.js';
 import { runCheck } from '../../conformance/run-check.js';
@@ -21,7 +21,7 @@ const positiveInt = (v: unknown): number | undefined | false => {
 export const checkCommand: Command = {
   name: 'check',
   summary: "check an endpoint as WeChat's front end and review would",
-  usage: `wxtrack check <url> --token T --orderid X [--orderid Y …] [--company-id C]
+  usage: `wxtrack check <url> (--token T | --config FILE [--carrier ID]) --orderid X [--orderid Y …] [--company-id C]
                      [--json] [--report FILE.md] [--no-load]
                      [--connections N] [--seconds S] [--max-requests M] [--p99-budget MS]
 
@@ -29,10 +29,14 @@ export const checkCommand: Command = {
   then runs a bounded load (default ${LOAD_DEFAULTS.connections} connections × ${LOAD_DEFAULTS.seconds} s, at most ${LOAD_DEFAULTS.maxRequests} requests; never more
   than ${LOAD_DEFAULTS.hardCap}; p99 budget ${LOAD_DEFAULTS.p99BudgetMs} ms). Give a waybill in transit and a signed one; a second
   --orderid also enables the replay-with-another-orderid probe.
+  With --config, the carrier's current token signs and, unless --company-id says otherwise, its id
+  is sent as company_id.
   --report writes the report as Markdown, for the application email (wxtrack apply).
   Exit status: 0 every check passed, 1 a check failed, 2 usage error.`,
   options: {
     token: { type: 'string' },
+    config: { type: 'string' },
+    carrier: { type: 'string' },
     orderid: { type: 'string', multiple: true },
     'company-id': { type: 'string' },
     json: { type: 'boolean' },
@@ -59,7 +63,19 @@ export const checkCommand: Command = {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       return usage('the endpoint must be http or https');
-    if (typeof flags.token !== 'string' || flags.token === '') return usage('--token is required');
+    let token = typeof flags.token === 'string' && flags.token !== '' ? flags.token : undefined;
+    let companyId = typeof flags['company-id'] === 'string' ? flags['company-id'] : undefined;
+    if (token === undefined && typeof flags.config === 'string') {
+      const loaded = loadCarriers({ config: flags.config });
+      if (!loaded.ok) return usage(loaded.errors.join('; '));
+      const carriers = loaded.config.carriers;
+      const carrier =
+        typeof flags.carrier === 'string' ? carriers.find((c) => c.id === flags.carrier) : carriers[0];
+      if (!carrier) return usage(`carrier "${String(flags.carrier)}" is not in the configuration file`);
+      token = carrier.tokens[0];
+      companyId ??= carrier.id;
+    }
+    if (token === undefined) return usage('--token (or --config) is required');
     if (!orderids?.length) return usage('at least one --orderid is required');
     const numbers = {
       connections: positiveInt(flags.connections),
@@ -74,9 +90,9 @@ export const checkCommand: Command = {
     >;
     const report = await runCheck({
       endpoint: url.href,
-      token: flags.token,
+      token,
       orderids,
-      ...(typeof flags['company-id'] === 'string' ? { companyId: flags['company-id'] } : {}),
+      ...(companyId === undefined ? {} : { companyId }),
       load: flags['no-load'] === true ? false : load,
     });
     if (typeof flags.report === 'string') writeFileSync(flags.report, renderMarkdown(report));
