@@ -68,7 +68,7 @@ export function applicationEmail(input: ApplicationInput): ApplicationEmail {
     `6. 运力名称 (company name): ${carrier.name}`,
     `7. 运力客服电话 (customer-service phone): ${value(carrier.phone, 'phone', 'customer-service phone 运力客服电话')}`,
     `8. 运力跳转小程序appid和path (jump mini program): appid ${value(app.jumpAppId, 'application.jumpAppId', 'jump appid 跳转小程序appid')}, path ${value(app.jumpPath, 'application.jumpPath', 'jump path 跳转小程序path')}`,
-    `9. 自定义cell跳转 (custom cells): ${cells.length === 0 ? '【待补充 to fill in】' : ''}`,
+    `9. 自定义cell跳转 (custom cells):${cells.length === 0 ? ' 【待补充 to fill in】' : ''}`,
     ...cells.map((c) => `   - Key: ${c.key} | Name: ${c.name} | Link: ${c.link}`),
     '',
     ...(carrier.testWaybills && carrier.testWaybills.size > 0
