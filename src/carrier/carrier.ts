@@ -32,6 +32,24 @@ export const DEFAULT_TRACE_OPTIONS: TraceOptions = Object.freeze({
   address: 'label-description',
 });
 
+/**
+ * What the application email to WeChat states beyond the carrier's other settings (spec §1.邮件申请).
+ * Every field is optional: `wxtrack apply` names the ones still missing.
+ */
+export interface CarrierApplication {
+  /** 计划实现的功能: the features planned, in the courier's words. */
+  readonly features?: string;
+  /** 运力小程序的appid: the courier's WeChat-certified mini program. */
+  readonly miniProgramAppId?: string;
+  /** 运力的正式服务器地址: the endpoint WeChat queries in production. */
+  readonly productionUrl?: string;
+  /** 运力的测试服务器地址: the endpoint WeChat tests against. */
+  readonly testUrl?: string;
+  /** 运力跳转小程序appid和path: where the landing page's courier link leads. */
+  readonly jumpAppId?: string;
+  readonly jumpPath?: string;
+}
+
 export interface Carrier {
   /** The `company_id` WeChat sends for it (aggregators); any short code for a single carrier. */
   readonly id: string;
@@ -55,6 +73,8 @@ export interface Carrier {
   readonly testWaybills?: ReadonlySet<string>;
   /** Trace layout; {@link DEFAULT_TRACE_OPTIONS} when absent. */
   readonly trace?: TraceOptions;
+  /** The application email's own fields (`wxtrack apply`). */
+  readonly application?: CarrierApplication;
 }
 
 /** Compiles a registered pattern, anchored on both ends so `YT1` never matches inside `XYT12`. */

@@ -4,7 +4,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { Flags } from '../config.js';
+import { cellLinkCommand } from './commands/cell-link.js';
 import { cellsCommand } from './commands/cells.js';
+import { checkCommand } from './commands/check.js';
+import { applyCommand } from './commands/apply.js';
 import type { Command } from './commands/command.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
@@ -12,6 +15,7 @@ import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { patternCommand } from './commands/pattern.js';
 import { keysCommand } from './commands/keys.js';
+import { previewCommand } from './commands/preview.js';
 import { purgeCommand } from './commands/purge.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
@@ -28,6 +32,10 @@ export const COMMANDS: readonly Command[] = [
   patternCommand,
   keysCommand,
   purgeCommand,
+  checkCommand,
+  previewCommand,
+  applyCommand,
+  cellLinkCommand,
 ];
 
 function help(): string {

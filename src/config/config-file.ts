@@ -17,6 +17,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import {
   DEFAULT_TRACE_OPTIONS,
   type Carrier,
+  type CarrierApplication,
   type CarrierEnvironment,
   type RegisteredCell,
   type TraceOptions,
@@ -97,6 +98,7 @@ interface RawCarrier {
   cells?: RegisteredCell[];
   environment?: CarrierEnvironment;
   testWaybills?: string[];
+  application?: CarrierApplication;
 }
 
 interface RawConfig {
@@ -268,6 +270,7 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
         environment,
         testWaybills: Object.freeze(new Set(testWaybills)),
         trace: Object.freeze({ ...DEFAULT_TRACE_OPTIONS, ...c.trace }),
+        ...(c.application === undefined ? {} : { application: Object.freeze({ ...c.application }) }),
       }),
     );
     tokenSources.push(origins);

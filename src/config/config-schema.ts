@@ -151,6 +151,52 @@ const carrier = {
       enum: ['test', 'production'],
       default: 'production',
     },
+    application: {
+      type: 'object',
+      description:
+        'What the application email to WeChat states (wxtrack apply). Every field is optional; wxtrack apply names the missing ones.',
+      additionalProperties: false,
+      properties: {
+        features: {
+          type: 'string',
+          description: '计划实现的功能: the features planned, e.g. 轨迹查询、支付运单.',
+          minLength: 1,
+          maxLength: 1000,
+        },
+        miniProgramAppId: {
+          type: 'string',
+          description: "运力小程序的appid: the courier's WeChat-certified mini program.",
+          pattern: '^wx[0-9a-f]{16}$',
+          'x-hint': 'must be wx followed by 16 lowercase hex digits',
+        },
+        productionUrl: {
+          type: 'string',
+          description: '运力的正式服务器地址: the endpoint WeChat queries in production.',
+          pattern: '^https://[^\\s]+$',
+          maxLength: 512,
+          'x-hint': 'must be an https:// URL',
+        },
+        testUrl: {
+          type: 'string',
+          description: '运力的测试服务器地址: the endpoint WeChat tests against.',
+          pattern: '^https?://[^\\s]+$',
+          maxLength: 512,
+          'x-hint': 'must be an http:// or https:// URL',
+        },
+        jumpAppId: {
+          type: 'string',
+          description: '运力跳转小程序appid: the mini program the landing page links to.',
+          pattern: '^wx[0-9a-f]{16}$',
+          'x-hint': 'must be wx followed by 16 lowercase hex digits',
+        },
+        jumpPath: {
+          type: 'string',
+          description: '运力跳转小程序path: the page opened in it, e.g. pages/index/index.',
+          minLength: 1,
+          maxLength: 256,
+        },
+      },
+    },
     testWaybills: {
       type: 'array',
       description: 'Whitelisted test waybills (白名单测试运单码).',
