@@ -45,6 +45,21 @@ export const ApiErrors = Object.freeze({
   BAD_REQUEST: e('WXT_BAD_REQUEST', 400, 'Bad Request', 'malformed request'),
   WAYBILL_NOT_FOUND: e('WXT_WAYBILL_NOT_FOUND', 404, 'Not Found', 'no such waybill for this carrier'),
   INTERNAL: e('WXT_INTERNAL', 500, 'Internal Server Error', 'internal error'),
+  // Replies outside any route: fixed text, so not-found and malformed requests echo nothing.
+  NOT_FOUND: e('WXT_NOT_FOUND', 404, 'Not Found', 'no such route'),
+  REQUEST_TIMEOUT: e('WXT_REQUEST_TIMEOUT', 408, 'Request Timeout', 'the request did not arrive in time'),
+  HEADERS_TOO_LARGE: e(
+    'WXT_HEADERS_TOO_LARGE',
+    431,
+    'Request Header Fields Too Large',
+    'request headers are too large',
+  ),
+  TOO_MANY_CONNECTIONS: e(
+    'WXT_TOO_MANY_CONNECTIONS',
+    503,
+    'Service Unavailable',
+    'too many open connections; retry later',
+  ),
 });
 
 export type ApiErrorName = keyof typeof ApiErrors;
