@@ -18,6 +18,8 @@ import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
 import { CachedStore } from '../store/cached-store.js';
 import { makeCarrierRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import type { Store } from '../store/store.js';
 
 export interface RunningGateway {
@@ -28,6 +30,8 @@ export interface RunningGateway {
   readonly carriers: SwappableCarriers;
   /** `http://host:port`. */
   readonly origin: string;
+  /** `http://host:port` of `GET /metrics`, when configured. */
+  readonly metricsOrigin?: string;
   /** Stops accepting, finishes requests in flight, then closes the guard and the store. */
   close(): Promise<void>;
 }
@@ -72,15 +76,23 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const logger = parts.logger ?? createLogger(config.logLevel);
   const carriers = new SwappableCarriers(config.carriers);
   const opened = parts.store ?? openStore(config, clock, carriers);
-  const store =
-    config.cacheMb > 0
-      ? new CachedStore({
-          store: opened,
-          cache: new MemoryReplyCache({ maxBytes: config.cacheMb * 2 ** 20 }),
-          clock,
-        })
-      : opened;
+  const cache = config.cacheMb > 0 ? new MemoryReplyCache({ maxBytes: config.cacheMb * 2 ** 20 }) : undefined;
+  const store = cache ? new CachedStore({ store: opened, cache, clock }) : opened;
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
+  const metricsAt = config.limits?.metrics;
+  const metrics =
+    metricsAt === undefined
+      ? undefined
+      : createMetrics({
+          ...(cache ? { cache } : {}),
+          guard: {
+            stats: () => ({
+              entries: guard.size,
+              evictions: guard.evictions,
+              capacity: config.replayMaxEntries,
+            }),
+          },
+        });
   const app = buildApp({
     config,
     store,
@@ -89,10 +101,14 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     logger,
     carrierSource: carriers,
     ...(ingest ? { ingest } : {}),
+    ...(metrics ? { metrics } : {}),
   });
+  let metricsServer: MetricsServer | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
+    if (metrics && metricsAt) metricsServer = await startMetricsServer(metrics.registry, metricsAt);
   } catch (err) {
+    await app.close();
     await store.close();
     throw err;
   }
@@ -119,9 +135,12 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     logger,
     carriers,
     origin: `http://${host}:${port}`,
+    ...(metricsServer ? { metricsOrigin: metricsServer.origin } : {}),
     close: () =>
       (closing ??= (async () => {
         retention?.stop();
+        await metricsServer?.close();
+        metrics?.stop();
         await app.close();
         await guard.close();
         await store.close();
