@@ -4,7 +4,7 @@
  * full, so a few hundred slow sockets lock every normal client out. Here, at the cap, the oldest
  * connection that is not in the middle of a request (idle keep-alive, or one that never finished
  * sending a request head) is closed to make room; only when every connection is busy is the
- * newcomer refused, with a fixed 503. Together with the request and idle timeouts this bounds
+ * newcomer refused, with a fixed 503. It also answers the idle timeout. Together with the request and idle timeouts this bounds
  * both the file descriptors a gateway holds and how long a slow client can hold one.
  */
 import type { Server } from 'node:http';
@@ -13,6 +13,7 @@ import { ApiErrors } from '../api/api-errors.js';
 import { rawReply } from './safe-replies.js';
 
 const REFUSED = rawReply(ApiErrors.TOO_MANY_CONNECTIONS);
+const TIMED_OUT = rawReply(ApiErrors.REQUEST_TIMEOUT);
 
 export interface ConnectionCounts {
   /** Connections open now. */
@@ -57,6 +58,16 @@ export function limitConnections(server: Server, max: number): () => ConnectionC
     response.once('finish', () => {
       if (busy.delete(socket) && !socket.destroyed) idle.set(socket, true);
     });
+  });
+  // The idle timeout (`server.setTimeout`): a socket between requests, or one still sending a
+  // request head, is told 408 before it is closed; one whose reply is being written is just closed.
+  server.on('timeout', (socket: Socket) => {
+    if (busy.has(socket) || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end(TIMED_OUT);
+    socket.destroySoon();
   });
   return () => ({ open: idle.size + busy.size, evicted, refused });
 }
