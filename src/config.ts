@@ -39,6 +39,13 @@ export const ENV = Object.freeze({
   redis: 'WXTRACK_REDIS_URL',
   guardSecret: 'WXTRACK_GUARD_SECRET',
   workers: 'WXTRACK_WORKERS',
+  // Connection limits, abuse limits and metrics (see LIMIT_DEFAULTS).
+  requestTimeout: 'WXTRACK_REQUEST_TIMEOUT',
+  idleTimeout: 'WXTRACK_IDLE_TIMEOUT',
+  maxConnections: 'WXTRACK_MAX_CONNECTIONS',
+  rateLimit: 'WXTRACK_RATE_LIMIT',
+  metricsHost: 'WXTRACK_METRICS_HOST',
+  metricsPort: 'WXTRACK_METRICS_PORT',
 });
 
 export const DEFAULTS = Object.freeze({
@@ -77,6 +84,61 @@ export type GuardSpec =
    * node must hold the same one; `url` may carry a password.
    */
   | { readonly kind: 'redis'; readonly url: string; readonly secret: string };
+/**
+ * Connection limits, abuse limits and metrics. A slow or idle client is dropped within seconds,
+ * not minutes; the connection cap stays below the file-descriptor limit; the track route's
+ * per-client budget bounds what one address can cost us.
+ */
+export const LIMIT_DEFAULTS = Object.freeze({
+  /** The whole request (head and body) must arrive within this, seconds. */
+  requestTimeoutSeconds: 10,
+  /** A socket silent this long is closed, seconds; an idle keep-alive socket sooner (5 s at most). */
+  idleTimeoutSeconds: 10,
+  /** Open client connections at most; beyond it the oldest idle one makes room, or the new one is refused. */
+  maxConnections: 1024,
+  /** Track queries per client address per minute; 0 turns the limit off. */
+  rateLimitPerMinute: 600,
+  /** Interface of the metrics listener: loopback, never public beside the track route. */
+  metricsHost: '127.0.0.1',
+});
+
+/** The settings of LIMIT_DEFAULTS, resolved. */
+export interface LimitsConfig {
+  readonly requestTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  /** Track queries per client address per minute; 0 means no limit. */
+  readonly rateLimitPerMinute: number;
+  /** Where `GET /metrics` listens; absent: no metrics listener. */
+  readonly metrics?: { readonly host: string; readonly port: number } | undefined;
+}
+
+/**
+ * Flags whose value is a secret: visible to every local user in `ps`, so startup warns about them.
+ * A location (`--db`, `--redis`) counts only when its URL carries a password.
+ */
+export const SECRET_FLAGS: readonly {
+  readonly flag: string;
+  readonly variable: string;
+  readonly location?: boolean;
+}[] = [
+  { flag: 'token', variable: ENV.token },
+  { flag: 'guard-secret', variable: ENV.guardSecret },
+  { flag: 'db', variable: ENV.db, location: true },
+  { flag: 'redis', variable: ENV.redis, location: true },
+];
+
+/** One warning per secret given as a flag, naming the variable (or file) to use instead. */
+export function secretFlagWarnings(flags: Flags): string[] {
+  return SECRET_FLAGS.filter(({ flag, location }) => {
+    const value = flags[flag];
+    return typeof value === 'string' && (!location || redactUrl(value) !== value);
+  }).map(
+    ({ flag, variable }) =>
+      `--${flag} puts a secret on the command line, where any local user sees it (ps, /proc); ` +
+      `set ${variable} or use a configuration file's {"env": ...} or {"file": ...} reference instead`,
+  );
+}
 
 /** Where the events live. */
 export interface StoreConfig {
@@ -126,6 +188,8 @@ export interface GatewayConfig extends StoreConfig {
   readonly configFile?: string | undefined;
   /** Legal but doubtful settings found in the file, each naming its path; absent means none. */
   readonly warnings?: readonly string[];
+  /** Connection limits, abuse limits and metrics; LIMIT_DEFAULTS when left out. */
+  readonly limits?: LimitsConfig;
 }
 
 export type Loaded<T> =
@@ -459,6 +523,8 @@ export function loadGatewayConfig(
       ? /^(1|true|yes)$/i.test(accessVar)
       : (server.accessLog ?? false));
 
+  const limits = limitsSetting(serverInteger, (flag, variable) => pick(flags, env, flag, variable), server);
+
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -477,6 +543,7 @@ export function loadGatewayConfig(
       accessLog: access,
       configFile,
       warnings,
+      limits,
     }),
   };
 }
@@ -508,6 +575,81 @@ function guardSetting(
     errors.push('guard-secret: must be 16 to 256 printable ASCII characters');
   }
   return Object.freeze({ kind: 'redis', url, secret: secret ?? '' });
+}
+
+type ServerInteger = (
+  flag: string,
+  variable: string,
+  inFile: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+) => number;
+
+/** The LIMIT_DEFAULTS settings: flag, variable, the file's `server` section, default. */
+function limitsSetting(
+  serverInteger: ServerInteger,
+  text: (flag: string, variable: string) => string | undefined,
+  server: FileConfig['server'],
+): LimitsConfig {
+  const d = LIMIT_DEFAULTS;
+  const requestTimeoutSeconds = serverInteger(
+    'request-timeout',
+    ENV.requestTimeout,
+    server.requestTimeoutSeconds,
+    d.requestTimeoutSeconds,
+    1,
+    600,
+  );
+  const idleTimeoutSeconds = serverInteger(
+    'idle-timeout',
+    ENV.idleTimeout,
+    server.idleTimeoutSeconds,
+    d.idleTimeoutSeconds,
+    1,
+    600,
+  );
+  const maxConnections = serverInteger(
+    'max-connections',
+    ENV.maxConnections,
+    server.maxConnections,
+    d.maxConnections,
+    1,
+    1_000_000,
+  );
+  const rateLimitPerMinute = serverInteger(
+    'rate-limit',
+    ENV.rateLimit,
+    server.rateLimitPerMinute,
+    d.rateLimitPerMinute,
+    0,
+    10_000_000,
+  );
+  const portText = text('metrics-port', ENV.metricsPort);
+  const metricsPort =
+    portText === undefined && server.metricsPort === undefined
+      ? undefined
+      : serverInteger('metrics-port', ENV.metricsPort, server.metricsPort, 0, 0, 65535);
+  const metricsHost = text('metrics-host', ENV.metricsHost) ?? server.metricsHost ?? d.metricsHost;
+  return Object.freeze({
+    requestTimeoutMs: requestTimeoutSeconds * 1000,
+    idleTimeoutMs: idleTimeoutSeconds * 1000,
+    maxConnections,
+    rateLimitPerMinute,
+    metrics: metricsPort === undefined ? undefined : Object.freeze({ host: metricsHost, port: metricsPort }),
+  });
+}
+
+/** The limits of a config, defaults filled in. */
+export function limitsOf(config: Pick<GatewayConfig, 'limits'>): LimitsConfig {
+  return (
+    config.limits ?? {
+      requestTimeoutMs: LIMIT_DEFAULTS.requestTimeoutSeconds * 1000,
+      idleTimeoutMs: LIMIT_DEFAULTS.idleTimeoutSeconds * 1000,
+      maxConnections: LIMIT_DEFAULTS.maxConnections,
+      rateLimitPerMinute: LIMIT_DEFAULTS.rateLimitPerMinute,
+    }
+  );
 }
 
 /** Environment variables of ingestion (push API, import, retention). */

@@ -51,6 +51,21 @@ export const ApiErrors = Object.freeze({
     "this API key's carrier is not in the gateway's configuration, so WeChat would never be shown its data; create a key for a configured carrier",
   ),
   INTERNAL: e('WXT_INTERNAL', 500, 'Internal Server Error', 'internal error'),
+  // Replies outside any route: fixed text, so not-found and malformed requests echo nothing.
+  NOT_FOUND: e('WXT_NOT_FOUND', 404, 'Not Found', 'no such route'),
+  REQUEST_TIMEOUT: e('WXT_REQUEST_TIMEOUT', 408, 'Request Timeout', 'the request did not arrive in time'),
+  HEADERS_TOO_LARGE: e(
+    'WXT_HEADERS_TOO_LARGE',
+    431,
+    'Request Header Fields Too Large',
+    'request headers are too large',
+  ),
+  TOO_MANY_CONNECTIONS: e(
+    'WXT_TOO_MANY_CONNECTIONS',
+    503,
+    'Service Unavailable',
+    'too many open connections; retry later',
+  ),
 });
 
 export type ApiErrorName = keyof typeof ApiErrors;

@@ -14,6 +14,8 @@ import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
 import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
 import { CachedStore } from '../store/cached-store.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
 import type { Store } from '../store/store.js';
 
 export interface RunningGateway {
@@ -24,6 +26,8 @@ export interface RunningGateway {
   readonly carriers: SwappableCarriers;
   /** `http://host:port`. */
   readonly origin: string;
+  /** `http://host:port` of `GET /metrics`, when configured. */
+  readonly metricsOrigin?: string;
   /** Stops accepting, finishes requests in flight, then closes the guard and the store. */
   close(): Promise<void>;
 }
@@ -52,14 +56,8 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       onBackendError,
       create: parts.createDb ?? false,
     }));
-  const store =
-    config.cacheMb > 0
-      ? new CachedStore({
-          store: opened,
-          cache: new MemoryReplyCache({ maxBytes: config.cacheMb * 2 ** 20 }),
-          clock,
-        })
-      : opened;
+  const cache = config.cacheMb > 0 ? new MemoryReplyCache({ maxBytes: config.cacheMb * 2 ** 20 }) : undefined;
+  const store = cache ? new CachedStore({ store: opened, cache, clock }) : opened;
   let guard: ReplayGuard;
   try {
     guard = await openGuard(config.guard, { clock, onBackendError });
@@ -67,6 +65,14 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     await opened.close();
     throw err;
   }
+  const metricsAt = config.limits?.metrics;
+  const metrics =
+    metricsAt === undefined
+      ? undefined
+      : createMetrics({
+          ...(cache ? { cache } : {}),
+          ...(guard.stats ? { guard: { stats: () => guard.stats!() } } : {}),
+        });
   const app = buildApp({
     config,
     store,
@@ -75,10 +81,14 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     logger,
     carrierSource: carriers,
     ...(ingest ? { ingest } : {}),
+    ...(metrics ? { metrics } : {}),
   });
+  let metricsServer: MetricsServer | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
+    if (metrics && metricsAt) metricsServer = await startMetricsServer(metrics.registry, metricsAt);
   } catch (err) {
+    await app.close();
     await guard.close();
     await store.close();
     throw err;
@@ -106,9 +116,12 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     logger,
     carriers,
     origin: `http://${host}:${port}`,
+    ...(metricsServer ? { metricsOrigin: metricsServer.origin } : {}),
     close: () =>
       (closing ??= (async () => {
         retention?.stop();
+        await metricsServer?.close();
+        metrics?.stop();
         await app.close();
         await guard.close();
         await store.close();

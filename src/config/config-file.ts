@@ -70,6 +70,13 @@ export interface FileServerSettings {
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query. */
   readonly accessLog?: boolean;
+  /** Connection and abuse limits, metrics listener (see LIMIT_DEFAULTS in config.ts). */
+  readonly requestTimeoutSeconds?: number;
+  readonly idleTimeoutSeconds?: number;
+  readonly maxConnections?: number;
+  readonly rateLimitPerMinute?: number;
+  readonly metricsHost?: string;
+  readonly metricsPort?: number;
 }
 
 /** The file, validated, with secrets resolved. */

@@ -3,7 +3,21 @@
  * Builds the gateway's Fastify instance from its parts. Nothing here reads the environment or
  * opens a database: the caller injects them, so tests run the real app in-process.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
+import { Errors } from '../protocol/errors.js';
+import { errorBodies } from '../protocol/order-info.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import { limitConnections } from './connection-limit.js';
+import { deferContinue } from './early-reply.js';
+import { TRACK_HEADERS } from './headers.js';
+import { RateLimited, registerRateLimit } from './rate-limit.js';
+import { refusalSampler, REFUSAL_SAMPLING, type RefusalSampling } from './refusal-log.js';
+import { clientErrorHandler, frameworkErrors, registerSafeReplies, safeErrorReply } from './safe-replies.js';
 import { cellKeysOf } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
 import type { Clock } from '../clock/clock.js';
@@ -16,12 +30,12 @@ import type { Logger } from './logging.js';
 import { registerTrackRoute } from './track-route.js';
 import { registerV1Api } from './v1/api-plugin.js';
 import { defaultEventCodes, type EventCodeMapping } from '../tracking/event-codes.js';
-import { INGEST_DEFAULTS } from '../config.js';
+import { INGEST_DEFAULTS, limitsOf } from '../config.js';
 
 export interface AppDeps {
   readonly config: Pick<
     GatewayConfig,
-    'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog'
+    'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog' | 'limits'
   >;
   readonly store: Store;
   readonly guard: ReplayGuard;
@@ -31,10 +45,15 @@ export interface AppDeps {
   readonly carrierSource?: CarrierSource;
   /** The `/v1` push and waybill API's settings; defaults when left out. */
   readonly ingest?: { readonly bodyLimitBytes: number; readonly eventCodes: EventCodeMapping };
+  /** Where queries, ingestion and store errors are counted; none when left out. */
+  readonly metrics?: GatewayMetrics;
+  /** How refusals are sampled into the log; REFUSAL_SAMPLING when left out. */
+  readonly refusalSampling?: RefusalSampling;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
-  const { config, store, guard, clock, logger } = deps;
+  const { config, store, guard, clock, logger, metrics } = deps;
+  const limits = limitsOf(config);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own request lines carry the URL, and the URL carries the signature and nonce.
@@ -42,10 +61,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // No per-request child logger: building one (with pino's redaction) costs more than the rest
     // of a cached query. Our log lines carry the request id themselves.
     childLoggerFactory: (parent) => parent,
-    // Slow-loris bound: a request must arrive whole within this time.
-    requestTimeout: 10_000,
+    // Slow-loris bounds. A request must arrive whole within requestTimeout (its head too); Node
+    // checks that every connectionsCheckingInterval, 30 s unless told. A silent socket is closed
+    // after the idle timeout, an idle keep-alive one sooner.
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: Math.min(5_000, limits.idleTimeoutMs),
+    http: {
+      headersTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs),
+    },
     return503OnClosing: true,
+    // Replies no route writes: fixed bodies, safe headers, no echo (see safe-replies.ts).
+    clientErrorHandler,
+    frameworkErrors,
   });
+  const connections = limitConnections(app.server, limits.maxConnections);
+  metrics?.watchConnections(connections);
+  deferContinue(app.server);
+  registerSafeReplies(app, logger);
   // Graceful shutdown: once close begins, idle keep-alive sockets are closed by Fastify, and each
   // request still in flight is answered with `Connection: close`, so no client keeps a socket
   // (and the process) open until its keep-alive timeout.
@@ -54,11 +88,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     draining.value = true;
     done();
   });
-  registerTrackRoute(app, {
+  const sampleRefusal = refusalSampler(clock, deps.refusalSampling ?? REFUSAL_SAMPLING);
+  const trackOptions = {
     draining,
     path: config.trackPath,
     logger,
     accessLog: config.accessLog,
+    sampleRefusal,
     answer: createQueryAnswerer({
       carriers: deps.carrierSource ?? config.carriers,
       callbacks: config.callbacks,
@@ -67,8 +103,36 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       guard,
       clock,
     }),
-  });
-  registerHealthRoutes(app, store, draining);
+    ...(metrics === undefined
+      ? {}
+      : {
+          observe: (answer: { outcome: { code: number }; carrier?: string; error?: unknown }, s: number) => {
+            metrics.query(answer.outcome.code, answer.carrier, s);
+            if (answer.error !== undefined) metrics.storeError('query');
+          },
+        }),
+  };
+  if (limits.rateLimitPerMinute === 0) registerTrackRoute(app, trackOptions);
+  else {
+    // Its own scope, so the budget and its JSONP refusal apply to the track route alone.
+    const refusal = errorBodies(config.callbacks[0] ?? 'WxOrderCb').get(Errors.RATE_LIMITED)!;
+    app.register(async (scope) => {
+      await registerRateLimit(scope, limits.rateLimitPerMinute);
+      scope.setErrorHandler((err, request, reply) => {
+        if (!(err instanceof RateLimited)) return safeErrorReply(err as FastifyError, request, reply, logger);
+        metrics?.query(Errors.RATE_LIMITED.code, undefined, 0);
+        const suppressed = sampleRefusal(Errors.RATE_LIMITED.code);
+        if (suppressed !== undefined)
+          logger.warn(
+            { reqId: request.id, code: Errors.RATE_LIMITED.code, suppressed: suppressed || undefined },
+            'track query refused',
+          );
+        return reply.code(Errors.RATE_LIMITED.status).headers(TRACK_HEADERS).send(refusal);
+      });
+      registerTrackRoute(scope, trackOptions);
+    });
+  }
+  registerHealthRoutes(app, store, draining, () => metrics?.storeError('ready'));
   // The /v1 API reads the carriers in force per request, like the query path, so a reload applies.
   const carrierOf = (id: string) => {
     const carriers = deps.carrierSource?.current() ?? config.carriers;
@@ -80,6 +144,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger,
     bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,
     eventCodes: deps.ingest?.eventCodes ?? defaultEventCodes(),
+    ...(metrics === undefined ? {} : { metrics }),
     timeZoneOf: (carrier) => carrierOf(carrier)?.timezone ?? 'Asia/Shanghai',
     cellKeysOf: (carrier) => {
       const c = carrierOf(carrier);

@@ -6,22 +6,23 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
+import { SAFE_HEADERS } from './safe-replies.js';
 
 export function registerHealthRoutes(
   app: FastifyInstance,
   store: Store,
   draining: { readonly value: boolean },
+  onStoreError?: () => void,
 ): void {
-  app.get('/healthz', async (_request, reply) =>
-    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
-  );
+  app.get('/healthz', async (_request, reply) => reply.headers(SAFE_HEADERS).send({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
+    reply.headers(SAFE_HEADERS);
     if (draining.value) return reply.code(503).header('connection', 'close').send({ status: 'draining' });
     try {
       await store.ping();
       return reply.send({ status: 'ready' });
     } catch {
+      onStoreError?.();
       return reply.code(503).send({ status: 'unavailable', reason: 'store' });
     }
   });

@@ -13,6 +13,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'wxtrack' },
+      // ISO 8601 times ("2026-07-08T04:00:00.000Z"): read by people and parsed by every tool.
+      timestamp: pino.stdTimeFunctions.isoTime,
       // Belt and braces: should any caller pass one of these along, pino drops it.
       redact: {
         paths: [

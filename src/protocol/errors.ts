@@ -30,6 +30,8 @@ export const Errors = Object.freeze({
   UNKNOWN_CARRIER: entry(40005, 'unknown company_id or ambiguous waybill'),
   UNKNOWN_WAYBILL: entry(40401, 'unknown waybill'),
   PATTERN_MISMATCH: entry(40402, "orderid does not match the carrier's waybill pattern"),
+  /** The client's query budget is spent (per address, per minute); retry later. */
+  RATE_LIMITED: entry(42901, 'too many queries; retry later'),
   INTERNAL: entry(50001, 'internal error', 200),
   /** Not JSONP: the callback is missing, repeated or not allowed, so we answer plain HTTP 400. */
   BAD_CALLBACK: entry(40000, 'callback missing or not allowed', 400),

@@ -16,6 +16,8 @@ import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import type { ScanEvent } from '../tracking/event.js';
+import type { LimitsConfig } from '../config.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
 
 export const NOW = Date.UTC(2026, 6, 8, 4, 0, 0);
 export const TOKEN = 'fixture-token-1';
@@ -58,6 +60,9 @@ export async function gatewayFixture(
     guard?: ReplayGuard;
     store?: Store;
     accessLog?: boolean;
+    /** Connection and abuse limits; the defaults when left out. */
+    limits?: LimitsConfig;
+    metrics?: GatewayMetrics;
   } = {},
 ): Promise<GatewayFixture> {
   const clock = new ManualClock(NOW);
@@ -82,11 +87,13 @@ export async function gatewayFixture(
       callbacks: ['WxOrderCb'],
       carriers,
       accessLog: options.accessLog ?? false,
+      ...(options.limits ? { limits: options.limits } : {}),
     },
     store,
     guard,
     clock,
     logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await app.ready();
   return {

@@ -2,7 +2,13 @@
  * @module
  * `wxtrack serve`: the gateway, until SIGTERM or SIGINT.
  */
-import { describeStore, loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
+import {
+  describeStore,
+  loadGatewayConfig,
+  loadIngestConfig,
+  secretFlagWarnings,
+  type Flags,
+} from '../../config.js';
 import { createReloader } from '../../config/reload.js';
 import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
 import { createLogger } from '../../http/logging.js';
@@ -47,7 +53,18 @@ export const serveCommand: Command = {
   --body-limit SIZE      largest POST /v1/events body (WXTRACK_BODY_LIMIT, default 10MiB)
   --event-codes FILE     carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
   --retention-days N     purge waybills last scanned more than N days ago, at start and daily
-                         (WXTRACK_RETENTION_DAYS; default: keep everything)`,
+                         (WXTRACK_RETENTION_DAYS; default: keep everything)
+
+  Limits and metrics (see the README's Security section):
+  --request-timeout S    a request must arrive whole within S seconds (WXTRACK_REQUEST_TIMEOUT, default 10)
+  --idle-timeout S       close a connection silent for S seconds (WXTRACK_IDLE_TIMEOUT, default 10)
+  --max-connections N    open connections at most (WXTRACK_MAX_CONNECTIONS, default 1024)
+  --rate-limit N         track queries per client address per minute; 0 is off (WXTRACK_RATE_LIMIT, default 600)
+  --metrics-port N       serve Prometheus metrics on GET /metrics at this port (WXTRACK_METRICS_PORT; default: none)
+  --metrics-host H       (WXTRACK_METRICS_HOST, default 127.0.0.1)
+
+  A secret given as a flag (--token) is visible to every local user in ps: prefer
+  WXTRACK_TOKEN or a configuration file's {"env": ...} / {"file": ...} token.`,
   options: {
     config: { type: 'string' },
     token: { type: 'string' },
@@ -72,6 +89,12 @@ export const serveCommand: Command = {
     'body-limit': { type: 'string' },
     'event-codes': { type: 'string' },
     'retention-days': { type: 'string' },
+    'request-timeout': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string' },
   },
   run: (flags, _args, io) => runServe(flags, io),
 };
@@ -100,6 +123,8 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     createDb: flags.create === true,
   });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
+  for (const warning of secretFlagWarnings(flags))
+    gateway.logger.warn({ warning }, 'secret on the command line');
   const reload = createReloader({
     load: () => loadGatewayConfig(flags),
     carriers: gateway.carriers,
@@ -116,6 +141,7 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
       workers: config.workers,
       carriers: config.carriers.map((c) => c.id),
       config: config.configFile,
+      metrics: gateway.metricsOrigin,
     },
     'wxtrack listening',
   );

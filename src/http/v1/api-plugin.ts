@@ -14,6 +14,8 @@ import type { Clock } from '../../clock/clock.js';
 import type { Store, ApiKeyRecord } from '../../store/store.js';
 import type { EventCodeMapping } from '../../tracking/event-codes.js';
 import type { WaybillRule } from '../../tracking/event.js';
+import type { GatewayMetrics } from '../../metrics/metrics.js';
+import { closeAfterEarlyReply, continueIfExpected } from '../early-reply.js';
 import type { Logger } from '../logging.js';
 import { registerEventsRoute } from './events-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
@@ -34,6 +36,8 @@ export interface V1Deps {
    * carrier at all (its key is then refused: WeChat could never be shown what it writes).
    */
   readonly waybillRuleOf: (carrier: string) => WaybillRule | undefined;
+  /** Counts pushed events and store failures; none when left out. */
+  readonly metrics?: Pick<GatewayMetrics, 'ingested' | 'storeError'>;
 }
 
 const keys = new WeakMap<FastifyRequest, ApiKeyRecord>();
@@ -62,8 +66,10 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
   app.register(
     async (api) => {
       // Every API reply, errors included: never cached by a proxy, never sniffed as a page.
-      api.addHook('onSend', async (_request, reply) => {
+      api.addHook('onSend', async (request, reply) => {
         reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+        // A refusal sent before the body arrived must still reach a client that is sending it.
+        closeAfterEarlyReply(request.raw, reply.raw);
       });
 
       api.addHook('onRequest', async (request, reply) => {
@@ -77,6 +83,26 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
         }
         keys.set(request, key);
       });
+
+      // Refuse an announced oversized body before reading it, and before promising
+      // "100 Continue": the client learns the limit without sending 10 MiB first.
+      api.addHook('preParsing', async (request, reply, payload) => {
+        const limit = request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+        const declared = Number(request.headers['content-length'] ?? 0);
+        if (declared > limit) {
+          void sendApiError(
+            reply,
+            ApiErrors.BODY_TOO_LARGE,
+            `at most ${limit} bytes (${human(limit)}); split the batch`,
+          );
+          return payload;
+        }
+        continueIfExpected(request.raw, reply.raw);
+        return payload;
+      });
+
+      // Only JSON and NDJSON: Fastify's built-in text/plain parser would take any text as NDJSON.
+      api.removeContentTypeParser('text/plain');
 
       // NDJSON arrives as text and is split per line by the route, so one bad line is one
       // rejected event instead of a failed request.
@@ -109,6 +135,7 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
           return sendApiError(reply, ApiErrors.BAD_REQUEST);
         }
         deps.logger.error({ reqId: request.id, err }, 'v1 API request failed');
+        deps.metrics?.storeError('ingest');
         return sendApiError(reply, ApiErrors.INTERNAL);
       });
 

@@ -8,11 +8,19 @@
  * least one event was rejected, whatever happened to the others; the body is the same shape in
  * both. A sender retries a 207 by fixing only the rejected events: the rest are stored, and
  * re-sending them is harmless (`duplicate`).
+ *
+ * The reply is bounded, whatever the batch: a batch of at most {@link RESULTS_CAP} events lists
+ * every result; a larger one lists only its rejected events, the first {@link RESULTS_CAP} of
+ * them, and says `truncated: true` with `results_omitted`, the number of events not listed. The
+ * counts always cover the whole batch. (Two MiB of one-character lines once made an 87 MB reply.)
  */
 import type { FastifyInstance } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
 import { ingestItems, tally, type IngestItem } from '../../ingest/ingest-batch.js';
 import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
+
+/** Most results one push reply lists. */
+export const RESULTS_CAP = 1000;
 
 /** NDJSON text to items; blank lines are skipped and do not take an index. */
 export function ndjsonItems(text: string): IngestItem[] {
@@ -53,12 +61,16 @@ export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
       ...(waybill === undefined ? {} : { waybill }),
     });
     const counts = tally(results);
+    deps.metrics?.ingested(counts);
+    const truncated = results.length > RESULTS_CAP;
+    const listed = truncated ? results.filter((r) => r.result === 'rejected').slice(0, RESULTS_CAP) : results;
     return reply
       .code(counts.rejected > 0 ? 207 : 200)
       .header('cache-control', 'no-store')
       .send({
         ...counts,
-        results: results.map((r) =>
+        ...(truncated ? { truncated: true, results_omitted: results.length - listed.length } : {}),
+        results: listed.map((r) =>
           r.result === 'rejected'
             ? { index: r.index, event_id: r.eventId, result: r.result, code: r.code, reason: r.reason }
             : { index: r.index, event_id: r.eventId, result: r.result },

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { generateApiKey } from '../../../api/api-keys.js';
 import type { Carrier } from '../../../carrier/carrier.js';
 import { ManualClock } from '../../../clock/clock.js';
-import { loadGatewayConfig } from '../../../config.js';
+import { loadGatewayConfig, type LimitsConfig } from '../../../config.js';
 import { MemoryReplayGuard } from '../../../guard/memory/memory-guard.js';
 import { makeRenderer } from '../../../store/renderer.js';
 import { SqliteStore } from '../../../store/sqlite/sqlite-store.js';
@@ -28,11 +28,20 @@ export interface ApiHarness {
 }
 
 export async function apiHarness(
-  options: { bodyLimitBytes?: number; path?: string; carriers?: readonly Carrier[] } = {},
+  options: {
+    bodyLimitBytes?: number;
+    path?: string;
+    carriers?: readonly Carrier[];
+    limits?: LimitsConfig;
+  } = {},
 ): Promise<ApiHarness> {
   const loaded = loadGatewayConfig({ token: WECHAT_TOKEN }, {});
   if (!loaded.ok) throw new Error(loaded.errors.join('; '));
-  const config = options.carriers ? { ...loaded.config, carriers: options.carriers } : loaded.config;
+  const config = {
+    ...loaded.config,
+    ...(options.carriers ? { carriers: options.carriers } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
   const clock = new ManualClock(T0 + 3_600_000);
   const store = new SqliteStore({
     path: options.path ?? ':memory:',

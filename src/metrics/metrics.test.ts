@@ -1,0 +1,110 @@
+/**
+ * @module
+ * Metrics end to end over real sockets: a gateway started as `serve` starts it, queried and
+ * pushed to, then scraped on its own loopback listener; the track port does not serve them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateApiKey } from '../api/api-keys.js';
+import { startGateway, type RunningGateway } from '../cli/gateway-process.js';
+import { loadGatewayConfig } from '../config.js';
+import { createLogger } from '../http/logging.js';
+import { signedQueryUrl } from '../protocol/signed-url.js';
+import { createMetrics } from './metrics.js';
+
+let gw: RunningGateway;
+beforeAll(async () => {
+  const loaded = loadGatewayConfig(
+    { token: 'metrics-token', db: ':memory:', port: '0', 'metrics-port': '0', 'rate-limit': '0' },
+    {},
+  );
+  if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+  gw = await startGateway(loaded.config, { logger: createLogger('silent') });
+});
+afterAll(() => gw.close());
+
+const scrape = async () => (await fetch(`${gw.metricsOrigin}/metrics`)).text();
+const value = (text: string, series: string): number | undefined => {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
+
+describe('metrics listener', () => {
+  it('listens on loopback, apart from the track port, which does not serve them', async () => {
+    expect(gw.metricsOrigin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(gw.metricsOrigin).not.toBe(gw.origin);
+    expect((await fetch(`${gw.origin}/metrics`)).status).toBe(404);
+    expect((await fetch(`${gw.metricsOrigin}/other`)).status).toBe(404);
+  });
+
+  it('counts queries by err_code and carrier, their latency, the cache and the guard', async () => {
+    const before = await scrape();
+    const now = Math.floor(Date.now() / 1000);
+    const signed = (nonce: string) =>
+      signedQueryUrl({
+        url: `${gw.origin}/wechat/track`,
+        token: 'metrics-token',
+        orderid: 'YT1234567890123',
+        openid: 'oUser',
+        timestamp: String(now),
+        nonce,
+      });
+    await fetch(`${gw.origin}/wechat/track?callback=WxOrderCb`);
+    for (const n of ['1', '2', '3']) await fetch(signed(n));
+    const after = await scrape();
+    const bad = 'wxtrack_queries_total{err_code="40004",carrier=""}';
+    const unknown = 'wxtrack_queries_total{err_code="40401",carrier="default"}';
+    expect((value(after, bad) ?? 0) - (value(before, bad) ?? 0)).toBe(1);
+    expect((value(after, unknown) ?? 0) - (value(before, unknown) ?? 0)).toBe(3);
+    expect(value(after, 'wxtrack_query_duration_seconds_count')).toBeGreaterThanOrEqual(4);
+    expect(value(after, 'wxtrack_replay_guard_entries')).toBe(3);
+    expect(value(after, 'wxtrack_replay_guard_capacity')).toBe(1_000_000);
+    expect(value(after, 'wxtrack_reply_cache_misses_total')).toBeGreaterThanOrEqual(3);
+    expect(after).toMatch(/^wxtrack_reply_cache_hits_total \d+$/m);
+    expect(after).toMatch(/^wxtrack_replay_guard_expired_total 0$/m);
+    expect(after).toMatch(/^nodejs_eventloop_lag_seconds [\d.e-]+$/m);
+    expect(after).toMatch(/^wxtrack_http_connections_open \d+$/m);
+    expect(after).toMatch(/^wxtrack_store_errors_total\{where="query"\} 0$/m);
+  });
+
+  it('counts pushed events by result', async () => {
+    const { key, record } = generateApiKey('m', 'default', Date.now());
+    await gw.store.addApiKey(record);
+    const event = {
+      waybill: 'YT1234567890123',
+      event_id: 'm1',
+      time: new Date().toISOString(),
+      status: 2,
+      description: '快件已揽收',
+    };
+    const res = await fetch(`${gw.origin}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify([event, event, 7]),
+    });
+    expect(res.status).toBe(207);
+    const text = await scrape();
+    expect(value(text, 'wxtrack_ingested_events_total{result="accepted"}')).toBe(1);
+    expect(value(text, 'wxtrack_ingested_events_total{result="duplicate"}')).toBe(1);
+    expect(value(text, 'wxtrack_ingested_events_total{result="rejected"}')).toBe(1);
+  });
+});
+
+describe('createMetrics', () => {
+  it('reads any guard and cache through stats(), at scrape time', async () => {
+    let evictions = 0;
+    const m = createMetrics({
+      guard: {
+        stats: () => ({ entries: 5, expiredEvictions: evictions, capacity: 10, refusals: 2, highWater: 6 }),
+      },
+      cache: { stats: () => ({ hits: 9, misses: 1, evictions: 3, entries: 4, bytes: 400 }) },
+    });
+    evictions = 7;
+    const text = await m.registry.metrics();
+    m.stop();
+    expect(value(text, 'wxtrack_replay_guard_expired_total')).toBe(7);
+    expect(value(text, 'wxtrack_replay_guard_refusals_total')).toBe(2);
+    expect(value(text, 'wxtrack_reply_cache_hits_total')).toBe(9);
+    expect(value(text, 'wxtrack_reply_cache_evictions_total')).toBe(3);
+    expect(value(text, 'wxtrack_reply_cache_bytes')).toBe(400);
+  });
+});
