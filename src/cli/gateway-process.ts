@@ -14,8 +14,8 @@ import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
 import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
 import { CachedStore } from '../store/cached-store.js';
-import { createMetrics } from '../metrics/metrics.js';
-import { startMetricsServer, type MetricsServer } from '../metrics/metrics-server.js';
+import type { GatewayMetrics } from '../metrics/metrics.js';
+import type { MetricsServer } from '../metrics/metrics-server.js';
 import type { Store } from '../store/store.js';
 
 export interface RunningGateway {
@@ -66,10 +66,11 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     throw err;
   }
   const metricsAt = config.limits?.metrics;
-  const metrics =
+  // Loaded only when asked for: prom-client costs every start of every command otherwise.
+  const metrics: GatewayMetrics | undefined =
     metricsAt === undefined
       ? undefined
-      : createMetrics({
+      : (await import('../metrics/metrics.js')).createMetrics({
           ...(cache ? { cache } : {}),
           ...(guard.stats ? { guard: { stats: () => guard.stats!() } } : {}),
         });
@@ -86,7 +87,10 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   let metricsServer: MetricsServer | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
-    if (metrics && metricsAt) metricsServer = await startMetricsServer(metrics.registry, metricsAt);
+    if (metrics && metricsAt) {
+      const { startMetricsServer } = await import('../metrics/metrics-server.js');
+      metricsServer = await startMetricsServer(metrics.registry, metricsAt);
+    }
   } catch (err) {
     await app.close();
     await guard.close();

@@ -9,6 +9,9 @@ import { startGateway, type RunningGateway } from '../cli/gateway-process.js';
 import { loadGatewayConfig } from '../config.js';
 import { createLogger } from '../http/logging.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
+import { gatewayFixture } from '../testing/gateway-fixture.js';
+import { listenLocal } from '../testing/raw-http.js';
+import { brokenStore } from '../testing/wrap-store.js';
 import { createMetrics } from './metrics.js';
 
 let gw: RunningGateway;
@@ -106,5 +109,25 @@ describe('createMetrics', () => {
     expect(value(text, 'wxtrack_reply_cache_hits_total')).toBe(9);
     expect(value(text, 'wxtrack_reply_cache_evictions_total')).toBe(3);
     expect(value(text, 'wxtrack_reply_cache_bytes')).toBe(400);
+  });
+});
+
+describe('store errors', () => {
+  it('counts a failing store on the query path and the readiness probe, over a real socket', async () => {
+    const metrics = createMetrics();
+    const fx = await gatewayFixture({ store: brokenStore(), metrics });
+    try {
+      const port = await listenLocal(fx.app);
+      const q = await fetch(`http://127.0.0.1:${port}${fx.signed('YT1234567890123')}`);
+      expect(await q.text()).toContain('50001');
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
+      const text = await metrics.registry.metrics();
+      expect(value(text, 'wxtrack_store_errors_total{where="query"}')).toBe(1);
+      expect(value(text, 'wxtrack_store_errors_total{where="ready"}')).toBe(1);
+      expect(value(text, 'wxtrack_queries_total{err_code="50001",carrier="yto"}')).toBe(1);
+    } finally {
+      metrics.stop();
+      await fx.close();
+    }
   });
 });
