@@ -1,7 +1,7 @@
 // Replay guard benchmark: `npm run bench:guard` (builds dist/ first).
 //
 // 1. Soak at the bench's full rate: GUARD_RATE new signatures per simulated second (default
-//    30,000) for GUARD_SECONDS (default 320) with a GUARD_WINDOW-second window (default 300), all
+//    30,000) for GUARD_SECONDS (default 660: past the 601 s an entry can live, so the table runs full and churns) with a GUARD_WINDOW-second window (default 300), all
 //    stamped a window ahead (the worst case), replaying earlier signatures still inside their
 //    window. Proves no refusal at the rated capacity and no signature forgotten in its window.
 // 2. Side by side with the previous guard (two half tables), same capacity and traffic: bytes
@@ -15,7 +15,7 @@ import { LegacyMemoryReplayGuard } from './legacy-memory-guard.mjs';
 
 const rate = Number(process.env.GUARD_RATE ?? 30_000);
 const windowSeconds = Number(process.env.GUARD_WINDOW ?? 300);
-const seconds = Number(process.env.GUARD_SECONDS ?? 320);
+const seconds = Number(process.env.GUARD_SECONDS ?? 660);
 const out = (line) => process.stdout.write(line + '\n');
 const mib = (b) => (b / 2 ** 20).toFixed(1) + ' MiB';
 const T0 = 1_750_000_000_000;
