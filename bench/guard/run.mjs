@@ -67,13 +67,13 @@ if (parts.has('soak')) {
     `  occupied slots ${guard.occupiedSlots} of ${guard.slots} (${((100 * guard.occupiedSlots) / guard.slots).toFixed(1)} %, expired ones included), full sweeps ${guard.fullSweeps}`,
   );
   const extra = guard.checkSync('f'.repeat(40), 'b', clock.now() + (2 * windowSeconds + 1) * 1000);
-  out(`  one more new signature at full capacity: ${extra}`);
+  out(`  one more new signature now: ${extra}`);
   const ok =
     r.refused === 0 &&
     r.replaysMissed === 0 &&
     r.refreshesLost === 0 &&
     r.falseMatches === 0 &&
-    extra === 'full';
+    extra === (seconds >= 2 * windowSeconds + 1 ? 'full' : 'first'); // full once the window has filled
   out(`  ${ok ? 'PASS' : 'FAIL'}: no refusal at the rated rate, no live signature forgotten\n`);
   await guard.close();
   if (!ok) process.exitCode = 1;
