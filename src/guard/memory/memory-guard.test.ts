@@ -112,6 +112,8 @@ describe('MemoryReplayGuard soak (scaled: 1,000 q/s, 10 s window, 60 s of simula
     // It ran at exactly its capacity: the window's worth of entries, every one still live.
     expect(guard.stats().highWater).toBe(maxEntries);
     expect(guard.stats().refusals).toBe(0);
+    expect(guard.stats().expiredEvictions).toBeGreaterThan(30 * rate); // it churned
+    expect(guard.fullSweeps).toBe(0); // the per-check sweep kept up
     expect(guard.checkSync('f'.repeat(40), 'b', clock.now() + 21_000)).toBe('full');
   });
 });
