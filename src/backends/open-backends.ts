@@ -12,7 +12,7 @@ import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { redactUrl, type GuardSpec, type StoreSpec } from '../config.js';
-import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
+import { MemoryReplayGuard, type GuardPressure } from '../guard/memory/memory-guard.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import { makeCarrierRenderer, makeRenderer, type Renderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -97,6 +97,8 @@ export interface OpenGuardOptions {
   readonly clock?: Clock;
   /** Told of the guard's connection errors (Redis down); checks fail closed meanwhile. */
   readonly onBackendError?: (err: Error) => void;
+  /** Told when the memory guard nears or reaches capacity (see memory-guard.ts), to log it. */
+  readonly onPressure?: (event: GuardPressure) => void;
 }
 
 /** Opens the configured replay guard. */
@@ -104,7 +106,11 @@ export async function openGuard(spec: GuardSpec, options: OpenGuardOptions = {})
   const clock = options.clock ?? systemClock;
   switch (spec.kind) {
     case 'memory':
-      return new MemoryReplayGuard({ clock, maxEntries: spec.maxEntries });
+      return new MemoryReplayGuard({
+        clock,
+        maxEntries: spec.maxEntries,
+        ...(options.onPressure ? { onPressure: options.onPressure } : {}),
+      });
     case 'redis': {
       const [{ openGuardRedis }, { RedisReplayGuard }] = await Promise.all([
         import('../guard/redis/redis-client.js'),

@@ -60,7 +60,19 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const store = cache ? new CachedStore({ store: opened, cache, clock }) : opened;
   let guard: ReplayGuard;
   try {
-    guard = await openGuard(config.guard, { clock, onBackendError });
+    guard = await openGuard(config.guard, {
+      clock,
+      onBackendError,
+      // A full guard refuses (50001) rather than forget a live signature: the operator must see it
+      // coming (80 %) and when it happens.
+      onPressure: ({ kind, stats }) =>
+        kind === 'full'
+          ? logger.error(
+              { ...stats },
+              'replay guard at capacity: new signatures refused (50001); raise --replay-max-rate',
+            )
+          : logger.warn({ ...stats }, 'replay guard above 80 % of capacity'),
+    });
   } catch (err) {
     await opened.close();
     throw err;
