@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
 import { createTestSchema, TEST_POSTGRES_URL, type TestSchema } from '../../testing/postgres-schema.js';
 import type { ScanEvent } from '../../tracking/event.js';
@@ -39,7 +39,12 @@ storeContract('postgres', async ({ renderer, clock, changeLogKeep }) => {
 const schemas: TestSchema[] = [];
 const stores: Store[] = [];
 afterAll(async () => {
-  for (const s of stores) await s.close();
+  // A store stuck in a failed test must not keep its schema alive: close with a bound, then drop.
+  await Promise.all(
+    stores.map((s) =>
+      Promise.race([s.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]),
+    ),
+  );
   for (const s of schemas) await s.drop();
 });
 async function fresh(): Promise<TestSchema> {
@@ -297,6 +302,7 @@ describe('PostgresStore: change log in commit order', () => {
 
     let release!: () => void;
     const reached = slow.pauseNextCommit(new Promise<void>((r) => (release = r)));
+    onTestFinished(() => release()); // never leave A paused, even when an expectation fails
     const order: string[] = [];
     const writeA = a.setWaybillAttributes('yto', 'A', { destination: 'a' }).then(() => order.push('A'));
     await reached; // A holds its change entry, uncommitted.
@@ -409,6 +415,18 @@ describe('PostgresStore: same replies as SQLite', () => {
 });
 
 describe('PostgresStore: failures', () => {
+  it('rejects, not answers, when the database fails under it', async () => {
+    const schema = await fresh();
+    const store = await openStore(schema);
+    await store.ingest('yto', [event({ eventId: 'e1' })]);
+    await sql(schema, 'DROP TABLE waybills');
+    await expect(store.getReply('yto', 'YT1234567890123')).rejects.toThrow(/waybills/);
+    await expect(store.ingest('yto', [event({ eventId: 'e2' })])).rejects.toThrow(/waybills/);
+    await expect(store.changesSince(0, 10)).resolves.toMatchObject({ gap: false });
+    // The failed write left nothing behind.
+    expect(await sql(schema, 'SELECT event_id FROM events ORDER BY seq')).toEqual([{ event_id: 'e1' }]);
+  });
+
   it('rejects when the server is unreachable, without the password in the error', async () => {
     const pool = createPostgresPool({
       url: 'postgres://postgres:s3cret-pw@127.0.0.1:1/test',
