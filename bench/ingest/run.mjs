@@ -129,7 +129,7 @@ for (const [name, file, extra] of [
     ['--map', 'waybill=运单号,event_id=事件编号,time=时间,status=状态,description=描述,location=网点'],
   ],
 ]) {
-  const r = await run(['import', file, '--db', DB, '--json', '--quiet', ...extra]);
+  const r = await run(['import', file, '--db', DB, '--create', '--json', '--quiet', ...extra]);
   if (r.code !== 0) throw new Error(`import ${name} failed (${r.code}): ${r.stderr.slice(0, 2000)}`);
   const s = JSON.parse(r.stdout);
   results[`import_${name}`] = {

@@ -78,7 +78,7 @@ async function admin(sql) {
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-bench-store-'));
 const schema = `wxtrack_bench_${randomBytes(4).toString('hex')}`;
 try {
-  const lite = new SqliteStore({ path: join(dir, 'bench.db'), renderer, clock });
+  const lite = new SqliteStore({ path: join(dir, 'bench.db'), create: true, renderer, clock });
   await timed('SQLite, 1 writer', [{ store: lite, work: batches('SQ') }]);
   await lite.close();
 

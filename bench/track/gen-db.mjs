@@ -169,6 +169,7 @@ export async function ensureDb(waybills, log = (s) => console.log(s)) {
   const { SqliteStore, makeRenderer } = await loadStoreModules();
   const store = new SqliteStore({
     path,
+    create: true,
     renderer: makeRenderer(() => TIME_ZONE),
     clock: { now: () => Date.now() },
   });

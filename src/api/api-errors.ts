@@ -44,6 +44,12 @@ export const ApiErrors = Object.freeze({
   BAD_ATTRIBUTES: e('WXT_BAD_ATTRIBUTES', 400, 'Bad Request', 'invalid waybill attributes'),
   BAD_REQUEST: e('WXT_BAD_REQUEST', 400, 'Bad Request', 'malformed request'),
   WAYBILL_NOT_FOUND: e('WXT_WAYBILL_NOT_FOUND', 404, 'Not Found', 'no such waybill for this carrier'),
+  CARRIER_NOT_SERVED: e(
+    'WXT_CARRIER_NOT_SERVED',
+    403,
+    'Forbidden',
+    "this API key's carrier is not in the gateway's configuration, so WeChat would never be shown its data; create a key for a configured carrier",
+  ),
   INTERNAL: e('WXT_INTERNAL', 500, 'Internal Server Error', 'internal error'),
 });
 
@@ -69,6 +75,8 @@ export const Rejections = Object.freeze({
   UNKNOWN_CODE: 'unknown_code',
   /** The `event_id` is stored with other content; the stored version stays. */
   CONFLICT: 'conflict',
+  /** The waybill does not match the carrier's registered pattern: WeChat would never query it. */
+  UNSERVABLE: 'unservable',
 });
 
 export type RejectionCode = (typeof Rejections)[keyof typeof Rejections];

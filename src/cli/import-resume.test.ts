@@ -76,7 +76,7 @@ describe.each(['ndjson', 'csv'] as const)('import killed mid-file, then re-run (
 
   it('stores only what is missing, with no duplicate rows', { timeout: 120_000 }, async () => {
     expect(existsSync(BIN)).toBe(true);
-    const common = ['import', file, '--db', db, '--batch-size', '2000'];
+    const common = ['import', file, '--db', db, '--create', '--batch-size', '2000'];
     const killed = await run([...common, '--progress-interval', '0'], true);
     expect(killed.signal).toBe('SIGKILL');
     const partial = count(db, 'SELECT COUNT(*) FROM events');
@@ -111,7 +111,7 @@ describe('two imports of one file at once', () => {
 
   it('leave exactly one row per event between them', { timeout: 120_000 }, async () => {
     const db = join(dir, 'concurrent.db');
-    const args = ['import', file, '--db', db, '--json', '--quiet', '--batch-size', '5000'];
+    const args = ['import', file, '--db', db, '--create', '--json', '--quiet', '--batch-size', '5000'];
     const [a, b] = await Promise.all([run(args, false), run(args, false)]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);

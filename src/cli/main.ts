@@ -9,6 +9,7 @@ import type { Command } from './commands/command.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
+import { initCommand } from './commands/init.js';
 import { patternCommand } from './commands/pattern.js';
 import { keysCommand } from './commands/keys.js';
 import { purgeCommand } from './commands/purge.js';
@@ -17,6 +18,7 @@ import { signCommand } from './commands/sign.js';
 import { processOutput, type Output } from './output.js';
 
 export const COMMANDS: readonly Command[] = [
+  initCommand,
   serveCommand,
   importCommand,
   signCommand,

@@ -35,7 +35,7 @@ describe('wxtrack serve: SIGHUP', () => {
   it('reloads a good configuration, and refuses a bad one while the old keeps serving', async () => {
     writeFileSync(tokenFile, 'token-one\n');
     writeConfig('YT\\d{13}');
-    const serve = await spawnServe(['--config', configPath], {
+    const serve = await spawnServe(['--config', configPath, '--create'], {
       ...process.env,
       WXTRACK_CONFIG: '',
       WXTRACK_PORT: '',

@@ -11,6 +11,9 @@
 
 const TOKEN_HINT = 'must be 3 to 128 printable ASCII characters without spaces';
 
+/** JSON has no comments: `"$comment"` carries a note for people (the starter file uses it); ignored. */
+const comment = { type: 'string', description: 'A note for people reading the file; ignored.' } as const;
+
 /**
  * A secret: inline (fine for tests) or, so the file can sit in git, a reference: an environment
  * variable (read at start) or a secret file (read at start and on every reload, so a token can be
@@ -40,6 +43,18 @@ const secret = {
       },
     },
   },
+} as const;
+
+/**
+ * Where a backend is: a path or URL, inline or, since a URL may carry a password, a reference to
+ * an environment variable or a secret file, resolved like tokens.
+ */
+const location = {
+  description:
+    'A path or URL: the value itself, or {"env": "NAME"} / {"file": "PATH"} when it carries a password.',
+  if: { type: 'string' },
+  then: { type: 'string', minLength: 1, maxLength: 2048 },
+  else: secret.else,
 } as const;
 
 const cell = {
@@ -77,6 +92,7 @@ const carrier = {
   required: ['id', 'name', 'tokens', 'waybillPattern'],
   additionalProperties: false,
   properties: {
+    $comment: comment,
     id: {
       type: 'string',
       description: 'The company_id WeChat sends for this courier.',
@@ -158,18 +174,37 @@ export const CONFIG_SCHEMA = {
   additionalProperties: false,
   properties: {
     $schema: { type: 'string', description: 'Path or URL of this schema, for editors.' },
+    $comment: comment,
     server: {
       type: 'object',
       description: 'How the gateway listens. Flags and WXTRACK_* variables override these.',
       additionalProperties: false,
       properties: {
+        $comment: comment,
         host: { type: 'string', minLength: 1, default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8787 },
         db: {
-          type: 'string',
-          description: 'SQLite database file.',
-          minLength: 1,
+          ...location,
+          description:
+            'The store: a SQLite database file, or a postgres:// URL (PostgreSQL). A URL with a password belongs in {"env": ...} or {"file": ...}.',
           default: './data/wxtrack.db',
+        },
+        redis: {
+          ...location,
+          description:
+            'redis:// URL of the shared replay guard; without it the guard lives in the process (one process only).',
+        },
+        guardSecret: {
+          ...secret,
+          description:
+            'Key that hashes replay-guard bindings in Redis; every node must share it. A secret like a token.',
+        },
+        workers: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 64,
+          default: 1,
+          description: 'Serving processes on this machine; more than 1 needs redis.',
         },
         trackPath: {
           type: 'string',
@@ -179,7 +214,20 @@ export const CONFIG_SCHEMA = {
           default: '/wechat/track',
         },
         windowSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
-        replayMaxEntries: { type: 'integer', minimum: 1, maximum: 100000000, default: 1000000 },
+        replayMaxEntries: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100000000,
+          description: 'Live entries of the memory replay guard; default: sized from replayMaxRate.',
+        },
+        replayMaxRate: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          default: 5000,
+          description:
+            'New signatures per second the memory replay guard holds for its whole window (20 bytes × rate × (2 × windowSeconds + 1)).',
+        },
         cacheMb: {
           type: 'integer',
           minimum: 0,

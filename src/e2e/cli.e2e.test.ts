@@ -47,6 +47,15 @@ describe('wxtrack CLI, end to end', () => {
     ];
     writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 
+    // The README's order: init creates the database, which import and serve then require.
+    const init = spawnSync(
+      process.execPath,
+      [BIN, 'init', '--db', db, '--config', join(dir, 'wxtrack.config.json')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(init.status, init.stderr).toBe(0);
     const imported = spawnSync(process.execPath, [BIN, 'import', file, '--db', db], { encoding: 'utf8' });
     expect(imported.stdout).toBe('read 2, inserted 2, duplicates 0, rejected 0\n');
     expect(imported.status).toBe(0);

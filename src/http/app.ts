@@ -85,6 +85,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const c = carrierOf(carrier);
       return c === undefined ? undefined : cellKeysOf(c);
     },
+    waybillRuleOf: (carrier) => {
+      // Exactly this carrier: a key for one the configuration does not serve writes nothing.
+      const c = (deps.carrierSource?.current() ?? config.carriers).find((k) => k.id === carrier);
+      return c === undefined ? undefined : { pattern: c.waybillPattern, matcher: c.waybillMatcher };
+    },
   });
   return app;
 }

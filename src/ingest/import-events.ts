@@ -11,6 +11,7 @@
 import type { Store } from '../store/store.js';
 import type { EventCodeMapping } from '../tracking/event-codes.js';
 import { defaultEventCodes } from '../tracking/event-codes.js';
+import type { WaybillRule } from '../tracking/event.js';
 import { ingestItems, type IngestItem } from './ingest-batch.js';
 import { ndjsonRecords } from './sources/ndjson-source.js';
 import type { SourceRecord } from './sources/source.js';
@@ -21,6 +22,8 @@ export interface ImportOptions {
   readonly timeZone: string;
   /** The carrier's registered cell keys; when given, events may use no other. */
   readonly cellKeys?: ReadonlySet<string>;
+  /** The carrier's waybill pattern; when given, records for other numbers are rejected. */
+  readonly waybill?: WaybillRule;
   /** Carrier scan codes; the default table when left out. */
   readonly codes?: EventCodeMapping;
   /** Events per transaction. */
@@ -53,6 +56,7 @@ export async function importRecords(
     timeZone: options.timeZone,
     codes: options.codes ?? defaultEventCodes(),
     ...(options.cellKeys === undefined ? {} : { cellKeys: options.cellKeys }),
+    ...(options.waybill === undefined ? {} : { waybill: options.waybill }),
   };
   const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, rejected: 0, conflicts: 0 };
   let items: IngestItem[] = [];

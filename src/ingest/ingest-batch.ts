@@ -10,7 +10,13 @@
  */
 import { Rejections, type RejectionCode } from '../api/api-errors.js';
 import type { Store } from '../store/store.js';
-import { parseScanEvent, UNKNOWN_CODE_REASON, type ScanEvent } from '../tracking/event.js';
+import {
+  parseScanEvent,
+  UNKNOWN_CODE_REASON,
+  UNSERVABLE_REASON,
+  type ScanEvent,
+  type WaybillRule,
+} from '../tracking/event.js';
 import type { EventCodeMapping } from '../tracking/event-codes.js';
 
 /** One item to ingest: a decoded JSON value, or why it could not be decoded. */
@@ -32,6 +38,8 @@ export interface IngestRules {
   readonly codes: EventCodeMapping;
   /** The carrier's registered cell keys; when given, events may use no other. */
   readonly cellKeys?: ReadonlySet<string>;
+  /** The carrier's waybill pattern; when given, events for other numbers are rejected as `unservable`. */
+  readonly waybill?: WaybillRule;
 }
 
 const eventIdOf = (value: unknown): string | undefined => {
@@ -63,7 +71,9 @@ export async function ingestItems(
       const eventId = eventIdOf(item.value);
       const code = parsed.reason.startsWith(UNKNOWN_CODE_REASON)
         ? Rejections.UNKNOWN_CODE
-        : Rejections.INVALID;
+        : parsed.reason.startsWith(UNSERVABLE_REASON)
+          ? Rejections.UNSERVABLE
+          : Rejections.INVALID;
       results[i] = { index, eventId, result: 'rejected', code, reason: parsed.reason };
       continue;
     }

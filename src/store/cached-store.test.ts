@@ -16,7 +16,13 @@ let n = 0;
 
 // The decorated store is a Store: it passes the same contract.
 storeContract('sqlite + reply cache', async ({ renderer, clock, changeLogKeep }) => {
-  const inner = new SqliteStore({ path: join(dir, `contract-${n++}.db`), renderer, clock, changeLogKeep });
+  const inner = new SqliteStore({
+    path: join(dir, `contract-${n++}.db`),
+    create: true,
+    renderer,
+    clock,
+    changeLogKeep,
+  });
   const store = new CachedStore({ store: inner, cache: new MemoryReplyCache({ maxBytes: 1 << 20 }), clock });
   return { store, dispose: () => store.close() };
 });
@@ -29,7 +35,7 @@ describe('CachedStore', () => {
   async function setup() {
     const path = join(dir, `case-${n++}.db`);
     const clock = new ManualClock(0);
-    const inner = new SqliteStore({ path, renderer, clock });
+    const inner = new SqliteStore({ path, create: true, renderer, clock });
     const cache = new MemoryReplyCache({ maxBytes: 1 << 20 });
     const store = new CachedStore({ store: inner, cache, clock, recheckMs: 50 });
     return { path, clock, inner, cache, store };

@@ -58,11 +58,26 @@ export interface ParseEventOptions {
    */
   readonly cellKeys?: ReadonlySet<string>;
   /**
+   * The carrier's registered waybill pattern. When given, an event whose waybill it does not
+   * match is refused: WeChat queries only numbers that match (40402 otherwise), so such an event
+   * could never be shown.
+   */
+  readonly waybill?: WaybillRule;
+  /**
    * Carrier scan codes an event may carry instead of `status` (see event-codes.ts). Without a
    * mapping, an event with a `code` is rejected as an unknown code.
    */
   readonly codes?: EventCodeMapping;
 }
+
+/** A carrier's registered waybill pattern, as written and compiled (anchored at both ends). */
+export interface WaybillRule {
+  readonly pattern: string;
+  readonly matcher: RegExp;
+}
+
+/** How the reason for a waybill outside the carrier's pattern starts, so callers can classify it. */
+export const UNSERVABLE_REASON = 'waybill: does not match';
 
 /** How the reason for an unknown carrier code starts, so callers can classify it. */
 export const UNKNOWN_CODE_REASON = 'code: unknown event code';
@@ -126,6 +141,11 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
   const waybill = text(o, 'waybill', EVENT_LIMITS.waybill, true);
   if (isError(waybill)) return fail(waybill.error);
   if (!/^[\x21-\x7e]+$/.test(waybill!)) return fail('waybill: printable ASCII only');
+  if (options.waybill && !options.waybill.matcher.test(waybill!)) {
+    return fail(
+      `${UNSERVABLE_REASON} the carrier's waybill pattern ${options.waybill.pattern}, so WeChat would never be shown it`,
+    );
+  }
   const eventId = text(o, 'event_id', EVENT_LIMITS.eventId, true);
   if (isError(eventId)) return fail(eventId.error);
 

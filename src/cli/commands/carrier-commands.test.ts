@@ -58,6 +58,7 @@ beforeAll(async () => {
   writeFileSync(configPath, JSON.stringify(CONFIG));
   const store = new SqliteStore({
     path: dbPath,
+    create: true,
     clock: new ManualClock(0),
     renderer: makeRenderer(() => 'Asia/Shanghai'),
   });
@@ -183,6 +184,46 @@ describe('wxtrack import with registered cells', () => {
     expect(r.code).toBe(1);
     expect(r.out).toBe('read 2, inserted 1, duplicates 0, rejected 1\n');
     expect(r.err).toBe('line 2: cells[0].key: "coupon" is not registered as a cell key\n');
+  });
+});
+
+describe('data WeChat would never be shown is refused', () => {
+  it('import rejects a record whose waybill the carrier pattern does not match, with the reason', async () => {
+    const lines = join(dir, 'pattern.ndjson');
+    const base = { time: '2026-07-04T20:47:03+08:00', status: 2, description: 'd' };
+    writeFileSync(
+      lines,
+      [
+        { ...base, waybill: 'YT0000000000008', event_id: 'p1' },
+        { ...base, waybill: 'ZZZ', event_id: 'p2' },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    );
+    const r = await run('import', lines, '--config', configPath, '--carrier', 'YTO');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('read 2, inserted 1, duplicates 0, rejected 1\n');
+    expect(r.err).toBe(
+      "line 2: waybill: does not match the carrier's waybill pattern YT\\d{13}, so WeChat would never be shown it\n",
+    );
+  });
+
+  it('import without a file applies --waybill-pattern as serve would', async () => {
+    const lines = join(dir, 'flag-pattern.ndjson');
+    const base = { time: '2026-07-04T20:47:03+08:00', status: 2, description: 'd' };
+    writeFileSync(lines, JSON.stringify({ ...base, waybill: 'AB12', event_id: 'f1' }));
+    const db = join(dir, 'flag-pattern.db');
+    const r = await run('import', lines, '--db', db, '--create', '--waybill-pattern', 'YT\\d{13}');
+    expect(r.err).toContain("line 1: waybill: does not match the carrier's waybill pattern YT\\d{13}");
+  });
+
+  it('keys create refuses a carrier the configuration does not serve, pointing at the right spelling', async () => {
+    const r = await run('keys', 'create', '--name', 'k-yto', '--carrier', 'yto', '--config', configPath);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('carrier: "yto" is not configured (ids are case-sensitive: did you mean "YTO"?)');
+    const ok = await run('keys', 'create', '--name', 'k-yto', '--carrier', 'YTO', '--config', configPath);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.err).toContain('for carrier "YTO"');
   });
 });
 

@@ -48,7 +48,7 @@ async function runDemo(flags: Flags, _args: readonly string[], io: Output): Prom
   }
   const config = loaded.config;
   try {
-    const gateway = await startGateway(config);
+    const gateway = await startGateway(config, { createDb: true });
     const events = demoEvents(Date.now());
     const carrier = config.carriers[0]!;
     await importEventLines(

@@ -46,7 +46,7 @@ describe('wxtrack import', () => {
       ].join('\n') + '\n',
     );
     const c = capture();
-    expect(await main(['import', file, '--db', db, '--batch-size', '2'], c.io)).toBe(1);
+    expect(await main(['import', file, '--db', db, '--create', '--batch-size', '2'], c.io)).toBe(1);
     expect(c.out()).toBe('read 5, inserted 2, duplicates 1, rejected 2\n');
     expect(c.err()).toBe('line 2: not valid JSON\nline 3: status: required, an integer from 0 to 6\n');
 
@@ -69,7 +69,7 @@ describe('wxtrack import', () => {
     const db = join(dir, 'clean.db');
     writeFileSync(file, [line('a'), line('b'), line('c')].join('\n'));
     const first = capture();
-    expect(await main(['import', file, '--db', db], first.io)).toBe(0);
+    expect(await main(['import', file, '--db', db, '--create'], first.io)).toBe(0);
     expect(first.out()).toBe('read 3, inserted 3, duplicates 0, rejected 0\n');
     const second = capture();
     expect(await main(['import', file, '--db', db], second.io)).toBe(0);

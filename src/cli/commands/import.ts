@@ -4,8 +4,8 @@
  * reads stdin), in batched transactions, with live progress on stderr and an optional `--json`
  * summary on stdout. Safe to re-run after a crash: stored events count as duplicates.
  */
-import { createReadStream, mkdirSync, statSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { createReadStream, statSync } from 'node:fs';
+import { extname } from 'node:path';
 import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
@@ -14,7 +14,7 @@ import { csvRecords, CsvHeaderError } from '../../ingest/sources/csv-source.js';
 import { ndjsonRecords } from '../../ingest/sources/ndjson-source.js';
 import { decodeText, isKnownEncoding, type ImportFormat } from '../../ingest/sources/source.js';
 import { makeCarrierRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -31,8 +31,12 @@ export const importCommand: Command = {
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
                        description location eta cells
   --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
-  --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db)
+  --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db); it must
+                       exist (wxtrack init makes one)
+  --create             create the database if it does not exist
   --carrier ID         (WXTRACK_CARRIER_ID)    --timezone TZ  (WXTRACK_TIMEZONE)
+  --waybill-pattern RE the carrier's registered pattern, as given to serve
+                       (WXTRACK_WAYBILL_PATTERN); records for other numbers are rejected
   --config FILE        configuration file (WXTRACK_CONFIG); --carrier then picks one of its
                        carriers, whose zone, trace layout and registered cell keys apply
   --batch-size N       events per transaction (default 10000)
@@ -46,8 +50,10 @@ export const importCommand: Command = {
   options: {
     config: { type: 'string' },
     db: { type: 'string' },
+    create: { type: 'boolean' },
     carrier: { type: 'string' },
     timezone: { type: 'string' },
+    'waybill-pattern': { type: 'string' },
     'batch-size': { type: 'string' },
     format: { type: 'string' },
     encoding: { type: 'string' },
@@ -82,7 +88,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!loaded.ok) return usage(loaded.errors.join('; '));
   const ingest = loadIngestConfig(flags);
   if (!ingest.ok) return usage(ingest.errors.join('; '));
-  const { dbPath, carrierId, timezone, cellKeys, trace } = loaded.config;
+  const { store: spec, carrierId, timezone, cellKeys, trace } = loaded.config;
   const batchSize = Number(flags['batch-size'] ?? 10_000);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usage('--batch-size must be a positive integer');
   const interval = Number(flags['progress-interval'] ?? 5);
@@ -108,9 +114,8 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   // an unhandled 'error' event should it fire before the loop starts.
   input.on('error', () => {});
 
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-  const store = new SqliteStore({
-    path: dbPath,
+  const store = await openStore(spec, {
+    create: flags.create === true,
     clock: systemClock,
     renderer: makeCarrierRenderer(() => ({
       timeZone: timezone,
@@ -135,6 +140,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       carrier: carrierId,
       timeZone: timezone,
       ...(cellKeys === undefined ? {} : { cellKeys }),
+      waybill: loaded.config.waybill,
       codes: ingest.config.eventCodes,
       batchSize,
       onReject: (line, reason) => io.err(`${tty && !quiet ? '\r\x1b[K' : ''}line ${line}: ${reason}\n`),

@@ -19,13 +19,14 @@ async function cli(...argv: string[]) {
   return { code, out, err };
 }
 
-const open = (db: string) =>
-  new SqliteStore({ path: db, clock: systemClock, renderer: makeRenderer(() => 'Asia/Shanghai') });
+const open = (db: string, create = false) =>
+  new SqliteStore({ path: db, create, clock: systemClock, renderer: makeRenderer(() => 'Asia/Shanghai') });
 
 describe('wxtrack keys', () => {
   const db = join(dir, 'keys.db');
 
   it('creates a key shown once, stores only its hash, lists and revokes it', async () => {
+    expect((await cli('init', '--db', db, '--config', join(dir, 'keys.config.json'))).code).toBe(0);
     const created = await cli('keys', 'create', '--name', 'sorter-1', '--carrier', 'yto', '--db', db);
     expect(created.code).toBe(0);
     const key = created.out.trim();
@@ -68,7 +69,7 @@ describe('wxtrack purge', () => {
   it('erases waybills whose last event is older than the cutoff', async () => {
     const db = join(dir, 'purge.db');
     const day = 86_400_000;
-    const store = open(db);
+    const store = open(db, true);
     const ev = (id: string, waybill: string, ageDays: number) => ({
       waybill,
       eventId: id,
@@ -103,7 +104,7 @@ describe('wxtrack import options', () => {
     const csv = join(dir, 'export.csv');
     writeFileSync(
       csv,
-      '\uFEFF单号,流水号,时间,操作,说明\nYT1,s1,2026-07-04 20:47:03,SCAN_IN,到达【贵阳】\nYT1,s2,2026-07-04 21:00:00,派件,派送中\n',
+      '\uFEFF单号,流水号,时间,操作,说明\nYT1234567890123,s1,2026-07-04 20:47:03,SCAN_IN,到达【贵阳】\nYT1234567890123,s2,2026-07-04 21:00:00,派件,派送中\n',
     );
     const codes = join(dir, 'codes.json');
     writeFileSync(codes, JSON.stringify({ codes: { SCAN_IN: { status: 2, label: '到件' } } }));
@@ -113,6 +114,7 @@ describe('wxtrack import options', () => {
       csv,
       '--db',
       db,
+      '--create',
       '--json',
       '--quiet',
       '--event-codes',
@@ -128,7 +130,7 @@ describe('wxtrack import options', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ format: 'csv', read: 2, inserted: 2, rejected: 0 });
     const store = open(db);
-    const rec = await store.getWaybill('default', 'YT1');
+    const rec = await store.getWaybill('default', 'YT1234567890123');
     expect(rec!.events.map((e) => [e.status, e.label])).toEqual([
       [2, '到件'],
       [3, '派送中'],

@@ -4,29 +4,29 @@
  * printed once; the database keeps only its hash, so a lost key is revoked and replaced, never
  * recovered.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { generateApiKey, isValidKeyName } from '../../api/api-keys.js';
 import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, type Flags } from '../../config.js';
-import { makeRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'create, list and revoke API keys for the push and waybill API',
-  usage: `wxtrack keys create --name NAME [--carrier ID] [--db PATH]
-wxtrack keys list [--json] [--db PATH]
-wxtrack keys revoke NAME [--db PATH]
+  usage: `wxtrack keys create --name NAME [--carrier ID] [--config FILE] [--db PATH|URL]
+wxtrack keys list [--json] [--db PATH|URL]
+wxtrack keys revoke NAME [--db PATH|URL]
 
   create prints the new key once (the database keeps only a SHA-256 hash of it). Send it as
   "Authorization: Bearer <key>". A key writes and reads the waybills of its --carrier
-  (WXTRACK_CARRIER_ID, default "default"). A revoked key is refused at once.`,
+  (WXTRACK_CARRIER_ID, default "default"). With --config (WXTRACK_CONFIG), --carrier must be
+  one of the file's carriers, exactly as spelled there, and --db defaults to the file's. A
+  revoked key is refused at once.`,
   options: {
     name: { type: 'string' },
     carrier: { type: 'string' },
+    config: { type: 'string' },
     db: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -45,7 +45,7 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
   if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') return usage('expected create, list or revoke');
   const loaded = loadImportConfig(flags);
   if (!loaded.ok) return usage(loaded.errors.join('; '));
-  const { dbPath, carrierId } = loaded.config;
+  const { store: spec, carrierId } = loaded.config;
   if (sub === 'create') {
     if (rest.length > 0) return usage('create takes no positional arguments; use --name');
     if (typeof flags.name !== 'string' || !isValidKeyName(flags.name)) {
@@ -53,12 +53,7 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
     }
   } else if (sub === 'revoke' && rest.length !== 1) return usage('revoke takes one NAME');
 
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
-  const store = new SqliteStore({
-    path: dbPath,
-    clock: systemClock,
-    renderer: makeRenderer(() => 'Asia/Shanghai'),
-  });
+  const store = await openStore(spec, { clock: systemClock });
   try {
     if (sub === 'create') {
       const name = flags.name as string;

@@ -7,21 +7,22 @@ import { existsSync } from 'node:fs';
 import { systemClock } from '../../clock/clock.js';
 import { loadStoreConfig, type Flags } from '../../config.js';
 import { parseAge } from '../../retention/duration.js';
-import { makeRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
+import { DatabaseMissingError } from '../../store/store-errors.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
 export const purgeCommand: Command = {
   name: 'purge',
   summary: 'erase waybills whose last event is older than a cutoff',
-  usage: `wxtrack purge --older-than AGE [--db PATH] [--json]
+  usage: `wxtrack purge --older-than AGE [--db PATH|URL] [--config FILE] [--json]
 
   AGE is a whole number of hours, days or weeks: 36h, 180d, 26w. A waybill set through the API
   without any scan ages from its last update.`,
   options: {
     'older-than': { type: 'string' },
     db: { type: 'string' },
+    config: { type: 'string' },
     json: { type: 'boolean' },
   },
   run: async (flags: Flags, _args, io: Output) => {
@@ -31,16 +32,17 @@ export const purgeCommand: Command = {
       io.err(`wxtrack purge: --older-than is required, e.g. 180d (h, d or w)\n`);
       return 2;
     }
-    const { dbPath } = loadStoreConfig(flags);
-    if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-      io.err(`wxtrack purge: no database at ${dbPath}\n`);
+    const loaded = loadStoreConfig(flags);
+    if (!loaded.ok) {
+      io.err(`wxtrack purge: ${loaded.errors.join('; ')}\n`);
       return 2;
     }
-    const store = new SqliteStore({
-      path: dbPath,
-      clock: systemClock,
-      renderer: makeRenderer(() => 'Asia/Shanghai'),
-    });
+    const spec = loaded.config.store;
+    if (spec.kind === 'sqlite' && spec.path !== ':memory:' && !existsSync(spec.path)) {
+      io.err(`wxtrack purge: ${new DatabaseMissingError(spec.path).message}\n`);
+      return 2;
+    }
+    const store = await openStore(spec, { clock: systemClock });
     try {
       const cutoff = systemClock.now() - age;
       const removed = await store.purgeOlderThan(cutoff);

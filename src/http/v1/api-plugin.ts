@@ -13,6 +13,7 @@ import { authenticate } from '../../api/api-keys.js';
 import type { Clock } from '../../clock/clock.js';
 import type { Store, ApiKeyRecord } from '../../store/store.js';
 import type { EventCodeMapping } from '../../tracking/event-codes.js';
+import type { WaybillRule } from '../../tracking/event.js';
 import type { Logger } from '../logging.js';
 import { registerEventsRoute } from './events-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
@@ -28,6 +29,11 @@ export interface V1Deps {
   readonly timeZoneOf: (carrier: string) => string;
   /** A carrier's registered cell keys, when it registered any: events and attributes use no other. */
   readonly cellKeysOf: (carrier: string) => ReadonlySet<string> | undefined;
+  /**
+   * A carrier's waybill pattern, or `undefined` when the configuration does not serve that
+   * carrier at all (its key is then refused: WeChat could never be shown what it writes).
+   */
+  readonly waybillRuleOf: (carrier: string) => WaybillRule | undefined;
 }
 
 const keys = new WeakMap<FastifyRequest, ApiKeyRecord>();
@@ -65,6 +71,9 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
         if (!key) {
           reply.header('www-authenticate', 'Bearer realm="wxtrack"');
           return sendApiError(reply, ApiErrors.UNAUTHORIZED);
+        }
+        if (deps.waybillRuleOf(key.carrier) === undefined) {
+          return sendApiError(reply, ApiErrors.CARRIER_NOT_SERVED);
         }
         keys.set(request, key);
       });

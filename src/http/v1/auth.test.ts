@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../api/api-keys.js';
+import { fixtureCarrier } from '../../testing/gateway-fixture.js';
 import { apiHarness, WECHAT_TOKEN, wireEvent, type ApiHarness } from './testing/api-harness.js';
 
 let h: ApiHarness;
@@ -75,11 +76,25 @@ describe('Bearer API keys', () => {
   });
 
   it('writes to the carrier of the key, and reads only that carrier', async () => {
+    await h.close();
+    h = await apiHarness({ carriers: [fixtureCarrier({ id: 'default' }), fixtureCarrier({ id: 'sf' })] });
     const sf = generateApiKey('sf-key', 'sf', 0);
     await h.store.addApiKey(sf.record);
     await call('POST', '/v1/events', `Bearer ${sf.key}`);
     expect(await h.store.getReply('sf', 'YT1234567890123')).toBeDefined();
     expect(await h.store.getReply('default', 'YT1234567890123')).toBeUndefined();
     expect((await call('GET', '/v1/waybills/YT1234567890123', h.auth)).statusCode).toBe(404);
+  });
+
+  it('refuses, with 403 and nothing stored, a key whose carrier the configuration does not serve', async () => {
+    // `keys create --carrier yto` beside a configuration whose carrier is YTO: ids are exact.
+    const yto = generateApiKey('yto-key', 'yto', 0);
+    await h.store.addApiKey(yto.record);
+    for (const [method, url] of ROUTES) {
+      const res = await call(method, url, `Bearer ${yto.key}`);
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'WXT_CARRIER_NOT_SERVED' });
+    }
+    expect(await h.store.getReply('yto', 'YT1234567890123')).toBeUndefined();
   });
 });

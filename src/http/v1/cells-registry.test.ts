@@ -19,6 +19,28 @@ const scan = (cellKey: string) => ({
   cells: [{ key: cellKey, value: '去支付' }],
 });
 
+describe('waybill pattern on the /v1 API', () => {
+  it('rejects, as unservable and with the reason, an event whose waybill the pattern does not match', async () => {
+    h = await apiHarness({ carriers: [carrier] });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: h.auth },
+      payload: [scan('wxpay'), { ...scan('wxpay'), event_id: 'zzz', waybill: 'ZZZ' }],
+    });
+    expect(res.statusCode).toBe(207);
+    expect((res.json() as { results: unknown[] }).results[1]).toEqual({
+      index: 1,
+      event_id: 'zzz',
+      result: 'rejected',
+      code: 'unservable',
+      reason:
+        "waybill: does not match the carrier's waybill pattern YT\\d{13}, so WeChat would never be shown it",
+    });
+    expect(await h.store.getReply('default', 'ZZZ')).toBeUndefined();
+  });
+});
+
 describe('registered cells on the /v1 API', () => {
   it('accepts a pushed event with a registered key, and rejects an unregistered one by name', async () => {
     h = await apiHarness({ carriers: [carrier] });

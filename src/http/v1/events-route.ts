@@ -45,10 +45,12 @@ export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
     else return sendApiError(reply, ApiErrors.NOT_AN_ARRAY);
 
     const cellKeys = deps.cellKeysOf(key.carrier);
+    const waybill = deps.waybillRuleOf(key.carrier);
     const results = await ingestItems(deps.store, key.carrier, items, {
       timeZone: deps.timeZoneOf(key.carrier),
       codes: deps.eventCodes,
       ...(cellKeys === undefined ? {} : { cellKeys }),
+      ...(waybill === undefined ? {} : { waybill }),
     });
     const counts = tally(results);
     return reply

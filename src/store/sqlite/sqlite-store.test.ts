@@ -15,7 +15,7 @@ let n = 0;
 
 storeContract('sqlite', async ({ renderer, clock, changeLogKeep }) => {
   const path = join(dir, `contract-${n++}.db`);
-  const open = () => new SqliteStore({ path, renderer, clock, changeLogKeep });
+  const open = () => new SqliteStore({ path, create: true, renderer, clock, changeLogKeep });
   const stores = [open()];
   return {
     store: stores[0]!,
@@ -35,7 +35,13 @@ describe('SqliteStore specifics', () => {
 
   it('runs in WAL mode with synchronous=FULL and a busy timeout', () => {
     const path = join(dir, 'pragmas.db');
-    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0), busyTimeoutMs: 1234 });
+    const store = new SqliteStore({
+      path,
+      create: true,
+      renderer,
+      clock: new ManualClock(0),
+      busyTimeoutMs: 1234,
+    });
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -45,7 +51,7 @@ describe('SqliteStore specifics', () => {
   it('keeps data across reopen, and applies each migration once', async () => {
     const path = join(dir, 'reopen.db');
     const clock = new ManualClock(0);
-    const a = new SqliteStore({ path, renderer, clock });
+    const a = new SqliteStore({ path, create: true, renderer, clock });
     await a.ingest('yto', [event({ eventId: 'e1' })]);
     await a.close();
     const b = new SqliteStore({ path, renderer, clock });
@@ -73,7 +79,13 @@ describe('SqliteStore specifics', () => {
 
   it('keeps the change log bounded: about `keep` entries plus one prune step', async () => {
     const path = join(dir, 'bounded.db');
-    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0), changeLogKeep: 50 });
+    const store = new SqliteStore({
+      path,
+      create: true,
+      renderer,
+      clock: new ManualClock(0),
+      changeLogKeep: 50,
+    });
     for (let i = 0; i < 400; i++) await store.setWaybillAttributes('yto', `W${i % 7}`, { destination: 'x' });
     await store.ingest(
       'yto',

@@ -11,6 +11,8 @@
  *   order commit order.
  */
 import Database from 'better-sqlite3';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock } from '../../clock/clock.js';
 import type { Cell, OrderStatus } from '../../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../../tracking/event.js';
@@ -25,6 +27,7 @@ import {
 } from '../change-log.js';
 import type { Renderer } from '../renderer.js';
 import { renderFromEvents, renderWithoutReading } from '../waybill-render.js';
+import { DatabaseMissingError } from '../store-errors.js';
 import type {
   ApiKeyRecord,
   ChangePage,
@@ -40,8 +43,13 @@ import type {
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
 export interface SqliteStoreOptions {
-  /** Database file, or `:memory:`. The folder must exist. */
+  /** Database file, or `:memory:`. */
   readonly path: string;
+  /**
+   * Whether a missing file may be created (with its folder). Default false: a missing file is
+   * refused with a {@link DatabaseMissingError}, so a mistyped path never becomes an empty database.
+   */
+  readonly create?: boolean;
   /** Renders a waybill's reply from its events. */
   readonly renderer: Renderer;
   readonly clock: Clock;
@@ -188,6 +196,10 @@ export class SqliteStore implements Store {
     this.#renderer = options.renderer;
     this.#clock = options.clock;
     this.#changeLogKeep = checkChangeLogKeep(options.changeLogKeep ?? DEFAULT_CHANGE_LOG_KEEP);
+    if (options.path !== ':memory:' && options.path !== '' && !existsSync(options.path)) {
+      if (!options.create || options.readonly) throw new DatabaseMissingError(options.path);
+      mkdirSync(dirname(options.path), { recursive: true });
+    }
     const db = new Database(options.path, { readonly: options.readonly ?? false });
     this.#db = db;
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);

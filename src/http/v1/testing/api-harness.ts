@@ -36,6 +36,7 @@ export async function apiHarness(
   const clock = new ManualClock(T0 + 3_600_000);
   const store = new SqliteStore({
     path: options.path ?? ':memory:',
+    create: true,
     clock,
     renderer: makeRenderer(() => 'Asia/Shanghai'),
   });

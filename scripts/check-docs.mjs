@@ -1,0 +1,68 @@
+// @ts-check
+/**
+ * @module check-docs
+ *
+ * `npm run lint` runs this on the project's Markdown: fences balance, every ```json block parses,
+ * every local link and #anchor resolves, and every relative link also works from the npm package
+ * (see scripts/docs/markdown-check.mjs for the rules and why). Prints `file:line: problem` for
+ * each finding and exits 1 if there is any.
+ *
+ * Usage: node scripts/check-docs.mjs [FILE.md ...]   (default: README.md, bench/README.md, docs/*.md)
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { checkDocument } from './docs/check-document.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const docs = existsSync(root + 'docs')
+  ? readdirSync(root + 'docs')
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`)
+  : [];
+const files =
+  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['README.md', 'bench/README.md', ...docs];
+
+/** @param {string} path */
+const read = (path) => (existsSync(root + path) ? readFileSync(root + path, 'utf8') : null);
+const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8'));
+/** @type {string[]} */
+const packaged = Array.isArray(pkg.files) ? pkg.files : [];
+const repositoryUrl = String(pkg.repository?.url ?? pkg.repository ?? 'https://github.com/wxtrack/wxtrack')
+  .replace(/^git\+/, '')
+  .replace(/\.git$/, '');
+
+/** npm always packs package.json, README and LICENSE; the rest only when `files` lists it. */
+/** @param {string} path */
+const shipped = (path) =>
+  /^(package\.json|readme(\.[^/]*)?|license(\.[^/]*)?|licence(\.[^/]*)?)$/i.test(path) ||
+  packaged.some((entry) => {
+    const clean = entry.replace(/^\.\//, '').replace(/\/$/, '');
+    return path === clean || path.startsWith(clean + '/');
+  });
+
+let problems = 0;
+for (const file of files) {
+  const text = read(file);
+  if (text === null) {
+    process.stderr.write(`${file}: no such file\n`);
+    problems++;
+    continue;
+  }
+  const findings = checkDocument(text, {
+    file,
+    exists: (path) => existsSync(root + path),
+    read,
+    shipped,
+    repositoryUrl,
+    bilingual: file === 'README.md',
+  });
+  for (const f of findings) process.stderr.write(`${file}:${f.line}: ${f.message}\n`);
+  problems += findings.length;
+}
+if (problems > 0) {
+  process.stderr.write(
+    `check-docs: ${problems} problem${problems === 1 ? '' : 's'} in ${files.join(', ')}\n`,
+  );
+  process.exit(1);
+}
+process.stdout.write(`check-docs: ${files.join(', ')} OK\n`);
