@@ -1,7 +1,7 @@
 /**
  * @module
  * The Store: where scan events and the replies rendered from them live. One interface, one folder
- * per backend (`sqlite/`, later `postgres/`), and one contract suite (`store.case.test.ts`) that
+ * per backend (`sqlite/`, `postgres/`), and one contract suite (`store.case.test.ts`) that
  * every backend runs.
  *
  * The query path needs exactly one call, {@link Store.getReply}: a single indexed read of the

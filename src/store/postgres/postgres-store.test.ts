@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
 import { createTestSchema, TEST_POSTGRES_URL, type TestSchema } from '../../testing/postgres-schema.js';
 import type { ScanEvent } from '../../tracking/event.js';
@@ -39,7 +39,12 @@ storeContract('postgres', async ({ renderer, clock, changeLogKeep }) => {
 const schemas: TestSchema[] = [];
 const stores: Store[] = [];
 afterAll(async () => {
-  for (const s of stores) await s.close();
+  // A store stuck in a failed test must not keep its schema alive: close with a bound, then drop.
+  await Promise.all(
+    stores.map((s) =>
+      Promise.race([s.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]),
+    ),
+  );
   for (const s of schemas) await s.drop();
 });
 async function fresh(): Promise<TestSchema> {
@@ -138,13 +143,15 @@ describe('PostgresStore: concurrent writers', () => {
     const a = await openStore(schema);
     const b = await openStore(schema);
     for (let round = 0; round < 20; round++) {
+      // Odd rounds share no event: nothing but the waybill's lock orders the two writers.
       const w = `W${round}`;
+      const shared = round % 2 === 0 ? 5 : 0;
       const [oa, ob] = await Promise.all([
-        a.ingest('yto', burst('a', w, 10, 5)),
-        b.ingest('yto', burst('b', w, 10, 5)),
+        a.ingest('yto', burst('a', w, 10, shared)),
+        b.ingest('yto', burst('b', w, 10, shared)),
       ]);
       expectSharedOnce(oa, ob, 10);
-      await expectComplete(a, w, 25);
+      await expectComplete(a, w, 20 + shared);
     }
   });
 
@@ -181,7 +188,13 @@ describe('PostgresStore: concurrent writers', () => {
     if (!existsSync(built)) throw new Error('needs the built store: run `npm run build` (npm test does)');
     const schema = await fresh();
     const store = await openStore(schema); // migrates before the children start
-    const rounds = 15;
+    // Every round, both processes write the same ten waybills: however far apart the two start,
+    // they keep writing the same waybills at the same time. The last rounds also send events
+    // both send (which makes the second writer wait for the first's commit; the earlier rounds
+    // have nothing but the store's own locking to order them).
+    const rounds = 12;
+    const sharedFrom = 10;
+    const waybills = Array.from({ length: 100 }, (_, i) => `Q${i}`);
     const child = (who: string) => {
       const code = `
         import { PostgresStore } from ${JSON.stringify(built.href)};
@@ -201,10 +214,16 @@ describe('PostgresStore: concurrent writers', () => {
         for await (const _ of process.stdin) break;
         const out = [];
         for (let r = 0; r < Number(rounds); r++) {
-          const w = 'P' + r;
           const events = [];
-          for (let i = 0; i < 10; i++) events.push(ev(w + '-' + who + i, w, T0 + i * 1000, who + ' ' + i));
-          for (let i = 0; i < 5; i++) events.push(ev(w + '-s' + i, w, T0 + i * 1000 + 500, 'shared ' + i));
+          for (let i = 0; i < 100; i++) {
+            const w = 'Q' + i;
+            // Each event newer than the last: the stored reply is extended, not rebuilt, so a
+            // write that rendered from a stale reply would show to the end.
+            events.push(ev(w + '-' + who + r, w, T0 + r * 1000 + (who === 'x' ? 0 : 1), who + ' ' + r));
+            if (r >= ${sharedFrom}) events.push(ev(w + '-s' + r, w, T0 + r * 1000 + 500, 'shared ' + r));
+          }
+          // A random pause, so the two do not fall into lockstep and take turns.
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
           out.push(await store.ingest('yto', events));
         }
         console.log(JSON.stringify(out));
@@ -232,9 +251,14 @@ describe('PostgresStore: concurrent writers', () => {
     const [ox, oy] = await Promise.all([x.result, y.result]);
     expect(await Promise.all([x.exited, y.exited])).toEqual([0, 0]);
     for (let r = 0; r < rounds; r++) {
-      expectSharedOnce(ox[r]!, oy[r]!, 10);
-      await expectComplete(store, `P${r}`, 25);
+      const [a, b] = [ox[r]!, oy[r]!];
+      // With shared events, each waybill's own event is followed by its shared one.
+      for (let i = 0; i < a.length; i++) {
+        if (r >= sharedFrom && i % 2 === 1) expect([a[i], b[i]].sort()).toEqual(['duplicate', 'inserted']);
+        else expect([a[i], b[i]]).toEqual(['inserted', 'inserted']);
+      }
     }
+    for (const w of waybills) await expectComplete(store, w, rounds * 2 + rounds - sharedFrom);
   });
 });
 
@@ -278,6 +302,7 @@ describe('PostgresStore: change log in commit order', () => {
 
     let release!: () => void;
     const reached = slow.pauseNextCommit(new Promise<void>((r) => (release = r)));
+    onTestFinished(() => release()); // never leave A paused, even when an expectation fails
     const order: string[] = [];
     const writeA = a.setWaybillAttributes('yto', 'A', { destination: 'a' }).then(() => order.push('A'));
     await reached; // A holds its change entry, uncommitted.
@@ -390,6 +415,18 @@ describe('PostgresStore: same replies as SQLite', () => {
 });
 
 describe('PostgresStore: failures', () => {
+  it('rejects, not answers, when the database fails under it', async () => {
+    const schema = await fresh();
+    const store = await openStore(schema);
+    await store.ingest('yto', [event({ eventId: 'e1' })]);
+    await sql(schema, 'DROP TABLE waybills');
+    await expect(store.getReply('yto', 'YT1234567890123')).rejects.toThrow(/waybills/);
+    await expect(store.ingest('yto', [event({ eventId: 'e2' })])).rejects.toThrow(/waybills/);
+    await expect(store.changesSince(0, 10)).resolves.toMatchObject({ gap: false });
+    // The failed write left nothing behind.
+    expect(await sql(schema, 'SELECT event_id FROM events ORDER BY seq')).toEqual([{ event_id: 'e1' }]);
+  });
+
   it('rejects when the server is unreachable, without the password in the error', async () => {
     const pool = createPostgresPool({
       url: 'postgres://postgres:s3cret-pw@127.0.0.1:1/test',
