@@ -5,6 +5,7 @@
  * would agree too. So `formatAcceptTime` (the exact path) is wrapped to count its calls.
  */
 import { describe, expect, it, vi } from 'vitest';
+import type * as TimeModule from './time.js';
 import { formatAcceptTime as exact } from './time.js';
 
 // A plain counter rather than vi.fn, which would record each of the bound test's 400k calls.
@@ -15,7 +16,7 @@ const exactPath = vi.hoisted(() => ({
 }));
 
 vi.mock('./time.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('./time.js')>();
+  const real = await importOriginal<typeof TimeModule>();
   return {
     ...real,
     formatAcceptTime: (epochMs: number, timeZone: string) => {
