@@ -48,8 +48,11 @@ const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
 
 /** Same result as {@link formatAcceptTime}, memoizing the zone's offset. */
 export function formatAcceptTimeFast(epochMs: number, timeZone: string): string {
-  // Stryker disable next-line EqualityOperator,ConditionalExpression: at 0 both paths agree; past 9999 the five-digit year reads as NaN, so the exact path runs anyway
-  if (!(epochMs >= 0 && epochMs < 253_402_300_800_000)) return formatAcceptTime(epochMs, timeZone);
+  // Before 1970 (and NaN) the exact path: wallAsUtc's Date.UTC reads the years 0–99 as 1900–1999.
+  // Stryker disable next-line EqualityOperator: at 0 itself both paths agree
+  if (!(epochMs >= 0)) return formatAcceptTime(epochMs, timeZone);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: past 9999 wallAsUtc reads the five-digit year as NaN, so the exact path runs anyway
+  if (!(epochMs < 253_402_300_800_000)) return formatAcceptTime(epochMs, timeZone);
   const offset = sliceOffset(Math.floor(epochMs / SLICE_MS), timeZone);
   if (offset === null) return formatAcceptTime(epochMs, timeZone);
   const d = new Date(epochMs + offset);
