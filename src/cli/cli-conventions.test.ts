@@ -172,3 +172,36 @@ describe('purge --dry-run', () => {
     expect(JSON.parse(real.out)).toMatchObject({ dry_run: false, waybills: 1, events: 1 });
   });
 });
+
+describe('--carrier-name', () => {
+  it('names the courier in the change notice and the cells sheet of a carrier without a file', async () => {
+    const lint = await cli(
+      'pattern',
+      'lint',
+      '--carrier-name',
+      '示例快递',
+      '--waybill-pattern',
+      'SL\\d{12}',
+      '--db',
+      join(dir, 'none.db'),
+    );
+    expect(lint.out).toContain('Pattern lint: 示例快递 (default)');
+    expect(lint.out).toMatch(/运单正则表达式更新[\s\S]*示例快递/);
+    const sheet = await cli('cells', 'sheet', '--carrier-name', '示例快递');
+    expect(sheet.code, sheet.err).toBe(0);
+    expect(sheet.out).toContain('示例快递');
+  });
+
+  it('is refused beside a configuration file, whose carriers have their own name', async () => {
+    const config = join(dir, 'named.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        carriers: [{ id: 'YTO', name: '圆通', tokens: ['yto-token-1'], waybillPattern: 'YT\\d{13}' }],
+      }),
+    );
+    const r = await cli('cells', 'sheet', '--config', config, '--carrier-name', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--carrier-name is for a carrier without a file');
+  });
+});
