@@ -7,14 +7,20 @@
  * (see scripts/docs/markdown-check.mjs for the rules and why). Prints `file:line: problem` for
  * each finding and exits 1 if there is any.
  *
- * Usage: node scripts/check-docs.mjs [FILE.md ...]   (default: README.md and bench/README.md)
+ * Usage: node scripts/check-docs.mjs [FILE.md ...]   (default: README.md, bench/README.md, docs/*.md)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkDocument } from './docs/check-document.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const files = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['README.md', 'bench/README.md'];
+const docs = existsSync(root + 'docs')
+  ? readdirSync(root + 'docs')
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`)
+  : [];
+const files =
+  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['README.md', 'bench/README.md', ...docs];
 
 /** @param {string} path */
 const read = (path) => (existsSync(root + path) ? readFileSync(root + path, 'utf8') : null);

@@ -65,7 +65,11 @@ describe('loadGatewayConfig with a file', () => {
       ['YTO', 'yto-secret'],
       ['SF', 'sf-secret'],
     ]);
-    expect(r.config).toMatchObject({ port: 9000, dbPath: '/var/lib/wxtrack.db', windowSeconds: 120 });
+    expect(r.config).toMatchObject({
+      port: 9000,
+      store: { kind: 'sqlite', path: '/var/lib/wxtrack.db' },
+      windowSeconds: 120,
+    });
     expect(r.config.configFile).toBe('wxtrack.config.json');
   });
 
@@ -75,7 +79,11 @@ describe('loadGatewayConfig with a file', () => {
       { ...SECRETS, WXTRACK_CONFIG: 'wxtrack.config.json', WXTRACK_DB: ':memory:' },
       read,
     );
-    expect(r.ok && [r.config.port, r.config.dbPath, r.config.windowSeconds]).toEqual([7000, ':memory:', 120]);
+    expect(r.ok && [r.config.port, r.config.store, r.config.windowSeconds]).toEqual([
+      7000,
+      { kind: 'sqlite', path: ':memory:' },
+      120,
+    ]);
   });
 
   it('refuses carrier flags beside a file, and reports the file errors with their paths', () => {
@@ -104,7 +112,10 @@ describe('loadCarriers and loadImportConfig', () => {
 
   it("imports for a file's carrier, with its zone and registered cell keys", () => {
     const yto = loadImportConfig({ carrier: 'YTO', config: 'wxtrack.config.json' }, SECRETS, read);
-    expect(yto.ok && yto.config).toMatchObject({ carrierId: 'YTO', dbPath: '/var/lib/wxtrack.db' });
+    expect(yto.ok && yto.config).toMatchObject({
+      carrierId: 'YTO',
+      store: { kind: 'sqlite', path: '/var/lib/wxtrack.db' },
+    });
     expect(yto.ok && [...yto.config.cellKeys!]).toEqual(['wxpay']);
     const sf = loadImportConfig({ carrier: 'SF', config: 'wxtrack.config.json' }, SECRETS, read);
     expect(sf.ok && [sf.config.timezone, [...sf.config.cellKeys!]]).toEqual(['Asia/Hong_Kong', []]);
@@ -129,7 +140,9 @@ describe('loadGatewayConfig', () => {
     expect(r.ok && r.config).toMatchObject({
       port: 8787,
       host: '127.0.0.1',
-      dbPath: './data/wxtrack.db',
+      store: { kind: 'sqlite', path: './data/wxtrack.db' },
+      guard: { kind: 'memory', maxEntries: 3_005_000 },
+      workers: 1,
       trackPath: '/wechat/track',
       windowSeconds: 300,
       callbacks: ['WxOrderCb'],
@@ -150,7 +163,11 @@ describe('loadGatewayConfig', () => {
       WXTRACK_HOST: '0.0.0.0',
     };
     const fromEnv = loadGatewayConfig({}, env);
-    expect(fromEnv.ok && fromEnv.config).toMatchObject({ port: 9000, dbPath: '/tmp/x.db', host: '0.0.0.0' });
+    expect(fromEnv.ok && fromEnv.config).toMatchObject({
+      port: 9000,
+      store: { kind: 'sqlite', path: '/tmp/x.db' },
+      host: '0.0.0.0',
+    });
     const flagged = loadGatewayConfig({ port: '9100', token: 'flagtoken' }, env);
     expect(flagged.ok && flagged.config.port).toBe(9100);
     expect(flagged.ok && flagged.config.carriers[0]!.tokens).toEqual(['flagtoken']);
@@ -205,7 +222,7 @@ describe('loadImportConfig', () => {
   it('needs no token', () => {
     const r = loadImportConfig({ db: 'x.db' }, {});
     expect(r.ok && r.config).toMatchObject({
-      dbPath: 'x.db',
+      store: { kind: 'sqlite', path: 'x.db' },
       carrierId: DEFAULTS.carrierId,
       timezone: 'Asia/Shanghai',
     });

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type Carrier, type TraceOptions } from './carrier/carrier.js';
 import { checkWaybillPattern } from './carrier/pattern-safety.js';
+import { guardCapacity } from './guard/guard-capacity.js';
 import { parseConfigText, type FileConfig } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
 import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from './tracking/event-codes.js';
@@ -30,10 +31,14 @@ export const ENV = Object.freeze({
   trackPath: 'WXTRACK_TRACK_PATH',
   windowSeconds: 'WXTRACK_WINDOW_SECONDS',
   replayMaxEntries: 'WXTRACK_REPLAY_MAX_ENTRIES',
+  replayMaxRate: 'WXTRACK_REPLAY_MAX_RATE',
   cacheMb: 'WXTRACK_CACHE_MB',
   logLevel: 'WXTRACK_LOG_LEVEL',
   accessLog: 'WXTRACK_ACCESS_LOG',
   config: 'WXTRACK_CONFIG',
+  redis: 'WXTRACK_REDIS_URL',
+  guardSecret: 'WXTRACK_GUARD_SECRET',
+  workers: 'WXTRACK_WORKERS',
 });
 
 export const DEFAULTS = Object.freeze({
@@ -47,15 +52,50 @@ export const DEFAULTS = Object.freeze({
   timezone: 'Asia/Shanghai',
   trackPath: '/wechat/track',
   windowSeconds: 300,
-  replayMaxEntries: 1_000_000,
+  /**
+   * New signatures per second the memory guard must hold for its whole window; its size follows
+   * (guard/guard-capacity.ts): 5,000 q/s × 601 s = 3,005,000 entries, 60 MB.
+   */
+  replayMaxRate: 5_000,
   cacheMb: 512,
   logLevel: 'info',
 });
 
+/** Which store backend holds the events, and where. */
+export type StoreSpec =
+  /** An embedded SQLite file (or `:memory:`): one machine. */
+  | { readonly kind: 'sqlite'; readonly path: string }
+  /** A PostgreSQL database shared by every node. `url` may carry a password: never log it. */
+  | { readonly kind: 'postgres'; readonly url: string };
+
+/** Which replay guard remembers signatures, and where. */
+export type GuardSpec =
+  /** In this process: right for one serving process only. */
+  | { readonly kind: 'memory'; readonly maxEntries: number }
+  /**
+   * In Redis, shared by every worker and node. `secret` keys the hash of each binding, so every
+   * node must hold the same one; `url` may carry a password.
+   */
+  | { readonly kind: 'redis'; readonly url: string; readonly secret: string };
+
 /** Where the events live. */
 export interface StoreConfig {
-  /** SQLite database file. */
-  readonly dbPath: string;
+  readonly store: StoreSpec;
+}
+
+/** A `--db` value: a postgres:// (or postgresql://) URL names PostgreSQL, anything else a SQLite file. */
+export function storeSpecOf(db: string): StoreSpec {
+  return /^postgres(ql)?:\/\//i.test(db) ? { kind: 'postgres', url: db } : { kind: 'sqlite', path: db };
+}
+
+/** A location with any password masked, for logs and messages. */
+export function describeStore(spec: StoreSpec): string {
+  return spec.kind === 'sqlite' ? spec.path : redactUrl(spec.url);
+}
+
+/** `scheme://user:secret@host/…` → `scheme://user:***@host/…`; other text unchanged. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, '$1***@');
 }
 
 /** Everything `wxtrack serve` needs. */
@@ -72,8 +112,10 @@ export interface GatewayConfig extends StoreConfig {
   readonly callbacks: readonly string[];
   /** The carriers served; at least one. */
   readonly carriers: readonly Carrier[];
-  /** Bound on the in-memory replay guard. */
-  readonly replayMaxEntries: number;
+  /** The replay guard's backend. */
+  readonly guard: GuardSpec;
+  /** Serving processes on this machine; more than 1 needs a shared (Redis) guard. */
+  readonly workers: number;
   /** Memory for the reply cache, MiB; 0 turns it off. */
   readonly cacheMb: number;
   /** pino level. */
@@ -125,9 +167,32 @@ function integer(
 const TOKEN_RE = /^[\x21-\x7e]{3,128}$/;
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The storage settings of any command that opens the database. */
-export function loadStoreConfig(flags: Flags, env: Env = process.env): StoreConfig {
-  return Object.freeze({ dbPath: pick(flags, env, 'db', ENV.db) ?? DEFAULTS.db });
+/**
+ * The store of any command that opens the database, resolved the same way everywhere: `--db`,
+ * then WXTRACK_DB, then the configuration file's `server.db` (when `--config` or WXTRACK_CONFIG
+ * names one), then the default.
+ */
+export function loadStoreConfig(
+  flags: Flags,
+  env: Env = process.env,
+  read: ReadText = readText,
+): Loaded<StoreConfig> {
+  const direct = pick(flags, env, 'db', ENV.db);
+  if (direct !== undefined) return { ok: true, config: Object.freeze({ store: storeSpecOf(direct) }) };
+  const file = configFileSetting(flags, env, read);
+  if (file !== undefined && !file.ok) return file;
+  return { ok: true, config: storeConfigOf(flags, env, file?.config) };
+}
+
+/** The store from `--db`, else WXTRACK_DB, else the default: for `init`, which writes the file. */
+export function loadDbSetting(flags: Flags, env: Env = process.env): StoreSpec {
+  return storeSpecOf(pick(flags, env, 'db', ENV.db) ?? DEFAULTS.db);
+}
+
+/** The store from flag, variable, an already loaded file, or the default. */
+function storeConfigOf(flags: Flags, env: Env, file: FileConfig | undefined): StoreConfig {
+  const db = pick(flags, env, 'db', ENV.db) ?? file?.server.db ?? DEFAULTS.db;
+  return Object.freeze({ store: storeSpecOf(db) });
 }
 
 function carrierIdSetting(flags: Flags, env: Env, errors: string[]): string {
@@ -177,7 +242,7 @@ export function loadImportConfig(
     return {
       ok: true,
       config: Object.freeze({
-        ...loadStoreConfig(flags, env),
+        ...storeConfigOf(flags, env, undefined),
         carrierId,
         timezone,
         cellKeys: undefined,
@@ -192,7 +257,7 @@ export function loadImportConfig(
   return {
     ok: true,
     config: Object.freeze({
-      dbPath: pick(flags, env, 'db', ENV.db) ?? file.config.server.db ?? DEFAULTS.db,
+      ...storeConfigOf(flags, env, file.config),
       carrierId: carrier.id,
       timezone: carrier.timezone,
       cellKeys: cellKeysOf(carrier),
@@ -321,6 +386,7 @@ export function loadGatewayConfig(
   const configFile = configPathSetting(flags, env);
   let carriers: readonly Carrier[];
   let server: FileConfig['server'] = {};
+  let file: FileConfig | undefined;
   let warnings: readonly string[] = [];
   if (configFile === undefined) {
     carriers = Object.freeze([loadCarrierSettings(flags, env, errors)]);
@@ -328,9 +394,10 @@ export function loadGatewayConfig(
     for (const flag of CARRIER_FLAGS) {
       if (flags[flag] !== undefined) errors.push(`${flag}: carriers come from ${configFile}; drop --${flag}`);
     }
-    const file = loadConfigFile(configFile, env, read);
-    if (!file.ok) return { ok: false, errors: [...errors, ...file.errors] };
-    ({ carriers, server, warnings } = file.config);
+    const loaded = loadConfigFile(configFile, env, read);
+    if (!loaded.ok) return { ok: false, errors: [...errors, ...loaded.errors] };
+    file = loaded.config;
+    ({ carriers, server, warnings } = file);
   }
   const fromFile = (v: number | undefined) => (v === undefined ? undefined : String(v));
   // An integer server setting: flag, then variable, then the file's `server` section, then default.
@@ -351,15 +418,34 @@ export function loadGatewayConfig(
     1,
     86_400,
   );
+  const replayMaxRate = serverInteger(
+    'replay-max-rate',
+    ENV.replayMaxRate,
+    server.replayMaxRate,
+    DEFAULTS.replayMaxRate,
+    1,
+    1_000_000,
+  );
+  // An explicit entry count wins; otherwise the guard is sized to hold `replayMaxRate` new
+  // signatures a second for the whole life of an entry.
   const replayMaxEntries = serverInteger(
     'replay-max-entries',
     ENV.replayMaxEntries,
     server.replayMaxEntries,
-    DEFAULTS.replayMaxEntries,
+    guardCapacity({ windowSeconds, maxRate: replayMaxRate }),
     1,
     100_000_000,
   );
   const cacheMb = serverInteger('cache-mb', ENV.cacheMb, server.cacheMb, DEFAULTS.cacheMb, 0, 1_048_576);
+  const workers = serverInteger('workers', ENV.workers, server.workers, 1, 1, 64);
+  const guard = guardSetting(flags, env, server, replayMaxEntries, errors);
+  // Workers are separate processes: a guard in one process's memory would let a signature bound
+  // on one worker be replayed, for another parcel, on the next.
+  if (workers > 1 && guard.kind === 'memory') {
+    errors.push(
+      `workers: ${workers} processes need a shared replay guard; set --redis (${ENV.redis}) or use --workers 1`,
+    );
+  }
   const trackPath = pick(flags, env, 'path', ENV.trackPath) ?? server.trackPath ?? DEFAULTS.trackPath;
   if (!/^\/[A-Za-z0-9/_.-]*$/.test(trackPath))
     errors.push(`path: "${trackPath}" must start with / and be a plain path`);
@@ -377,14 +463,15 @@ export function loadGatewayConfig(
   return {
     ok: true,
     config: Object.freeze({
-      dbPath: pick(flags, env, 'db', ENV.db) ?? server.db ?? DEFAULTS.db,
+      ...storeConfigOf(flags, env, file),
       host: pick(flags, env, 'host', ENV.host) ?? server.host ?? DEFAULTS.host,
       port,
       trackPath,
       windowSeconds,
       callbacks: Object.freeze([DEFAULT_CALLBACK]),
       carriers,
-      replayMaxEntries,
+      guard,
+      workers,
       cacheMb,
       logLevel: logLevel as GatewayConfig['logLevel'],
       accessLog: access,
@@ -392,6 +479,35 @@ export function loadGatewayConfig(
       warnings,
     }),
   };
+}
+
+/** At least this long: the guard secret is a key, not a password to remember. */
+const GUARD_SECRET_RE = /^[\x21-\x7e]{16,256}$/;
+
+/** The replay guard: Redis when a URL is given (flag, variable, file), else this process's memory. */
+function guardSetting(
+  flags: Flags,
+  env: Env,
+  server: FileConfig['server'],
+  maxEntries: number,
+  errors: string[],
+): GuardSpec {
+  const url = pick(flags, env, 'redis', ENV.redis) ?? server.redis;
+  const secret = pick(flags, env, 'guard-secret', ENV.guardSecret) ?? server.guardSecret;
+  if (url === undefined) {
+    if (secret !== undefined) errors.push(`guard-secret: only used with --redis (${ENV.redis})`);
+    return Object.freeze({ kind: 'memory', maxEntries });
+  }
+  if (!/^rediss?:\/\//i.test(url))
+    errors.push(`redis: "${redactUrl(url)}" is not a redis:// or rediss:// URL`);
+  if (secret === undefined) {
+    errors.push(
+      `guard-secret: required with --redis; set ${ENV.guardSecret} (or server.guardSecret) to the same random string of 16 or more characters on every node`,
+    );
+  } else if (!GUARD_SECRET_RE.test(secret)) {
+    errors.push('guard-secret: must be 16 to 256 printable ASCII characters');
+  }
+  return Object.freeze({ kind: 'redis', url, secret: secret ?? '' });
 }
 
 /** Environment variables of ingestion (push API, import, retention). */

@@ -13,7 +13,7 @@ import { SwappableCarriers } from '../carrier/carrier-source.js';
 import { ManualClock } from '../clock/clock.js';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import { event } from '../store/store.case.test.js';
-import { openStore } from './gateway-process.js';
+import { carrierRenderer, openStore } from '../backends/open-backends.js';
 const carrier = (id: string, over: Partial<Carrier> = {}): Carrier => ({
   id,
   name: id,
@@ -35,7 +35,10 @@ describe('openStore', () => {
       carrier('NEW', { trace: { order: 'newest-first', address: 'description' } }),
       carrier('OLD'),
     ]);
-    const store = openStore({ dbPath: ':memory:', carriers: source.current() }, new ManualClock(0), source);
+    const store = await openStore(
+      { kind: 'sqlite', path: ':memory:' },
+      { clock: new ManualClock(0), renderer: carrierRenderer(source) },
+    );
     const two = (id: string) => [
       event({ eventId: `${id}1`, description: 'first', time: 1_000 }),
       event({ eventId: `${id}2`, description: 'second', time: 2_000 }),

@@ -1,21 +1,19 @@
 /**
  * @module
- * Wiring a running gateway: store, replay guard, logger and HTTP app, opened in order and
- * closed in reverse. `serve` and `demo` share it.
+ * Wiring a running gateway: store, replay guard (both through the backend seam), logger and HTTP
+ * app, opened in order and closed in reverse. `serve` and `demo` share it.
  */
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
-import { SwappableCarriers, type CarrierSource } from '../carrier/carrier-source.js';
-import { systemClock, type Clock } from '../clock/clock.js';
+import { carrierRenderer, openGuard, openStore } from '../backends/open-backends.js';
+import type { ReplayGuard } from '../guard/replay-guard.js';
+import { SwappableCarriers } from '../carrier/carrier-source.js';
+import { systemClock } from '../clock/clock.js';
 import type { GatewayConfig, IngestConfig } from '../config.js';
 import { startRetention, systemTimer } from '../retention/retention.js';
-import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
 import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
 import { CachedStore } from '../store/cached-store.js';
-import { makeCarrierRenderer } from '../store/renderer.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
 export interface RunningGateway {
@@ -30,36 +28,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/**
- * Opens the SQLite store, rendering each carrier's replies with its zone and trace options as
- * they are when the waybill is rendered (so a reload applies to replies rendered after it).
- */
-export function openStore(
-  config: Pick<GatewayConfig, 'dbPath' | 'carriers'>,
-  clock: Clock = systemClock,
-  source: CarrierSource = { current: () => config.carriers },
-  create = false,
-): SqliteStore {
-  return new SqliteStore({
-    path: config.dbPath,
-    create,
-    clock,
-    renderer: makeCarrierRenderer((id) => {
-      const carriers = source.current();
-      const carrier = carriers.find((c) => c.id === id) ?? carriers[0];
-      const trace = carrier?.trace ?? DEFAULT_TRACE_OPTIONS;
-      return {
-        timeZone: carrier?.timezone ?? 'Asia/Shanghai',
-        traceOrder: trace.order,
-        address: trace.address,
-      };
-    }),
-  });
-}
-
 export interface GatewayParts {
   readonly logger?: Logger;
-  /** A store to use instead of opening `config.dbPath`; it is closed with the gateway. */
+  /** A store to use instead of opening `config.store`; it is closed with the gateway. */
   readonly store?: Store;
   /** The /v1 API's settings and the retention schedule; defaults when left out. */
   readonly ingest?: IngestConfig;
@@ -72,7 +43,15 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const clock = systemClock;
   const logger = parts.logger ?? createLogger(config.logLevel);
   const carriers = new SwappableCarriers(config.carriers);
-  const opened = parts.store ?? openStore(config, clock, carriers, parts.createDb ?? false);
+  const onBackendError = throttledLog(logger, 'backend connection error; retrying', 10_000);
+  const opened =
+    parts.store ??
+    (await openStore(config.store, {
+      clock,
+      renderer: carrierRenderer(carriers),
+      onBackendError,
+      create: parts.createDb ?? false,
+    }));
   const store =
     config.cacheMb > 0
       ? new CachedStore({
@@ -81,7 +60,13 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           clock,
         })
       : opened;
-  const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
+  let guard: ReplayGuard;
+  try {
+    guard = await openGuard(config.guard, { clock, onBackendError });
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
   const app = buildApp({
     config,
     store,
@@ -94,6 +79,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await guard.close();
     await store.close();
     throw err;
   }
@@ -127,6 +113,25 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         await guard.close();
         await store.close();
       })()),
+  };
+}
+
+/**
+ * Logs an error at most once per `everyMs`, with the number passed over: a backend that is down
+ * reports every reconnection attempt, and the log should say so once, not a thousand times.
+ */
+function throttledLog(logger: Logger, message: string, everyMs: number): (err: Error) => void {
+  let last = -Infinity;
+  let skipped = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      skipped++;
+      return;
+    }
+    logger.warn({ err: { message: err.message }, skipped }, message);
+    last = now;
+    skipped = 0;
   };
 }
 

@@ -47,14 +47,22 @@ export interface FileServerSettings {
   readonly host?: string;
   /** TCP port. */
   readonly port?: number;
-  /** SQLite database file. */
+  /** The store: a SQLite file or a postgres:// URL; a reference until resolved. */
   readonly db?: string;
+  /** redis:// URL of the shared replay guard. */
+  readonly redis?: string;
+  /** Key hashing replay-guard bindings in Redis. */
+  readonly guardSecret?: string;
+  /** Serving processes on this machine. */
+  readonly workers?: number;
   /** Path of WeChat's query route. */
   readonly trackPath?: string;
   /** Accepted timestamp skew, seconds. */
   readonly windowSeconds?: number;
   /** Bound on the in-memory replay guard. */
   readonly replayMaxEntries?: number;
+  /** New signatures per second the memory guard is sized for. */
+  readonly replayMaxRate?: number;
   /** Reply cache size, MiB; 0 turns it off. */
   readonly cacheMb?: number;
   /** pino level. */
@@ -92,7 +100,11 @@ interface RawCarrier {
 }
 
 interface RawConfig {
-  server?: FileServerSettings;
+  server?: Omit<FileServerSettings, 'db' | 'redis' | 'guardSecret'> & {
+    db?: SecretRef;
+    redis?: SecretRef;
+    guardSecret?: SecretRef;
+  };
   carriers: RawCarrier[];
 }
 
@@ -136,11 +148,23 @@ export function parseConfigText(text: string, sources: SecretSources): FileLoade
   return buildConfig(value as RawConfig, sources);
 }
 
+/** What a token (or any secret of its kind) may hold. */
+const SECRET_TEXT = {
+  test: (v: string) => /^[\x21-\x7e]{3,128}$/.test(v),
+  rule: 'hold 3 to 128 printable ASCII characters',
+};
+/** What a path or URL may hold. */
+const LOCATION_TEXT = {
+  test: (v: string) => v.length > 0 && v.length <= 2048 && ![...v].some((c) => c.charCodeAt(0) < 0x20),
+  rule: 'hold 1 to 2048 characters without control characters',
+};
+
 function resolveSecret(
   ref: SecretRef,
   path: string,
   sources: SecretSources,
   errors: string[],
+  text: { test(v: string): boolean; rule: string } = SECRET_TEXT,
 ): { value: string; source: string } | undefined {
   if (typeof ref === 'string') return { value: ref, source: 'inline' };
   let value: string | undefined;
@@ -162,8 +186,8 @@ function resolveSecret(
       return undefined;
     }
   }
-  if (!/^[\x21-\x7e]{3,128}$/.test(value)) {
-    errors.push(`${path}: ${where} must hold 3 to 128 printable ASCII characters`);
+  if (!text.test(value)) {
+    errors.push(`${path}: ${where} must ${text.rule}`);
     return undefined;
   }
   return { value, source: 'env' in ref ? `env ${ref.env}` : `file ${ref.file}` };
@@ -264,14 +288,44 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
     }
   }
 
+  const server = resolveServer(raw.server ?? {}, sources, errors, warnings);
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     config: Object.freeze({
-      server: Object.freeze({ ...raw.server }),
+      server: Object.freeze(server),
       carriers: Object.freeze(carriers),
       tokenSources: Object.freeze(tokenSources.map((s) => Object.freeze(s))),
       warnings: Object.freeze(warnings),
     }),
   };
+}
+
+/** The `server` section with its backend locations and guard secret resolved. */
+function resolveServer(
+  raw: NonNullable<RawConfig['server']>,
+  sources: SecretSources,
+  errors: string[],
+  warnings: string[],
+): FileServerSettings {
+  const { db, redis, guardSecret, ...rest } = raw;
+  const out: { -readonly [K in keyof FileServerSettings]: FileServerSettings[K] } = { ...rest };
+  const location = (ref: SecretRef | undefined, key: 'db' | 'redis') => {
+    if (ref === undefined) return undefined;
+    const resolved = resolveSecret(ref, `server.${key}`, sources, errors, LOCATION_TEXT);
+    // A password written in the file would end up in git with it.
+    if (resolved?.source === 'inline' && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(resolved.value)) {
+      warnings.push(`server.${key}: URL with a password written in the file; use {"env": "NAME"}`);
+    }
+    return resolved?.value;
+  };
+  const dbValue = location(db, 'db');
+  if (dbValue !== undefined) out.db = dbValue;
+  const redisValue = location(redis, 'redis');
+  if (redisValue !== undefined) out.redis = redisValue;
+  if (guardSecret !== undefined) {
+    const secret = resolveSecret(guardSecret, 'server.guardSecret', sources, errors);
+    if (secret) out.guardSecret = secret.value;
+  }
+  return out;
 }

@@ -45,6 +45,18 @@ const secret = {
   },
 } as const;
 
+/**
+ * Where a backend is: a path or URL, inline or, since a URL may carry a password, a reference to
+ * an environment variable or a secret file, resolved like tokens.
+ */
+const location = {
+  description:
+    'A path or URL: the value itself, or {"env": "NAME"} / {"file": "PATH"} when it carries a password.',
+  if: { type: 'string' },
+  then: { type: 'string', minLength: 1, maxLength: 2048 },
+  else: secret.else,
+} as const;
+
 const cell = {
   type: 'object',
   description: 'A cell registered with WeChat (落地页Cell信息).',
@@ -172,10 +184,27 @@ export const CONFIG_SCHEMA = {
         host: { type: 'string', minLength: 1, default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8787 },
         db: {
-          type: 'string',
-          description: 'SQLite database file.',
-          minLength: 1,
+          ...location,
+          description:
+            'The store: a SQLite database file, or a postgres:// URL (PostgreSQL). A URL with a password belongs in {"env": ...} or {"file": ...}.',
           default: './data/wxtrack.db',
+        },
+        redis: {
+          ...location,
+          description:
+            'redis:// URL of the shared replay guard; without it the guard lives in the process (one process only).',
+        },
+        guardSecret: {
+          ...secret,
+          description:
+            'Key that hashes replay-guard bindings in Redis; every node must share it. A secret like a token.',
+        },
+        workers: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 64,
+          default: 1,
+          description: 'Serving processes on this machine; more than 1 needs redis.',
         },
         trackPath: {
           type: 'string',
@@ -185,7 +214,20 @@ export const CONFIG_SCHEMA = {
           default: '/wechat/track',
         },
         windowSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
-        replayMaxEntries: { type: 'integer', minimum: 1, maximum: 100000000, default: 1000000 },
+        replayMaxEntries: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100000000,
+          description: 'Live entries of the memory replay guard; default: sized from replayMaxRate.',
+        },
+        replayMaxRate: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          default: 5000,
+          description:
+            'New signatures per second the memory replay guard holds for its whole window (20 bytes × rate × (2 × windowSeconds + 1)).',
+        },
         cacheMb: {
           type: 'integer',
           minimum: 0,

@@ -9,7 +9,7 @@
  *   Requests in flight finish with the snapshot they started with; none is dropped, because the
  *   listening socket is never touched.
  * - Settings bound when the server started (host, port, database, route path, window, replay
- *   bound, log level, access log) cannot change without a restart: a changed one is reported,
+ *   bound, backends, workers, log level, access log) cannot change without a restart: a changed one is reported,
  *   and the running value stays.
  */
 import type { SwappableCarriers } from '../carrier/carrier-source.js';
@@ -19,10 +19,11 @@ import type { GatewayConfig, Loaded } from '../config.js';
 const RESTART_ONLY = [
   'host',
   'port',
-  'dbPath',
+  'store',
+  'guard',
+  'workers',
   'trackPath',
   'windowSeconds',
-  'replayMaxEntries',
   'cacheMb',
   'logLevel',
   'accessLog',
@@ -75,7 +76,10 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       return { ok: false, errors: loaded.errors };
     }
     const next = loaded.config;
-    const restartNeeded = RESTART_ONLY.filter((k) => next[k] !== deps.running[k]);
+    // Compared by value: the backend settings are objects, rebuilt by every load.
+    const restartNeeded = RESTART_ONLY.filter(
+      (k) => JSON.stringify(next[k]) !== JSON.stringify(deps.running[k]),
+    );
     deps.carriers.replace(next.carriers);
     const carriers = next.carriers.map((c) => c.id);
     for (const warning of next.warnings ?? []) deps.log.warn({ warning }, 'configuration warning');

@@ -11,7 +11,8 @@
  * 4. the carrier, by company_id or waybill pattern (40005, 40402);
  * 5. the signature against that carrier's tokens (40001);
  * 6. a carrier in `test` mode serves whitelisted waybills only (40401);
- * 7. the replay guard binds the signature to (orderid, openid) (40003);
+ * 7. the replay guard binds the signature to (orderid, openid) (40003), or, at capacity, refuses
+ *    (50001) rather than forget a live signature;
  * 8. one store read (40401), and the stored reply.
  *
  * The carriers are read once per request (a snapshot), so a reload mid-request changes nothing
@@ -56,6 +57,9 @@ export interface Answer {
 
 /** The fixed body of a request that cannot be answered as JSONP: it echoes nothing. */
 export const BAD_CALLBACK_BODY = 'bad request: callback missing or not allowed\n';
+
+/** Logged behind the 50001 of a query refused because the replay guard is at capacity. */
+export const GUARD_FULL = new Error('replay guard at capacity: query refused (raise its capacity)');
 
 export type QueryAnswerer = (search: string) => Promise<Answer>;
 
@@ -114,6 +118,9 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
         tsMs + windowMs + 1000,
       );
       if (verdict === 'conflict') return fail(q.callback, Errors.REPLAYED, { ...who, carrier });
+      // No room to bind it without forgetting a live signature: refuse rather than weaken.
+      if (verdict === 'full')
+        return fail(q.callback, Errors.INTERNAL, { ...who, carrier, error: GUARD_FULL });
       const reply = await store.getReply(carrier, q.orderid);
       if (!reply) return fail(q.callback, Errors.UNKNOWN_WAYBILL, { ...who, carrier });
       const body = Buffer.concat([openers.get(q.callback)!, reply.json, closer]);

@@ -64,6 +64,37 @@ export function replayGuardContract(name: string, make: (clock: ManualClock) => 
         expect(await guard.check(sig(6), 'YT2\nopenB', start + 70_000)).toBe('conflict');
       }));
 
+    it('remembers an entry until the millisecond before expiresAt, and forgets it at expiresAt', () =>
+      // Whole seconds, as the gateway computes them (timestamp + window + 1 s).
+      withGuard(async ({ guard, advance }) => {
+        await guard.check(sig(8), 'YT1\nopenA', start + 10_000);
+        await guard.check(sig(9), 'YT1\nopenA', start + 10_000);
+        await advance(9_999);
+        expect(await guard.check(sig(8), 'YT2\nopenB', start + 70_000)).toBe('conflict');
+        await advance(1);
+        expect(await guard.check(sig(9), 'YT2\nopenB', start + 70_000)).toBe('first');
+        // the expired signature is bound afresh, to its new binding
+        expect(await guard.check(sig(9), 'YT1\nopenA', start + 70_000)).toBe('conflict');
+      }));
+
+    it('counts live entries in stats(): firsts only, until they expire', () =>
+      withGuard(async ({ guard, advance }) => {
+        await guard.check(sig(10), 'YT1\nopenA', start + 10_000);
+        await guard.check(sig(11), 'YT1\nopenA', start + 20_000);
+        await guard.check(sig(12), 'YT1\nopenA', start + 20_000);
+        await guard.check(sig(11), 'YT1\nopenA', start + 20_000); // repeat
+        await guard.check(sig(12), 'YT2\nopenA', start + 20_000); // conflict
+        expect(guard.stats?.()).toMatchObject({ entries: 3, highWater: 3, refusals: 0 });
+        await advance(10_000);
+        await guard.check(sig(13), 'YT1\nopenA', start + 30_000);
+        expect(guard.stats?.()).toMatchObject({ entries: 3, highWater: 3 });
+        await advance(10_000);
+        expect(guard.stats?.().entries).toBe(1);
+        await advance(10_000);
+        await guard.check(sig(14), 'YT1\nopenA', start + 40_000);
+        expect(guard.stats?.()).toMatchObject({ entries: 1, highWater: 3, refusals: 0 });
+      }));
+
     it('gives exactly one "first" when the same signature races', () =>
       withGuard(async ({ guard }) => {
         const verdicts = await Promise.all(

@@ -51,14 +51,15 @@ function gatewayConfig(carriers: unknown[], env: Record<string, string> = ENV): 
   return {
     ok: true,
     config: {
-      dbPath: ':memory:',
+      store: { kind: 'sqlite', path: ':memory:' },
       host: '127.0.0.1',
       port: 0,
       trackPath: '/wechat/track',
       windowSeconds: 300,
       callbacks: ['WxOrderCb'],
       carriers: parsed.config.carriers,
-      replayMaxEntries: 1000,
+      guard: { kind: 'memory', maxEntries: 1000 },
+      workers: 1,
       cacheMb: 0,
       logLevel: 'silent',
       accessLog: false,

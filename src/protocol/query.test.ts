@@ -98,4 +98,73 @@ describe('readTrackQuery', () => {
     const r = read('&&' + base + '&utm_source=wx&flag&&');
     expect(r.ok).toBe(true);
   });
+
+  it.each([
+    ['bare, then with a value', `signature&${base}`],
+    ['with a value, then bare at the end', `${base}&signature`],
+    ['bare twice', base.replace(`signature=${SIG}`, 'signature&signature')],
+  ])('refuses a parameter given twice, one copy without `=` (%s)', (_n, qs) => {
+    expect(read(qs)).toEqual({ ok: false, problem: 'parameter', callback: 'WxOrderCb' });
+  });
+
+  it('reads a bare name as an empty value, which no parameter accepts', () => {
+    expect(read(base.replace(`signature=${SIG}`, 'signature'))).toEqual({
+      ok: false,
+      problem: 'parameter',
+      callback: 'WxOrderCb',
+    });
+  });
+
+  it('decodes a value that starts with an escape', () => {
+    const r = read(base.replace('orderid=YT1234567890', 'orderid=%59T1234567890'));
+    expect(r.ok && r.query.orderid).toBe('YT1234567890');
+  });
+
+  it.each([
+    ['an undecodable escape', 'orderid=%zzSF123'],
+    ['a `+` (a space)', 'orderid=+SF123'],
+    ['an escaped space', 'orderid=%20SF123'],
+  ])('never takes a value that starts with %s as it is', (_n, pair) => {
+    expect(read(base.replace('orderid=YT1234567890', pair))).toEqual({
+      ok: false,
+      problem: 'parameter',
+      callback: 'WxOrderCb',
+    });
+  });
+
+  it('refuses an undecodable company_id instead of routing without it', () => {
+    expect(read(base + '&company_id=%zz')).toEqual({
+      ok: false,
+      problem: 'parameter',
+      callback: 'WxOrderCb',
+    });
+    expect(read(base + '&company_id=%59TO')).toMatchObject({ ok: true, query: { companyId: 'YTO' } });
+  });
+
+  it('ignores a name that does not decode, and decodes an escaped name', () => {
+    expect(read(base + '&%zz=1').ok).toBe(true);
+    expect(read(base.replace('nonce=', 'non%63e='))).toMatchObject({ ok: true, query: { nonce: '123' } });
+  });
+
+  it.each([
+    ['undecodable first', 'callback=%zz&callback=WxOrderCb'],
+    ['undecodable second', 'callback=WxOrderCb&callback=%zz'],
+  ])('answers a repeated callback (%s) with the plain 400, not JSONP', (_n, pairs) => {
+    expect(read(base.replace('callback=WxOrderCb', pairs))).toEqual({ ok: false, problem: 'callback' });
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])(
+    'ignores a repeated %s like any other name it does not read',
+    (name) => {
+      const r = read(`${name}=a&${base}&${name}=b`);
+      expect(r).toMatchObject({ ok: true, query: { orderid: 'YT1234567890', nonce: '123' } });
+    },
+  );
+
+  it('refuses an empty or undecodable value of every parameter it reads', () => {
+    for (const name of ['orderid', 'openid', 'signature', 'timestamp', 'nonce']) {
+      const qs = base.replace(new RegExp(`${name}=[^&]*`), `${name}=%zz`);
+      expect(read(qs), name).toEqual({ ok: false, problem: 'parameter', callback: 'WxOrderCb' });
+    }
+  });
 });

@@ -53,4 +53,29 @@ describe('verifySignature', () => {
   ])('rejects a malformed value (%s) before hashing', (_name, sig, t, n) => {
     expect(verifySignature([token], sig, t, n)).toEqual({ ok: false, reason: 'malformed' });
   });
+
+  it('refuses a signature made with the empty token, or any token not in the list', () => {
+    // An extra pass past the list's end would hash `undefined`, which joins as the empty token.
+    expect(verifySignature([token], computeSignature('', ts, nonce), ts, nonce)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(verifySignature(['a', 'b'], computeSignature('c', ts, nonce), ts, nonce)).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+  });
+
+  it('accepts nothing when no token is configured (fail closed)', () => {
+    for (const t of ['', token]) {
+      expect(verifySignature([], computeSignature(t, ts, nonce), ts, nonce)).toEqual({
+        ok: false,
+        reason: 'mismatch',
+      });
+    }
+  });
+
+  it('reports the first matching token when a token is listed twice', () => {
+    expect(verifySignature([token, 'other', token], good, ts, nonce)).toEqual({ ok: true, tokenIndex: 0 });
+  });
 });

@@ -15,8 +15,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 // The decorated store is a Store: it passes the same contract.
-storeContract('sqlite + reply cache', async ({ renderer, clock }) => {
-  const inner = new SqliteStore({ path: join(dir, `contract-${n++}.db`), create: true, renderer, clock });
+storeContract('sqlite + reply cache', async ({ renderer, clock, changeLogKeep }) => {
+  const inner = new SqliteStore({
+    path: join(dir, `contract-${n++}.db`),
+    create: true,
+    renderer,
+    clock,
+    changeLogKeep,
+  });
   const store = new CachedStore({ store: inner, cache: new MemoryReplyCache({ maxBytes: 1 << 20 }), clock });
   return { store, dispose: () => store.close() };
 });

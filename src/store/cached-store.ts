@@ -13,6 +13,7 @@ import type { Clock } from '../clock/clock.js';
 import type { ScanEvent } from '../tracking/event.js';
 import type {
   ApiKeyRecord,
+  ChangePage,
   IngestOutcome,
   Removed,
   Store,
@@ -160,6 +161,14 @@ export class CachedStore implements Store {
 
   changeCounter(): number {
     return this.#inner.changeCounter();
+  }
+
+  changesSince(after: number, limit: number): Promise<ChangePage> {
+    return this.#inner.changesSince(after, limit);
+  }
+
+  lastChange(): Promise<number> {
+    return this.#inner.lastChange();
   }
 
   ping(): Promise<void> {

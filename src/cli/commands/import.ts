@@ -14,7 +14,7 @@ import { csvRecords, CsvHeaderError } from '../../ingest/sources/csv-source.js';
 import { ndjsonRecords } from '../../ingest/sources/ndjson-source.js';
 import { decodeText, isKnownEncoding, type ImportFormat } from '../../ingest/sources/source.js';
 import { makeCarrierRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -88,7 +88,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!loaded.ok) return usage(loaded.errors.join('; '));
   const ingest = loadIngestConfig(flags);
   if (!ingest.ok) return usage(ingest.errors.join('; '));
-  const { dbPath, carrierId, timezone, cellKeys, trace } = loaded.config;
+  const { store: spec, carrierId, timezone, cellKeys, trace } = loaded.config;
   const batchSize = Number(flags['batch-size'] ?? 10_000);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usage('--batch-size must be a positive integer');
   const interval = Number(flags['progress-interval'] ?? 5);
@@ -114,8 +114,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   // an unhandled 'error' event should it fire before the loop starts.
   input.on('error', () => {});
 
-  const store = new SqliteStore({
-    path: dbPath,
+  const store = await openStore(spec, {
     create: flags.create === true,
     clock: systemClock,
     renderer: makeCarrierRenderer(() => ({

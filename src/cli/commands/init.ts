@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../clock/clock.js';
 import { CONFIG_FILE_NAME } from '../../config/config-file.js';
 import { STARTER_TOKEN_ENV, starterConfigText } from '../../config/starter-config.js';
-import { configPathSetting, loadStoreConfig, type Flags } from '../../config.js';
-import { makeRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
+import { configPathSetting, loadDbSetting, type Flags } from '../../config.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -39,7 +38,15 @@ export const initCommand: Command = {
 };
 
 async function runInit(flags: Flags, _args: readonly string[], io: Output): Promise<number> {
-  const { dbPath } = loadStoreConfig(flags);
+  // --config names the file to write, not one to read: the database comes from --db alone.
+  const spec = loadDbSetting(flags);
+  if (spec.kind === 'postgres') {
+    io.err(
+      'wxtrack init: creates a SQLite database; a PostgreSQL database is made by its administrator, and serve or import create their tables in it\n',
+    );
+    return 2;
+  }
+  const dbPath = spec.path;
   const configPath = configPathSetting(flags) ?? CONFIG_FILE_NAME;
   const carrierId = typeof flags.carrier === 'string' ? flags.carrier : 'MYCOURIER';
   if (dbPath === ':memory:') {
@@ -52,13 +59,7 @@ async function runInit(flags: Flags, _args: readonly string[], io: Output): Prom
   }
 
   const dbExisted = existsSync(dbPath);
-  const store = new SqliteStore({
-    path: dbPath,
-    create: true,
-    clock: systemClock,
-    renderer: makeRenderer(() => 'Asia/Shanghai'),
-  });
-  await store.close();
+  await (await openStore(spec, { create: true, clock: systemClock })).close();
   io.out(dbExisted ? `database ${dbPath} exists; left as it is\n` : `created database ${dbPath}\n`);
 
   if (existsSync(configPath)) {

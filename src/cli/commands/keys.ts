@@ -7,8 +7,7 @@
 import { generateApiKey, isValidKeyName } from '../../api/api-keys.js';
 import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, type Flags } from '../../config.js';
-import { makeRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import { didYouMean } from '../suggest.js';
 import type { Command } from './command.js';
@@ -16,9 +15,9 @@ import type { Command } from './command.js';
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'create, list and revoke API keys for the push and waybill API',
-  usage: `wxtrack keys create --name NAME [--carrier ID] [--config FILE] [--db PATH]
-wxtrack keys list [--json] [--db PATH]
-wxtrack keys revoke NAME [--db PATH]
+  usage: `wxtrack keys create --name NAME [--carrier ID] [--config FILE] [--db PATH|URL]
+wxtrack keys list [--json] [--db PATH|URL]
+wxtrack keys revoke NAME [--db PATH|URL]
 
   create prints the new key once (the database keeps only a SHA-256 hash of it). Send it as
   "Authorization: Bearer <key>". A key writes and reads the waybills of its --carrier
@@ -54,7 +53,7 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
   }
   const loaded = loadImportConfig(flags);
   if (!loaded.ok) return usage(loaded.errors.join('; '));
-  const { dbPath, carrierId } = loaded.config;
+  const { store: spec, carrierId } = loaded.config;
   if (sub === 'create') {
     if (rest.length > 0) return usage('create takes no positional arguments; use --name');
     if (typeof flags.name !== 'string') return usage(`--name is required: ${KEY_NAME_FORM}`);
@@ -62,11 +61,7 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
       return usage(`--name "${flags.name}" is not a key name: ${KEY_NAME_FORM}`);
   } else if (sub === 'revoke' && rest.length !== 1) return usage('revoke takes one NAME');
 
-  const store = new SqliteStore({
-    path: dbPath,
-    clock: systemClock,
-    renderer: makeRenderer(() => 'Asia/Shanghai'),
-  });
+  const store = await openStore(spec, { clock: systemClock });
   try {
     if (sub === 'create') {
       const name = flags.name as string;

@@ -7,9 +7,8 @@ import { existsSync } from 'node:fs';
 import { lintPattern } from '../../carrier/pattern-lint.js';
 import { formatLintReport } from '../../carrier/pattern-lint-format.js';
 import { systemClock } from '../../clock/clock.js';
-import { configPathSetting, DEFAULTS, loadConfigFile, loadStoreConfig, type Flags } from '../../config.js';
-import { makeRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
+import { describeStore, loadStoreConfig, type Flags } from '../../config.js';
 import type { Store } from '../../store/store.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
@@ -20,7 +19,7 @@ const PAGE = 10_000;
 export const patternCommand: Command = {
   name: 'pattern',
   summary: 'pattern lint --carrier X: coverage, collisions, breadth and change notice of a waybill pattern',
-  usage: `wxtrack pattern lint [--carrier ID] [--config FILE] [--db PATH] [--pattern RE] [--previous RE]
+  usage: `wxtrack pattern lint [--carrier ID] [--config FILE] [--db PATH|URL] [--pattern RE] [--previous RE]
 
   --carrier ID     the configured carrier (optional with one)
   --carrier-name N the courier's name in the change notice, for a carrier without a file
@@ -73,29 +72,22 @@ async function runPattern(flags: Flags, args: readonly string[], io: Output): Pr
   const carrier = selectCarrier(flags, io, 'pattern');
   if (!carrier) return 2;
 
-  // The database: flag or variable, else the file's server.db, else the default.
-  const configPath = configPathSetting(flags);
-  const file = configPath === undefined ? undefined : loadConfigFile(configPath);
-  const dbPath =
-    typeof flags.db === 'string' || configPath === undefined
-      ? loadStoreConfig(flags).dbPath
-      : ((file?.ok ? file.config.server.db : undefined) ?? DEFAULTS.db);
-
+  const loaded = loadStoreConfig(flags);
+  if (!loaded.ok) {
+    io.err(`wxtrack pattern: ${loaded.errors.join('; ')}\n`);
+    return 2;
+  }
+  const spec = loaded.config.store;
   let waybills: string[] = [];
-  if (dbPath !== ':memory:' && existsSync(dbPath)) {
-    const store = new SqliteStore({
-      path: dbPath,
-      readonly: true,
-      clock: systemClock,
-      renderer: makeRenderer(() => carrier.timezone),
-    });
+  if (spec.kind === 'postgres' || (spec.path !== ':memory:' && existsSync(spec.path))) {
+    const store = await openStore(spec, { clock: systemClock, readonly: true });
     try {
       waybills = await readWaybills(store, carrier.id, max);
     } finally {
       await store.close();
     }
   } else {
-    io.err(`wxtrack pattern: no database at ${dbPath}; coverage is skipped\n`);
+    io.err(`wxtrack pattern: no database at ${describeStore(spec)}; coverage is skipped\n`);
   }
 
   const report = lintPattern({

@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { systemClock } from '../../clock/clock.js';
 import { loadStoreConfig, type Flags } from '../../config.js';
 import { parseAge } from '../../retention/duration.js';
-import { makeRenderer } from '../../store/renderer.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../backends/open-backends.js';
 import { DatabaseMissingError } from '../../store/store-errors.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
@@ -27,7 +26,7 @@ function monthsHint(text: string): string {
 export const purgeCommand: Command = {
   name: 'purge',
   summary: 'erase waybills whose last event is older than a cutoff',
-  usage: `wxtrack purge --older-than AGE [--dry-run] [--db PATH] [--json]
+  usage: `wxtrack purge --older-than AGE [--dry-run] [--db PATH|URL] [--config FILE] [--json]
 
   AGE is a whole number of hours, days or weeks: 36h, 180d, 26w. A waybill set through the API
   without any scan ages from its last update. --dry-run counts what would be erased and erases
@@ -36,6 +35,7 @@ export const purgeCommand: Command = {
     'older-than': { type: 'string' },
     'dry-run': { type: 'boolean' },
     db: { type: 'string' },
+    config: { type: 'string' },
     json: { type: 'boolean' },
   },
   run: async (flags: Flags, _args, io: Output) => {
@@ -50,16 +50,17 @@ export const purgeCommand: Command = {
       return 2;
     }
     const dryRun = flags['dry-run'] === true;
-    const { dbPath } = loadStoreConfig(flags);
-    if (dbPath !== ':memory:' && !existsSync(dbPath)) {
-      io.err(`wxtrack purge: ${new DatabaseMissingError(dbPath).message}\n`);
+    const loaded = loadStoreConfig(flags);
+    if (!loaded.ok) {
+      io.err(`wxtrack purge: ${loaded.errors.join('; ')}\n`);
       return 2;
     }
-    const store = new SqliteStore({
-      path: dbPath,
-      clock: systemClock,
-      renderer: makeRenderer(() => 'Asia/Shanghai'),
-    });
+    const spec = loaded.config.store;
+    if (spec.kind === 'sqlite' && spec.path !== ':memory:' && !existsSync(spec.path)) {
+      io.err(`wxtrack purge: ${new DatabaseMissingError(spec.path).message}\n`);
+      return 2;
+    }
+    const store = await openStore(spec, { clock: systemClock });
     try {
       const cutoff = systemClock.now() - age;
       const removed = dryRun ? await store.countOlderThan(cutoff) : await store.purgeOlderThan(cutoff);

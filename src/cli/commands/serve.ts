@@ -2,10 +2,12 @@
  * @module
  * `wxtrack serve`: the gateway, until SIGTERM or SIGINT.
  */
-import { loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
+import { describeStore, loadGatewayConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { createReloader } from '../../config/reload.js';
 import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
+import { createLogger } from '../../http/logging.js';
 import type { Output } from '../output.js';
+import { isServeWorker, leaveCluster, reportListening, runPrimary } from '../workers.js';
 import type { Command } from './command.js';
 
 export const serveCommand: Command = {
@@ -18,9 +20,15 @@ export const serveCommand: Command = {
 
   --token T              WeChat token (WXTRACK_TOKEN); required. Several, comma-separated,
                          verify during a rotation; the first is current.
-  --db PATH              SQLite database (WXTRACK_DB, default ./data/wxtrack.db); it must
-                         exist (wxtrack init makes one)
-  --create               create the database if it does not exist
+  --db PATH|URL          the store: a SQLite file, or a postgres:// URL for PostgreSQL
+                         (WXTRACK_DB, default ./data/wxtrack.db); a SQLite file must exist
+                         (wxtrack init makes one)
+  --create               create the SQLite database if it does not exist
+  --redis URL            shared replay guard in Redis, redis://… (WXTRACK_REDIS_URL); needed
+                         by --workers above 1 and by several nodes; default: in this process
+  --guard-secret S       key hashing guard bindings, the same on every node; 16+ characters
+                         (WXTRACK_GUARD_SECRET); required with --redis
+  --workers N            serving processes on this machine (WXTRACK_WORKERS, default 1)
   --port N               (WXTRACK_PORT, default 8787)
   --host H               (WXTRACK_HOST, default 127.0.0.1)
   --path P               query route (WXTRACK_TRACK_PATH, default /wechat/track)
@@ -29,7 +37,11 @@ export const serveCommand: Command = {
   --timezone TZ          (WXTRACK_TIMEZONE, default Asia/Shanghai)
   --window-seconds N     accepted timestamp skew (WXTRACK_WINDOW_SECONDS, default 300)
   --cache-mb N           reply cache size, MiB; 0 disables (WXTRACK_CACHE_MB, default 512)
-  --replay-max-entries N replay guard bound (WXTRACK_REPLAY_MAX_ENTRIES, default 1000000)
+  --replay-max-rate N    new signatures a second the memory replay guard holds for the whole
+                         window (WXTRACK_REPLAY_MAX_RATE, default 5000: 3,005,000 entries,
+                         60 MB); past it, queries get 50001 rather than a weaker guard
+  --replay-max-entries N the memory guard's entries, instead of sizing it from the rate
+                         (WXTRACK_REPLAY_MAX_ENTRIES)
   --log-level L          (WXTRACK_LOG_LEVEL, default info)
   --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)
   --body-limit SIZE      largest POST /v1/events body (WXTRACK_BODY_LIMIT, default 10MiB)
@@ -40,6 +52,9 @@ export const serveCommand: Command = {
     config: { type: 'string' },
     token: { type: 'string' },
     db: { type: 'string' },
+    redis: { type: 'string' },
+    'guard-secret': { type: 'string' },
+    workers: { type: 'string' },
     create: { type: 'boolean' },
     port: { type: 'string' },
     host: { type: 'string' },
@@ -50,6 +65,7 @@ export const serveCommand: Command = {
     timezone: { type: 'string' },
     'window-seconds': { type: 'string' },
     'replay-max-entries': { type: 'string' },
+    'replay-max-rate': { type: 'string' },
     'cache-mb': { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
@@ -69,7 +85,20 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     return 2;
   }
   const config = loaded.config;
-  const gateway = await startGateway(config, { ingest: ingest.config, createDb: flags.create === true });
+  if (config.workers > 1 && !isServeWorker()) {
+    return runPrimary(
+      config,
+      ingest.config,
+      createLogger(config.logLevel),
+      untilSignal,
+      flags.create === true,
+    );
+  }
+  // A worker leaves the retention schedule to the primary, so that one process purges, not N.
+  const gateway = await startGateway(config, {
+    ingest: isServeWorker() ? { ...ingest.config, retentionDays: undefined } : ingest.config,
+    createDb: flags.create === true,
+  });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
   const reload = createReloader({
     load: () => loadGatewayConfig(flags),
@@ -82,16 +111,20 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     {
       origin: gateway.origin,
       path: config.trackPath,
-      db: config.dbPath,
+      store: describeStore(config.store),
+      guard: config.guard.kind,
+      workers: config.workers,
       carriers: config.carriers.map((c) => c.id),
       config: config.configFile,
     },
     'wxtrack listening',
   );
+  reportListening(gateway.origin);
   const signal = await untilSignal();
   stopReloading();
   gateway.logger.info({ signal }, 'shutting down: finishing requests in flight');
   await gateway.close();
   gateway.logger.info('stopped');
+  leaveCluster();
   return 0;
 }

@@ -1,39 +1,71 @@
 /**
  * @module
- * In-process replay guard. Good for one gateway process; several processes serving the same
- * token need a shared guard.
+ * In-process replay guard that covers its whole window: it never forgets a signature before the
+ * signature's timestamp has left the window. Good for one gateway process; several processes
+ * serving the same token need a shared guard (redis/).
  *
- * Every signed query adds an entry, so at WeChat's rates the guard holds hundreds of thousands of
- * them. Kept as JavaScript objects in a Map, they made the garbage collector the largest cost of a
- * query (measured: 7 µs per query without the guard, 16–32 µs with a Map of 200k–1M entries). So
- * entries live in preallocated typed arrays instead, which the collector never walks:
+ * Capacity, not luck. `maxEntries` is the number of live entries guaranteed (see
+ * guard-capacity.ts: maxRate × (2 × window + 1 s)). When a new signature arrives and that many
+ * entries are live, the guard answers `full` and the gateway refuses the query (50001): fail
+ * closed, counted in `stats().refusals`, and announced through `onPressure` (at 80 % of capacity,
+ * then on refusals), so an operator sees it coming. It never drops a live entry to make room.
  *
- * - two open-addressing hash tables (linear probing), "current" and "previous", each holding at
- *   most half of `maxEntries`;
- * - a slot keeps the signature's 20 bytes, 8 bytes of a keyed SHA-1 of the binding, and the expiry;
- * - when "current" is full, "previous" is wiped in one pass and the two swap. Entries wiped before
- *   they expired are counted in `evictions`: a sign that `maxEntries` is too small for the traffic.
+ * Compact. Entries live in one preallocated table of 16-byte slots (slot-table.ts), sized at
+ * `maxEntries / 0.8` slots: 20 bytes per guaranteed entry, outside the garbage-collected heap. A
+ * slot keeps no signature or binding, only keyed hashes of them:
  *
- * Only signatures that already verified reach the guard, and a valid signature is a SHA-1 output
- * no caller can choose, so the table's slots cannot be aimed at. The binding hash is keyed with a
- * per-process secret, so no caller can find another (orderid, openid) that passes as the same one.
+ * - the signature → a 32-bit home slot and a 40-bit fingerprint, by a keyed mix of its 160 bits.
+ *   Only verified signatures reach the guard: SHA-1 outputs no caller can steer, mixed with a
+ *   per-process secret so nobody can aim entries at one run of slots. A false match needs the
+ *   same home and fingerprint: at most ~0.8 × 2^-40 ≈ 7 × 10^-13 per check, i.e. one a year at
+ *   30,000 q/s on a full table. It shows as a `conflict` (40003): the user retries, with a fresh
+ *   signature;
+ * - the binding (orderid, openid, carrier) → 56 bits of HMAC-SHA256 under a per-process secret.
+ *   Bindings are chosen freely, so this is the hash a replayer attacks: each try passes with
+ *   probability 2^-56 ≈ 1.4 × 10^-17; a year of tries at 30,000 q/s, 1.3 × 10^-5;
+ * - the expiry, in whole seconds rounded up: an entry may outlive `expiresAt` by under a second
+ *   (the gateway's expiresAt are whole seconds, so in practice never), never the other way.
+ *
+ * Expired entries are reclaimed by a sweep that visits 8 slots per check plus enough per second
+ * of clock to pass every slot every 3 days (the expiry wraps; see slot-table.ts), and by a full
+ * sweep if occupied slots ever reach 90 %. `stats()` counts live entries exactly (expiry-ledger.ts).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomFillSync } from 'node:crypto';
 import type { Clock } from '../../clock/clock.js';
-import type { ReplayGuard, ReplayVerdict } from '../replay-guard.js';
+import { ExpiryLedger, LEDGER_HORIZON_SECONDS } from '../expiry-ledger.js';
+import type { GuardStats, ReplayGuard, ReplayVerdict } from '../replay-guard.js';
+import { SLOT_BYTES, SlotTable, wrapSecond } from './slot-table.js';
+
+/** Why the guard calls `onPressure`. */
+export interface GuardPressure {
+  /** `high`: live entries reached 80 % of capacity. `full`: a check was refused for room. */
+  readonly kind: 'high' | 'full';
+  readonly stats: GuardStats;
+}
 
 export interface MemoryGuardOptions {
   /** Source of "now", to tell expired entries. */
   readonly clock: Clock;
   /**
-   * Most entries held at once. Size it above peak queries/s × (2 × the timestamp window) to keep
-   * full protection. Each entry preallocates about 72 bytes, outside the garbage-collected heap.
+   * Live entries guaranteed: past this, new signatures are refused (`full`). Size it with
+   * guardCapacity({ windowSeconds, maxRate }). Costs 20 bytes each, allocated up front.
    */
   readonly maxEntries: number;
+  /** Told when the guard nears or reaches capacity (to log it); at most once a minute per kind
+   *  while it lasts. */
+  readonly onPressure?: (event: GuardPressure) => void;
 }
 
-const SIG_WORDS = 5; // 20 bytes of SHA-1
-const WORDS = SIG_WORDS + 2; // + 8 bytes of binding hash
+/** Guaranteed entries per slot. */
+const LOAD = 0.8;
+/** Occupied slots (live + not yet reclaimed) that trigger a full sweep. */
+const SWEEP_LOAD = 0.9;
+/** Slots visited per check. */
+const SWEEP_PER_CHECK = 8;
+/** Every slot is visited at least once per this many seconds of clock. */
+const SWEEP_PERIOD_SECONDS = LEDGER_HORIZON_SECONDS;
+const HIGH = 0.8;
+const PRESSURE_EVERY_MS = 60_000;
 
 const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
@@ -45,88 +77,45 @@ function hexWord(text: string, at: number): number {
   return w >>> 0;
 }
 
-/** One open-addressing table. A slot is empty while its expiry is 0. */
-class Table {
-  readonly words: Uint32Array;
-  readonly expires: Float64Array;
-  readonly mask: number;
-  count = 0;
-
-  constructor(capacity: number) {
-    this.words = new Uint32Array(capacity * WORDS);
-    this.expires = new Float64Array(capacity);
-    this.mask = capacity - 1;
-  }
-
-  /** The slot holding the signature, or the empty slot where it would go (as `~slot`). */
-  find(sig: Uint32Array): number {
-    let i = sig[0]! & this.mask;
-    for (;;) {
-      if (this.expires[i] === 0) return ~i;
-      const o = i * WORDS;
-      const w = this.words;
-      if (
-        w[o] === sig[0] &&
-        w[o + 1] === sig[1] &&
-        w[o + 2] === sig[2] &&
-        w[o + 3] === sig[3] &&
-        w[o + 4] === sig[4]
-      ) {
-        return i;
-      }
-      i = (i + 1) & this.mask;
-    }
-  }
-
-  write(slot: number, sig: Uint32Array, b0: number, b1: number, expiresAt: number): void {
-    const o = slot * WORDS;
-    this.words.set(sig, o);
-    this.words[o + SIG_WORDS] = b0;
-    this.words[o + SIG_WORDS + 1] = b1;
-    this.expires[slot] = expiresAt;
-  }
-
-  /** Empties the table; returns how many entries were still live at `now`. */
-  wipe(now: number): number {
-    let live = 0;
-    for (let i = 0; i < this.expires.length; i++) if (this.expires[i]! > now) live++;
-    this.words.fill(0);
-    this.expires.fill(0);
-    this.count = 0;
-    return live;
-  }
+/** Murmur3's finaliser: every input bit reaches every output bit. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 export class MemoryReplayGuard implements ReplayGuard {
   readonly #clock: Clock;
-  readonly #perTable: number;
-  readonly #secret = randomBytes(16);
-  readonly #sig = new Uint32Array(SIG_WORDS);
-  #current: Table;
-  #previous: Table;
-  #evictions = 0;
+  readonly #capacity: number;
+  readonly #table: SlotTable;
+  readonly #ledger: ExpiryLedger;
+  readonly #sweepLimit: number;
+  readonly #onPressure: ((event: GuardPressure) => void) | undefined;
+  readonly #secret = randomBytes(32);
+  /** Keys of the signature mix: three lanes × five words. */
+  readonly #mixKey = randomFillSync(new Uint32Array(15));
+  #lastSweepSec: number;
+  #refusals = 0;
+  #expiredEvictions = 0;
+  #highArmed = true;
+  #lastPressure = { high: -Infinity, full: -Infinity };
 
   constructor(options: MemoryGuardOptions) {
-    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
-      throw new RangeError('maxEntries must be a positive integer');
+    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1 || options.maxEntries > 2e8) {
+      throw new RangeError('maxEntries must be an integer from 1 to 200,000,000');
     }
     this.#clock = options.clock;
-    this.#perTable = Math.max(1, Math.floor(options.maxEntries / 2));
-    // At most half full, so probe runs stay short.
-    let capacity = 2;
-    while (capacity < this.#perTable * 2) capacity *= 2;
-    this.#current = new Table(capacity);
-    this.#previous = new Table(capacity);
-  }
-
-  /** Entries dropped for room before they expired: a sign that maxEntries is too small. */
-  get evictions(): number {
-    return this.#evictions;
-  }
-
-  /** Entries held, expired ones included until their table is wiped. */
-  get size(): number {
-    return this.#current.count + this.#previous.count;
+    this.#capacity = options.maxEntries;
+    this.#onPressure = options.onPressure;
+    const slots = Math.max(16, Math.ceil(options.maxEntries / LOAD) + 1);
+    this.#table = new SlotTable(slots);
+    this.#sweepLimit = Math.max(options.maxEntries + 1, Math.floor(slots * SWEEP_LOAD));
+    const now = this.#clock.now();
+    this.#ledger = new ExpiryLedger(now);
+    this.#lastSweepSec = Math.floor(now / 1000);
   }
 
   check(signature: string, binding: string, expiresAt: number): Promise<ReplayVerdict> {
@@ -136,36 +125,113 @@ export class MemoryReplayGuard implements ReplayGuard {
   /** The same as {@link check}, without the promise. */
   checkSync(signature: string, binding: string, expiresAt: number): ReplayVerdict {
     const now = this.#clock.now();
-    const sig = this.#sig;
-    for (let k = 0; k < SIG_WORDS; k++) sig[k] = hexWord(signature, k * 8);
-    const digest = createHash('sha1').update(this.#secret).update(binding).digest();
+    const nowSec = Math.floor(now / 1000);
+    const now20 = wrapSecond(nowSec);
+    const table = this.#table;
+    this.#ledger.advance(now);
+    this.#sweep(nowSec, now20);
+
+    const [home, f0, f1] = this.#mix(signature);
+    const digest = createHmac('sha256', this.#secret).update(binding).digest();
     const b0 = digest.readUInt32LE(0);
-    const b1 = digest.readUInt32LE(4);
+    const b1 = digest.readUInt32LE(4) & 0xffffff;
 
-    for (let t = 0; t < 2; t++) {
-      const table = t === 0 ? this.#current : this.#previous;
-      const slot = table.find(sig);
-      if (slot < 0) continue;
-      if (table.expires[slot]! > now) {
-        const o = slot * WORDS + SIG_WORDS;
-        return table.words[o] === b0 && table.words[o + 1] === b1 ? 'repeat' : 'conflict';
-      }
-      table.write(slot, sig, b0, b1, expiresAt); // expired: the signature may start afresh
-      return 'first';
-    }
+    const slot = table.find(home, f0, f1);
+    if (slot >= 0 && table.isLive(slot, now20)) return table.holds(slot, b0, b1) ? 'repeat' : 'conflict';
 
-    if (this.#current.count >= this.#perTable) {
-      this.#evictions += this.#previous.wipe(now);
-      [this.#current, this.#previous] = [this.#previous, this.#current];
+    const expSec = Math.ceil(expiresAt / 1000);
+    if (expSec <= nowSec) return 'first'; // out of the window already: nothing to remember
+    if (expSec - nowSec > LEDGER_HORIZON_SECONDS) {
+      throw new RangeError(`replay guard entries live at most ${LEDGER_HORIZON_SECONDS} s`);
     }
-    this.#current.write(~this.#current.find(sig), sig, b0, b1, expiresAt);
-    this.#current.count++;
+    if (this.#ledger.live >= this.#capacity) return this.#refuse(now);
+    if (slot >= 0) {
+      table.rewrite(slot, b0, b1, wrapSecond(expSec)); // the signature's old entry had expired
+      this.#expiredEvictions++;
+    } else {
+      if (table.count >= this.#sweepLimit) this.#expiredEvictions += table.sweep(table.slots, now20);
+      const placed = table.count < this.#sweepLimit && table.insert(home, f0, f1, b0, b1, wrapSecond(expSec));
+      if (!placed) return this.#refuse(now);
+    }
+    this.#ledger.add(expSec);
+    this.#watch(now);
     return 'first';
   }
 
+  stats(): GuardStats {
+    this.#ledger.advance(this.#clock.now());
+    return {
+      entries: this.#ledger.live,
+      capacity: this.#capacity,
+      highWater: this.#ledger.highWater,
+      refusals: this.#refusals,
+      expiredEvictions: this.#expiredEvictions,
+    };
+  }
+
+  /** Bytes preallocated for entries (the table; the expiry ledger adds a fixed 1 MiB). */
+  get tableBytes(): number {
+    return this.#table.slots * SLOT_BYTES;
+  }
+
+  /** Occupied slots, expired ones included until swept. */
+  get occupiedSlots(): number {
+    return this.#table.count;
+  }
+
   close(): Promise<void> {
-    this.#current.wipe(0);
-    this.#previous.wipe(0);
+    this.#table.clear();
     return Promise.resolve();
+  }
+
+  /** Home slot and 40-bit fingerprint of a signature: three keyed lanes over its five words. */
+  #mix(signature: string): [number, number, number] {
+    const k = this.#mixKey;
+    let a = k[0]!;
+    let b = k[1]!;
+    let c = k[2]!;
+    for (let i = 0; i < 5; i++) {
+      const word = hexWord(signature, i * 8);
+      a = Math.imul(a ^ word ^ k[3 + i]!, 0x9e3779b1);
+      b = Math.imul(b ^ word ^ k[8 + i]!, 0x85ebca77);
+      c = Math.imul(c ^ word ^ (k[13 + (i % 2)]! + i), 0xc2b2ae3d);
+      a ^= a >>> 15;
+      b ^= b >>> 13;
+      c ^= c >>> 16;
+    }
+    return [this.#table.home(fmix(a)), fmix(b), fmix(c) & 0xff];
+  }
+
+  /** The per-check sweep, plus what the clock's progress requires. */
+  #sweep(nowSec: number, now20: number): void {
+    let n = SWEEP_PER_CHECK;
+    const elapsed = nowSec - this.#lastSweepSec;
+    if (elapsed > 0) {
+      n += Math.ceil((elapsed * this.#table.slots) / SWEEP_PERIOD_SECONDS);
+      this.#lastSweepSec = nowSec;
+    }
+    this.#expiredEvictions += this.#table.sweep(Math.min(n, this.#table.slots), now20);
+  }
+
+  #refuse(now: number): ReplayVerdict {
+    this.#refusals++;
+    this.#tell('full', now);
+    return 'full';
+  }
+
+  #watch(now: number): void {
+    const live = this.#ledger.live;
+    if (this.#highArmed && live >= this.#capacity * HIGH) {
+      this.#highArmed = false;
+      this.#tell('high', now);
+    } else if (!this.#highArmed && live < this.#capacity * (HIGH - 0.1)) {
+      this.#highArmed = true;
+    }
+  }
+
+  #tell(kind: GuardPressure['kind'], now: number): void {
+    if (!this.#onPressure || now - this.#lastPressure[kind] < PRESSURE_EVERY_MS) return;
+    this.#lastPressure[kind] = now;
+    this.#onPressure({ kind, stats: this.stats() });
   }
 }

@@ -1,0 +1,151 @@
+/**
+ * @module
+ * `serve --workers N`: N serving processes on one machine, through `node:cluster`, so that the
+ * query path uses every core. The workers share one listening socket; the primary serves no
+ * request. It:
+ *
+ * - opens the store once before forking, so migrations run once and a bad database stops
+ *   startup before any worker exists;
+ * - runs the retention schedule, when configured, so that one process purges, not N;
+ * - replaces a worker that dies, unless workers die faster than {@link MAX_RESTARTS} a minute,
+ *   which means they cannot start at all (then it stops, exit 1, rather than spin);
+ * - passes SIGHUP on to every worker (each reloads its own carriers), and on SIGTERM or SIGINT
+ *   stops them all, each finishing its requests in flight.
+ *
+ * The workers must share one replay-guard truth: config.ts refuses `--workers` above 1 without
+ * the Redis guard, since a guard in one process's memory would let a signature bound on one
+ * worker be replayed, for another parcel, on the next.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { carrierRenderer, openStore } from '../backends/open-backends.js';
+import { SwappableCarriers } from '../carrier/carrier-source.js';
+import { systemClock } from '../clock/clock.js';
+import { describeStore, type GatewayConfig, type IngestConfig } from '../config.js';
+import type { Logger } from '../http/logging.js';
+import { startRetention, systemTimer } from '../retention/retention.js';
+
+/** Worker deaths a minute beyond which the primary gives up instead of forking again. */
+export const MAX_RESTARTS = 10;
+/** How long stopping workers may take to finish their requests before they are killed. */
+const STOP_GRACE_MS = 30_000;
+
+/** Whether this process is a worker forked by {@link runPrimary}. */
+export const isServeWorker = (): boolean => cluster.isWorker;
+
+/**
+ * Lets a stopped worker exit: its IPC channel to the primary would otherwise keep the event loop,
+ * and the process, alive after the gateway has closed.
+ */
+export function leaveCluster(): void {
+  if (cluster.isWorker) cluster.worker?.disconnect();
+}
+
+/** Tells the primary that this worker is listening. */
+export function reportListening(origin: string): void {
+  if (cluster.isWorker) process.send?.({ wxtrack: 'listening', origin });
+}
+
+/**
+ * Runs the primary until SIGTERM or SIGINT; resolves with the exit code. `untilSignal` resolves
+ * with the signal that asks it to stop.
+ */
+export async function runPrimary(
+  config: GatewayConfig,
+  ingest: IngestConfig,
+  logger: Logger,
+  untilSignal: () => Promise<NodeJS.Signals>,
+  create = false,
+): Promise<number> {
+  const store = await openStore(config.store, {
+    clock: systemClock,
+    create,
+    renderer: carrierRenderer(new SwappableCarriers(config.carriers)),
+  });
+  const retention =
+    ingest.retentionDays === undefined
+      ? undefined
+      : startRetention({
+          store,
+          retentionDays: ingest.retentionDays,
+          clock: systemClock,
+          timer: systemTimer,
+          onRun: (o) =>
+            'error' in o
+              ? logger.error({ err: o.error }, 'retention purge failed')
+              : logger.info({ ...o.removed, cutoff: new Date(o.cutoff).toISOString() }, 'retention purge'),
+        });
+
+  let stopping = false;
+  let failed = false;
+  const deaths: number[] = [];
+  const listening = new Set<number>();
+  let stopAll: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stopAll = resolve));
+
+  const fork = (): Worker => {
+    const worker = cluster.fork();
+    worker.on('message', (m: { wxtrack?: string; origin?: string }) => {
+      if (m?.wxtrack !== 'listening') return;
+      listening.add(worker.id);
+      if (listening.size === config.workers) {
+        logger.info(
+          {
+            origin: m.origin,
+            workers: config.workers,
+            store: describeStore(config.store),
+            guard: config.guard.kind,
+          },
+          'wxtrack listening with every worker',
+        );
+      }
+    });
+    return worker;
+  };
+
+  cluster.on('exit', (worker, code, signal) => {
+    listening.delete(worker.id);
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) stopAll();
+      return;
+    }
+    const now = Date.now();
+    deaths.push(now);
+    while (deaths.length > 0 && deaths[0]! < now - 60_000) deaths.shift();
+    if (deaths.length > MAX_RESTARTS) {
+      logger.fatal({ deaths: deaths.length }, 'workers keep dying; stopping');
+      failed = true;
+      void stop();
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    fork();
+  });
+
+  const onHup = () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGHUP');
+  };
+  process.on('SIGHUP', onHup);
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    if (workers.length === 0) stopAll();
+    for (const w of workers) w.process.kill('SIGTERM');
+    const kill = setTimeout(() => {
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+    }, STOP_GRACE_MS);
+    await stopped;
+    clearTimeout(kill);
+  };
+
+  for (let i = 0; i < config.workers; i++) fork();
+  const signal = await Promise.race([untilSignal(), stopped.then(() => undefined)]);
+  if (signal) logger.info({ signal }, 'shutting down: workers finish their requests in flight');
+  await stop();
+  process.off('SIGHUP', onHup);
+  retention?.stop();
+  await store.close();
+  logger.info('stopped');
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,238 @@
+/**
+ * End to end, scale-out: two real gateway nodes (`wxtrack serve` child processes) on one
+ * PostgreSQL database and one Redis replay guard, behind the nginx snippet that
+ * docs/deployment.md publishes. What a courier running N nodes relies on:
+ *
+ * - a signature bound on node 1 is refused on node 2 for another parcel (40003);
+ * - a push on node 1 shows on node 2 within 1 s, including over a reply node 2 had cached;
+ * - node 1 killed: nginx keeps serving from node 2;
+ * - Redis stopped: 50001 (fail closed); Redis back: served again, without a restart.
+ *
+ * Uses the PostgreSQL and Redis of the machine (a database and a redis-server of its own, both
+ * removed afterwards) and Debian's nginx. Runs against dist/ (`npm test` builds first).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startRedisServer, type RedisServer } from '../guard/redis/testing/redis-server.js';
+import { signedQueryUrl } from '../protocol/signed-url.js';
+import { BIN, spawnServe, type ServeProcess } from '../testing/serve-process.js';
+
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const DB_NAME = `wxtrack_e2e_${randomBytes(4).toString('hex')}`;
+const DB_URL = `postgres://postgres@127.0.0.1:5432/${DB_NAME}`;
+const TOKEN = 'scale-out-token';
+const SECRET = randomBytes(24).toString('hex');
+const dir = mkdtempSync(join(tmpdir(), 'wxtrack-scale-'));
+
+let redis: RedisServer;
+let node1: ServeProcess;
+let node2: ServeProcess;
+let nginx: ChildProcess | undefined;
+let nginxOrigin = '';
+let apiKey = '';
+const children: ChildProcess[] = [];
+
+/** WeChat's client: strip `WxOrderCb(` and `)`, then JSON.parse. */
+const wechatParse = (body: string) =>
+  JSON.parse(body.replace(/^WxOrderCb\(/, '').replace(/\)\s*$/, '')) as {
+    err_code: number;
+    traces?: { accept_address: string }[];
+  };
+
+let nonce = 1;
+function signed(
+  origin: string,
+  orderid: string,
+  openid = 'oUser1',
+  fixed?: { timestamp: string; nonce: string },
+) {
+  return signedQueryUrl({
+    url: `${origin}/wechat/track`,
+    token: TOKEN,
+    orderid,
+    openid,
+    timestamp: fixed?.timestamp ?? String(Math.floor(Date.now() / 1000)),
+    nonce: fixed?.nonce ?? String(nonce++),
+  });
+}
+
+async function query(url: string) {
+  const res = await fetch(url);
+  return { status: res.status, reply: wechatParse(await res.text()) };
+}
+
+async function push(origin: string, events: object[]) {
+  const res = await fetch(`${origin}/v1/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
+  expect(res.status).toBe(200);
+}
+
+const scan = (waybill: string, id: string, status: number, description: string, minutesAgo: number) => ({
+  waybill,
+  event_id: id,
+  time: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+  status,
+  description,
+});
+
+/** Polls `probe` until it returns true or `withinMs` passes; resolves with the time taken or -1. */
+async function within(withinMs: number, probe: () => Promise<boolean>): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start <= withinMs) {
+    if (await probe()) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return -1;
+}
+
+const serveArgs = (port: number) => [
+  '--db',
+  DB_URL,
+  '--redis',
+  redis.url,
+  '--token',
+  TOKEN,
+  '--waybill-pattern',
+  'YT\\d{13}',
+  '--port',
+  String(port),
+  '--log-level',
+  'info',
+];
+const nodeEnv = { ...process.env, WXTRACK_GUARD_SECRET: SECRET, WXTRACK_CONFIG: '' };
+
+/** The ```nginx block of docs/deployment.md, pointed at this test's ports. */
+function nginxConfig(listen: number, upstreams: readonly number[]): string {
+  const doc = readFileSync(new URL('../../docs/deployment.md', import.meta.url), 'utf8');
+  const block = /```nginx\n([\s\S]*?)```/.exec(doc)?.[1];
+  if (!block) throw new Error('docs/deployment.md has no nginx block');
+  const servers = upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n');
+  const site = block
+    .replace(/( {4}server 127\.0\.0\.1:\d+ [^\n]*\n)+/, servers + '\n')
+    .replace('listen 80;', `listen 127.0.0.1:${listen};`);
+  return [
+    'worker_processes 1;',
+    `pid ${join(dir, 'nginx.pid')};`,
+    'error_log stderr error;',
+    'events { worker_connections 256; }',
+    'http {',
+    '  access_log off;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+      (t) => `  ${t}_temp_path ${join(dir, 'nginx', t)};`,
+    ),
+    site,
+    '}',
+  ].join('\n');
+}
+
+beforeAll(async () => {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  await admin.end();
+  redis = await startRedisServer();
+  const [p1, p2] = [await freePort(), await freePort()];
+  node1 = await spawnServe(serveArgs(p1), nodeEnv);
+  children.push(node1.child);
+  node2 = await spawnServe(serveArgs(p2), nodeEnv);
+  children.push(node2.child);
+
+  const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--name', 'e2e', '--db', DB_URL], {
+    encoding: 'utf8',
+    env: nodeEnv,
+  });
+  expect(created.status, created.stderr).toBe(0);
+  apiKey = created.stdout.trim();
+
+  mkdirSync(join(dir, 'nginx'), { recursive: true });
+  const listen = await freePort();
+  writeFileSync(join(dir, 'nginx.conf'), nginxConfig(listen, [p1, p2]));
+  nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(nginx);
+  nginxOrigin = `http://127.0.0.1:${listen}`;
+  const up = await within(10_000, async () => {
+    try {
+      return (await fetch(`${nginxOrigin}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  });
+  expect(up).toBeGreaterThanOrEqual(0);
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await redis?.stop();
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin.end();
+  rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+describe('two gateway nodes on PostgreSQL and Redis', () => {
+  it('refuses on node 2 a signature bound on node 1, for another parcel (40003)', async () => {
+    await push(node1.origin, [
+      scan('YT1000000000001', 'a1', 1, '已揽收', 30),
+      scan('YT1000000000002', 'b1', 1, '已揽收', 30),
+    ]);
+    const fixed = { timestamp: String(Math.floor(Date.now() / 1000)), nonce: String(900_000 + nonce++) };
+    const first = await query(signed(node1.origin, 'YT1000000000001', 'oUser1', fixed));
+    expect(first.reply.err_code).toBe(0);
+    const replayed = await query(signed(node2.origin, 'YT1000000000002', 'oUser1', fixed));
+    expect(replayed.reply.err_code).toBe(40003);
+    // the same URL again (a page refresh) is served on either node
+    expect((await query(signed(node2.origin, 'YT1000000000001', 'oUser1', fixed))).reply.err_code).toBe(0);
+  });
+
+  it('shows a push on node 1 on node 2 within 1 s, over a reply node 2 had cached', async () => {
+    const waybill = 'YT1000000000003';
+    await push(node1.origin, [scan(waybill, 'c1', 1, '已揽收', 20)]);
+    const seen = await within(
+      1000,
+      async () => (await query(signed(node2.origin, waybill))).reply.err_code === 0,
+    );
+    expect(seen).toBeGreaterThanOrEqual(0);
+    // node 2 now holds the one-trace reply; a second scan pushed on node 1 must replace it there
+    await push(node1.origin, [scan(waybill, 'c2', 2, '运输中', 10)]);
+    const updated = await within(1000, async () => {
+      const { reply } = await query(signed(node2.origin, waybill));
+      return reply.traces?.length === 2;
+    });
+    expect(updated).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps serving through nginx when node 1 is killed', async () => {
+    const viaNginx = async () => (await query(signed(nginxOrigin, 'YT1000000000001'))).reply.err_code;
+    expect(await viaNginx()).toBe(0);
+    node1.child.kill('SIGKILL');
+    await new Promise((r) => node1.child.once('exit', r));
+    const codes: number[] = [];
+    for (let i = 0; i < 10; i++) codes.push(await viaNginx());
+    expect(codes).toEqual(Array(10).fill(0));
+  });
+
+  it('answers 50001 while Redis is down, and serves again once it is back, without a restart', async () => {
+    const port = redis.port;
+    await redis.stop();
+    const refused = await query(signed(node2.origin, 'YT1000000000001'));
+    expect(refused.reply.err_code).toBe(50001);
+    expect(refused.reply).not.toHaveProperty('traces');
+    redis = await startRedisServer(port);
+    const back = await within(
+      10_000,
+      async () => (await query(signed(node2.origin, 'YT1000000000001'))).reply.err_code === 0,
+    );
+    expect(back).toBeGreaterThanOrEqual(0);
+  }, 30_000);
+});

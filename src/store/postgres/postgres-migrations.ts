@@ -1,0 +1,157 @@
+/**
+ * @module
+ * Versioned schema for the PostgreSQL store, and the migrator. Append a migration; never edit one
+ * that has shipped.
+ *
+ * Several gateway nodes may start at once against a new database: the migrator holds a
+ * session-level advisory lock (`pg_advisory_lock`, keyed by schema) around reading the version
+ * and applying what is missing, so exactly one node applies each migration and the others find
+ * it done. Each migration runs in its own transaction with its version row (PostgreSQL DDL is
+ * transactional): a failing one leaves nothing behind.
+ *
+ * Text keys use the "C" collation: waybill numbers sort by code point, as on SQLite, and the
+ * indexes serve `ORDER BY waybill` and range scans whatever the database's locale.
+ */
+import { lockKey, type PgPool } from './postgres-driver.js';
+
+export interface PgMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly PgMigration[] = Object.freeze([
+  {
+    version: 1,
+    name: 'events, rendered waybills, API keys, change log',
+    sql: `
+      CREATE TABLE events (
+        seq          BIGINT   GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- ingest order
+        carrier      TEXT     COLLATE "C" NOT NULL,
+        event_id     TEXT     COLLATE "C" NOT NULL,
+        waybill      TEXT     COLLATE "C" NOT NULL,
+        time_ms      BIGINT   NOT NULL,
+        status       SMALLINT NOT NULL CHECK (status BETWEEN 0 AND 6),
+        label        TEXT     NOT NULL,
+        description  TEXT     NOT NULL,
+        location     TEXT,
+        eta          TEXT,
+        cells        TEXT,      -- JSON as sent (not jsonb: a re-render must see the same bytes)
+        ingested_at  BIGINT   NOT NULL,
+        fingerprint  TEXT     NOT NULL,  -- content hash: a re-sent event_id is duplicate or conflict
+        UNIQUE (carrier, event_id)
+      );
+      CREATE INDEX events_by_waybill ON events (carrier, waybill, time_ms, seq);
+
+      -- The reply WeChat gets, rendered whenever the waybill changes: a query is one read.
+      CREATE TABLE waybills (
+        carrier        TEXT     COLLATE "C" NOT NULL,
+        waybill        TEXT     COLLATE "C" NOT NULL,
+        reply          TEXT     NOT NULL,
+        status         SMALLINT NOT NULL,
+        last_event_at  BIGINT   NOT NULL,
+        updated_at     BIGINT   NOT NULL,
+        eta            TEXT,    -- set through the waybill API; eta and cells override the events'
+        cells          TEXT,
+        destination    TEXT,
+        PRIMARY KEY (carrier, waybill)
+      );
+      CREATE INDEX waybills_by_last_event ON waybills (last_event_at);
+
+      -- Ingest API keys: only a hash of each key is kept.
+      CREATE TABLE api_keys (
+        id          TEXT   COLLATE "C" PRIMARY KEY,
+        name        TEXT   COLLATE "C" NOT NULL,
+        carrier     TEXT   NOT NULL,
+        hash        TEXT   NOT NULL,
+        created_at  BIGINT NOT NULL,
+        revoked_at  BIGINT,
+        added       BIGINT GENERATED ALWAYS AS IDENTITY  -- insertion order, for listing
+      );
+      CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+
+      -- One entry per waybill a committed write touched. Writers take seq under one advisory
+      -- lock held to COMMIT, so seq order is commit order (see postgres-store.ts).
+      CREATE TABLE changes (
+        seq      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        carrier  TEXT   NOT NULL,
+        waybill  TEXT   NOT NULL
+      );
+      -- How far the log was pruned: a reader behind this point missed changes.
+      CREATE TABLE change_log (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        pruned_through  BIGINT  NOT NULL
+      );
+      INSERT INTO change_log (id, pruned_through) VALUES (1, 0);
+    `,
+  },
+]);
+
+/** The advisory-lock keys of one schema: per purpose, so the locks never wait on each other. */
+export function schemaLocks(schema: string) {
+  return {
+    migrate: lockKey(`wxtrack:migrate:${schema}`),
+    waybill: lockKey(`wxtrack:waybill:${schema}`),
+    changes: lockKey(`wxtrack:changes:${schema}`),
+  };
+}
+
+/** The schema the pool's connections create tables in. */
+export async function currentSchema(pool: PgPool): Promise<string> {
+  const { rows } = await pool.query({ text: 'SELECT current_schema() AS schema' });
+  const schema = (rows[0] as { schema: string | null }).schema;
+  if (schema === null) throw new Error('no schema on the search_path exists');
+  return schema;
+}
+
+/**
+ * Applies every migration newer than the schema's version, under the schema's migration lock.
+ * Returns how many it applied.
+ */
+export async function migratePostgres(
+  pool: PgPool,
+  migrations: readonly PgMigration[] = POSTGRES_MIGRATIONS,
+): Promise<number> {
+  const locks = schemaLocks(await currentSchema(pool));
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query({ text: 'SELECT pg_advisory_lock($1, 0)', values: [locks.migrate] });
+    try {
+      await client.query({
+        text: `CREATE TABLE IF NOT EXISTS schema_migrations (
+          version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`,
+      });
+      const { rows } = await client.query({
+        text: 'SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations',
+      });
+      const current = (rows[0] as { v: number }).v;
+      let applied = 0;
+      for (const m of migrations) {
+        if (m.version <= current) continue;
+        await client.query({ text: 'BEGIN' });
+        try {
+          await client.query({ text: m.sql });
+          await client.query({
+            text: 'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+            values: [m.version, m.name, Date.now()],
+          });
+          await client.query({ text: 'COMMIT' });
+        } catch (err) {
+          await client.query({ text: 'ROLLBACK' });
+          throw err;
+        }
+        applied++;
+      }
+      return applied;
+    } finally {
+      await client.query({ text: 'SELECT pg_advisory_unlock($1, 0)', values: [locks.migrate] });
+    }
+  } catch (err) {
+    // A connection left in an unknown state (lock held, transaction open) is not reused.
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * @module
+ * A throw-away PostgreSQL schema for a test: a random name in the test database, so test files
+ * and concurrent runs never share tables or advisory locks (the store keys its locks by schema),
+ * dropped with everything in it afterwards. The server is `WXTRACK_TEST_POSTGRES_URL`, by default
+ * the local one CI starts.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { PgPool } from '../store/postgres/postgres-driver.js';
+import { createPostgresPool } from '../store/postgres/postgres-pool.js';
+
+export const TEST_POSTGRES_URL =
+  process.env.WXTRACK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestSchema {
+  readonly schema: string;
+  /** A new pool whose connections use the schema. */
+  pool(max?: number): PgPool;
+  /** Drops the schema and everything in it. */
+  drop(): Promise<void>;
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestSchema(prefix = 'wxtrack_test'): Promise<TestSchema> {
+  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await admin(`CREATE SCHEMA ${schema}`);
+  return {
+    schema,
+    pool: (max = 3) => createPostgresPool({ url: TEST_POSTGRES_URL, schema, max }),
+    drop: () => admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+  };
+}
