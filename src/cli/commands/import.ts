@@ -12,7 +12,13 @@ import { importRecords, type ImportSummary } from '../../ingest/import-events.js
 import { ProgressReporter } from '../../ingest/progress.js';
 import { csvRecords, CsvHeaderError } from '../../ingest/sources/csv-source.js';
 import { ndjsonRecords } from '../../ingest/sources/ndjson-source.js';
-import { decodeText, isKnownEncoding, type ImportFormat } from '../../ingest/sources/source.js';
+import {
+  decodeText,
+  EncodingError,
+  isKnownEncoding,
+  sniffFormat,
+  type ImportFormat,
+} from '../../ingest/sources/source.js';
 import { makeCarrierRenderer } from '../../store/renderer.js';
 import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
@@ -24,7 +30,7 @@ export const importCommand: Command = {
   usage: `wxtrack import FILE [--format ndjson|csv] [--encoding gbk] [--map field=Column ...] [options]
 
   FILE                 .ndjson/.jsonl/.json are NDJSON, .csv is CSV; - reads stdin (NDJSON
-                       unless --format csv)
+                       when it starts with {, else CSV; or --format)
   --format F           ndjson or csv, overriding the extension
   --encoding E         input encoding: utf8 (default; a BOM is skipped), gbk, gb18030, big5, ...
   --map field=Column   CSV column feeding an event field; repeat, or comma-separate
@@ -68,10 +74,10 @@ export const importCommand: Command = {
   run: runImport,
 };
 
-function formatOf(file: string, flag: string | boolean | undefined): ImportFormat | string {
+function formatOf(file: string, flag: string | boolean | undefined): ImportFormat | 'auto' | string {
   if (typeof flag === 'string')
     return flag === 'ndjson' || flag === 'csv' ? flag : `--format: "${flag}" is not ndjson or csv`;
-  if (file === '-') return 'ndjson';
+  if (file === '-') return 'auto';
   const ext = extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
   if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
@@ -98,7 +104,8 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!isKnownEncoding(encoding)) return usage(`--encoding: unknown encoding "${encoding}"`);
   const file = args[0]!;
   const format = formatOf(file, flags.format);
-  if (format !== 'ndjson' && format !== 'csv') return usage(format);
+  if (format !== 'ndjson' && format !== 'csv' && format !== 'auto') return usage(format);
+  let readFormat: ImportFormat = format === 'auto' ? 'ndjson' : format;
 
   let totalBytes: number | undefined;
   if (file !== '-') {
@@ -134,8 +141,14 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   const quiet = flags.quiet === true;
   let summary: ImportSummary;
   try {
-    const text = decodeText(input, encoding, counter);
-    const records = format === 'csv' ? csvRecords(text, ingest.config.csvMap) : ndjsonRecords(text);
+    let text: AsyncIterable<string> = decodeText(input, encoding, counter);
+    if (format === 'auto') {
+      // stdin has no extension: its first character tells NDJSON ({) from a CSV header.
+      const sniffed = await sniffFormat(text);
+      readFormat = sniffed.format;
+      text = sniffed.text;
+    }
+    const records = readFormat === 'csv' ? csvRecords(text, ingest.config.csvMap) : ndjsonRecords(text);
     summary = await importRecords(records, store, {
       carrier: carrierId,
       timeZone: timezone,
@@ -148,7 +161,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     });
   } catch (err) {
     progress.finish();
-    if (err instanceof CsvHeaderError) return usage(err.message);
+    if (err instanceof CsvHeaderError || err instanceof EncodingError) return usage(err.message);
     io.err(
       `wxtrack import: stopped: ${(err as Error).message} (what was committed stays; re-run to resume)\n`,
     );
@@ -163,7 +176,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     io.out(
       JSON.stringify({
         file,
-        format,
+        format: readFormat,
         encoding,
         carrier: carrierId,
         ...summary,
