@@ -10,6 +10,7 @@ import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
 import { ProgressReporter } from '../../ingest/progress.js';
+import { xlsxRecords } from '../../ingest/sources/xlsx-source.js';
 import { csvRecords, CsvHeaderError } from '../../ingest/sources/csv-source.js';
 import { ndjsonRecords } from '../../ingest/sources/ndjson-source.js';
 import {
@@ -31,7 +32,8 @@ export const importCommand: Command = {
 
   FILE                 .ndjson/.jsonl/.json are NDJSON, .csv is CSV; - reads stdin (NDJSON
                        when it starts with {, else CSV; or --format)
-  --format F           ndjson or csv, overriding the extension
+  --format F           ndjson, csv or xlsx, overriding the extension (.xlsx: the first
+                       sheet, header row first, columns mapped as for CSV)
   --encoding E         input encoding: utf8 (default; a BOM is skipped), gbk, gb18030, big5, ...
   --map field=Column   CSV column feeding an event field; repeat, or comma-separate
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
@@ -76,12 +78,17 @@ export const importCommand: Command = {
 
 function formatOf(file: string, flag: string | boolean | undefined): ImportFormat | 'auto' | string {
   if (typeof flag === 'string')
-    return flag === 'ndjson' || flag === 'csv' ? flag : `--format: "${flag}" is not ndjson or csv`;
+    return flag === 'ndjson' || flag === 'csv' || flag === 'xlsx'
+      ? flag
+      : `--format: "${flag}" is not ndjson, csv or xlsx`;
   if (file === '-') return 'auto';
   const ext = extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
+  if (ext === '.xlsx') return 'xlsx';
+  if (ext === '.xls')
+    return 'an .xls file is the old binary Excel format: save it as .xlsx (or CSV) and import that';
   if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
-  return `cannot tell the format of "${file}" from its extension; pass --format ndjson or --format csv`;
+  return `cannot tell the format of "${file}" from its extension; pass --format ndjson, csv or xlsx`;
 }
 
 async function runImport(flags: Flags, args: readonly string[], io: Output): Promise<number> {
@@ -104,7 +111,8 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!isKnownEncoding(encoding)) return usage(`--encoding: unknown encoding "${encoding}"`);
   const file = args[0]!;
   const format = formatOf(file, flags.format);
-  if (format !== 'ndjson' && format !== 'csv' && format !== 'auto') return usage(format);
+  if (format !== 'ndjson' && format !== 'csv' && format !== 'xlsx' && format !== 'auto') return usage(format);
+  if (format === 'xlsx' && file === '-') return usage('an .xlsx workbook is read from a file, not stdin');
   let readFormat: ImportFormat = format === 'auto' ? 'ndjson' : format;
 
   let totalBytes: number | undefined;
@@ -148,7 +156,12 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       readFormat = sniffed.format;
       text = sniffed.text;
     }
-    const records = readFormat === 'csv' ? csvRecords(text, ingest.config.csvMap) : ndjsonRecords(text);
+    const records =
+      readFormat === 'xlsx'
+        ? xlsxRecords(file, ingest.config.csvMap)
+        : readFormat === 'csv'
+          ? csvRecords(text, ingest.config.csvMap)
+          : ndjsonRecords(text);
     summary = await importRecords(records, store, {
       carrier: carrierId,
       timeZone: timezone,

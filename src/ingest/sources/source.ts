@@ -15,7 +15,7 @@ export interface SourceRecord {
   readonly item: IngestItem;
 }
 
-export type ImportFormat = 'ndjson' | 'csv';
+export type ImportFormat = 'ndjson' | 'csv' | 'xlsx';
 
 /** Running count of bytes read, shared with the progress display. */
 export interface ByteCounter {
