@@ -757,3 +757,19 @@ export function loadIngestConfig(
 export function loadDemoConfig(flags: Flags, env: Env = process.env): Loaded<GatewayConfig> {
   return loadGatewayConfig(flags, { ...env, [ENV.config]: undefined });
 }
+
+/**
+ * Where `wxtrack sign` points its URL: `--url`, else the gateway's own address built the way
+ * `serve` builds it (`--path`, WXTRACK_TRACK_PATH, the file's `trackPath`, the default; the
+ * same for host and port), so a signed URL follows a moved route.
+ */
+export function signTargetUrl(flags: Flags, file: FileConfig | undefined, env: Env = process.env): string {
+  if (typeof flags.url === 'string') return flags.url;
+  const server = file?.server ?? {};
+  const host = pick(flags, env, 'host', ENV.host) ?? server.host ?? DEFAULTS.host;
+  const port = pick(flags, env, 'port', ENV.port) ?? String(server.port ?? DEFAULTS.port);
+  const path = pick(flags, env, 'path', ENV.trackPath) ?? server.trackPath ?? DEFAULTS.trackPath;
+  // A gateway listening on every interface is reached here through the loopback.
+  const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${reach}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+}

@@ -2,6 +2,7 @@
  * @module
  * The `wxtrack` command line: one small module per command under commands/.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Flags } from '../config.js';
 import { cellLinkCommand } from './commands/cell-link.js';
@@ -20,6 +21,7 @@ import { purgeCommand } from './commands/purge.js';
 import { serveCommand } from './commands/serve.js';
 import { signCommand } from './commands/sign.js';
 import { processOutput, type Output } from './output.js';
+import { didYouMean } from './suggest.js';
 
 export const COMMANDS: readonly Command[] = [
   initCommand,
@@ -38,12 +40,20 @@ export const COMMANDS: readonly Command[] = [
   cellLinkCommand,
 ];
 
+/** The package's version, from its package.json (two folders up from src/cli and from dist/cli). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return (
     'usage: wxtrack <command> [options]\n\n' +
     COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}\n`).join('') +
-    "\nwxtrack <command> --help shows a command's options.\n"
+    "\nwxtrack <command> --help shows a command's options; wxtrack --version prints the version.\n"
   );
 }
 
@@ -54,9 +64,17 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     io.out(help());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`wxtrack ${version()}\n`);
+    return 0;
+  }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`wxtrack: unknown command "${name}"\n\n${help()}`);
+    const hint = didYouMean(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    io.err(`wxtrack: unknown command "${name}"${hint}\n\n${help()}`);
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -72,7 +90,7 @@ export async function main(argv: readonly string[], io: Output = processOutput):
       strict: true,
     });
   } catch (err) {
-    io.err(`wxtrack ${command.name}: ${(err as Error).message}\n\n${command.usage}\n`);
+    io.err(`wxtrack ${command.name}: ${argumentProblem(err as Error, command)}\n\n${command.usage}\n`);
     return 2;
   }
   try {
@@ -83,4 +101,15 @@ export async function main(argv: readonly string[], io: Output = processOutput):
     io.err(`wxtrack ${command.name}: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** parseArgs' complaint, with the closest known flag when one was mistyped. */
+function argumentProblem(err: Error & { code?: string }, command: Command): string {
+  const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(err.message);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown) {
+    const flag = unknown[1]! + unknown[2]!;
+    const known = Object.keys(command.options);
+    return `unknown option ${flag}${didYouMean(unknown[2]!, known, '--')}; the options are listed below`;
+  }
+  return err.message;
 }

@@ -121,6 +121,10 @@ export class CachedStore implements Store {
     }
   }
 
+  countOlderThan(cutoff: number): Promise<Removed> {
+    return this.#inner.countOlderThan(cutoff);
+  }
+
   async purgeOlderThan(cutoff: number): Promise<Removed> {
     try {
       return await this.#inner.purgeOlderThan(cutoff);

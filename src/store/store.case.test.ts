@@ -278,7 +278,11 @@ export function storeContract(name: string, make: StoreFactory): void {
         await store.ingest('sf', [event({ eventId: 's1', waybill: 'SFOLD', time: T0 - 181 * day })]);
         await store.setWaybillAttributes('yto', 'NOSCAN', { eta: '2026-08-01' });
         const cutoff = T0 - 180 * day;
+        // The dry run counts exactly what the purge then erases, and erases nothing itself.
+        expect(await store.countOlderThan(cutoff)).toEqual({ waybills: 2, events: 3 });
+        expect(await store.getReply('yto', 'OLD')).toBeDefined();
         expect(await store.purgeOlderThan(cutoff)).toEqual({ waybills: 2, events: 3 });
+        expect(await store.countOlderThan(cutoff)).toEqual({ waybills: 0, events: 0 });
         expect(await store.getReply('yto', 'OLD')).toBeUndefined();
         expect(await store.getReply('sf', 'SFOLD')).toBeUndefined();
         expect((await store.getWaybill('yto', 'MIXED'))!.events).toHaveLength(2);

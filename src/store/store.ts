@@ -165,6 +165,9 @@ export interface Store {
    */
   purgeOlderThan(cutoff: number): Promise<Removed>;
 
+  /** What {@link purgeOlderThan} would erase at this cutoff, erasing nothing (`purge --dry-run`). */
+  countOlderThan(cutoff: number): Promise<Removed>;
+
   /** Adds an API key; refuses a name already held by a key that is not revoked. */
   addApiKey(key: ApiKeyRecord): Promise<'created' | 'name-taken'>;
 

@@ -171,8 +171,22 @@ describe('parseScanEvent', () => {
       expect(accepted(parse(withField('status', s))).status).toBe(s);
     });
 
-    it.each([-1, 7, 2.5, '2', NaN, true])('rejects %j', (s) => {
-      expect(reason(parse(withField('status', s)))).toBe('status: required, an integer from 0 to 6');
+    it.each([
+      [-1, '-1'],
+      [7, '7'],
+      [9, '9'],
+      [2.5, '2.5'],
+      ['2', '"2" (a string)'],
+      [NaN, 'NaN'],
+      [true, 'true'],
+    ])('rejects %j, naming the value and the accepted ones', (s, shown) => {
+      expect(reason(parse(withField('status', s)))).toBe(
+        `status: ${shown} is not an order status; use an integer from 0 to 6 (0 待揽件, 1 已揽件, 2 运输中, 3 派送中, 4 已签收, 5 签收异常, 6 代签收)`,
+      );
+    });
+
+    it('says a missing status is required, and that a code may stand in for it', () => {
+      expect(reason(parse(withField('status', undefined)))).toMatch(/^status: required \(or a carrier scan code in "code"\); use an integer from 0 to 6/);
     });
   });
 

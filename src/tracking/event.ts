@@ -133,6 +133,16 @@ export function parseCells(v: unknown, cellKeys?: ReadonlySet<string>): readonly
   return out;
 }
 
+/** What is wrong with a `status`: missing, or which value was given instead of 0 to 6. */
+function statusProblem(value: unknown): string {
+  if (value === undefined || value === null) return `status: required (or a carrier scan code in "code"); ${STATUS_VALUES}`;
+  const shown = typeof value === 'string' ? `"${value.slice(0, 16)}" (a string)` : String(value).slice(0, 16);
+  return `status: ${shown} is not an order status; ${STATUS_VALUES}`;
+}
+
+const STATUS_VALUES =
+  'use an integer from 0 to 6 (0 待揽件, 1 已揽件, 2 运输中, 3 派送中, 4 已签收, 5 签收异常, 6 代签收)';
+
 /** Validates one decoded JSON value as a scan event. Reasons name the field at fault. */
 export function parseScanEvent(input: unknown, options: ParseEventOptions): ParseEventResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return fail('not a JSON object');
@@ -166,7 +176,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
     status = meaning.status;
     codeLabel = meaning.label;
   } else {
-    if (!isOrderStatus(o.status)) return fail('status: required, an integer from 0 to 6');
+    if (!isOrderStatus(o.status)) return fail(statusProblem(o.status));
     status = o.status;
   }
 

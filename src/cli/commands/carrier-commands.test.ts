@@ -251,6 +251,6 @@ describe('wxtrack sign with a configured carrier', () => {
   it('refuses a carrier the file does not have', async () => {
     const r = await run('sign', '--config', configPath, '--carrier', 'NOPE', '--orderid', 'x');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('carrier "NOPE" is not in a configuration file');
+    expect(r.err).toContain(`carrier "NOPE" is not in ${configPath}; one of YTO, ACME`);
   });
 });

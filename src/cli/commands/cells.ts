@@ -6,6 +6,7 @@
 import { loadCarriers, type Flags } from '../../config.js';
 import { cellsSheet } from '../../carrier/cells-sheet.js';
 import type { Output } from '../output.js';
+import { didYouMean } from '../suggest.js';
 import type { Command } from './command.js';
 
 export const cellsCommand: Command = {
@@ -13,8 +14,9 @@ export const cellsCommand: Command = {
   summary: 'cells sheet --carrier X: print the cell registration table for WeChat',
   usage: `wxtrack cells sheet [--carrier ID] [--config FILE]
 
-  Reads the carriers from --config or WXTRACK_CONFIG; --carrier is optional with one carrier.`,
-  options: { config: { type: 'string' }, carrier: { type: 'string' } },
+  Reads the carriers from --config or WXTRACK_CONFIG; --carrier is optional with one carrier.
+  Without a file, the carrier is the one of the flags (--carrier, --carrier-name).`,
+  options: { config: { type: 'string' }, carrier: { type: 'string' }, 'carrier-name': { type: 'string' } },
   positionals: true,
   run: async (flags: Flags, args, io: Output) => {
     if (args.length !== 1 || args[0] !== 'sheet') {
@@ -36,6 +38,12 @@ export function selectCarrier(flags: Flags, io: Output, command: string) {
     return undefined;
   }
   const carriers = loaded.config.carriers;
+  if (loaded.config.file !== undefined && flags['carrier-name'] !== undefined) {
+    io.err(
+      `wxtrack ${command}: --carrier-name is for a carrier without a file; the file's carriers have their "name"\n`,
+    );
+    return undefined;
+  }
   const id = flags.carrier;
   const ids = carriers.map((c) => c.id).join(', ');
   if (typeof id !== 'string') {
@@ -44,6 +52,12 @@ export function selectCarrier(flags: Flags, io: Output, command: string) {
     return undefined;
   }
   const found = carriers.find((c) => c.id === id);
-  if (!found) io.err(`wxtrack ${command}: carrier "${id}" is not configured; one of ${ids}\n`);
+  if (!found)
+    io.err(
+      `wxtrack ${command}: carrier "${id}" is not configured; one of ${ids}${didYouMean(
+        id,
+        carriers.map((c) => c.id),
+      )}\n`,
+    );
   return found;
 }

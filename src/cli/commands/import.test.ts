@@ -48,7 +48,9 @@ describe('wxtrack import', () => {
     const c = capture();
     expect(await main(['import', file, '--db', db, '--create', '--batch-size', '2'], c.io)).toBe(1);
     expect(c.out()).toBe('read 5, inserted 2, duplicates 1, rejected 2\n');
-    expect(c.err()).toBe('line 2: not valid JSON\nline 3: status: required, an integer from 0 to 6\n');
+    expect(c.err()).toBe(
+      'line 2: not valid JSON\nline 3: status: 9 is not an order status; use an integer from 0 to 6 (0 待揽件, 1 已揽件, 2 运输中, 3 派送中, 4 已签收, 5 签收异常, 6 代签收)\n',
+    );
 
     const store = new SqliteStore({
       path: db,
@@ -96,7 +98,7 @@ describe('wxtrack (dispatch)', () => {
     expect(a.err()).toContain('unknown command "frobnicate"');
     const b = capture();
     expect(await main(['sign', '--nope'], b.io)).toBe(2);
-    expect(b.err()).toContain("Unknown option '--nope'");
+    expect(b.err()).toContain('unknown option --nope');
   });
 
   it('serve refuses to start without a token and exits non-zero', async () => {

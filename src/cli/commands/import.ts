@@ -10,9 +10,16 @@ import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, loadIngestConfig, type Flags } from '../../config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
 import { ProgressReporter } from '../../ingest/progress.js';
+import { xlsxRecords } from '../../ingest/sources/xlsx-source.js';
 import { csvRecords, CsvHeaderError } from '../../ingest/sources/csv-source.js';
 import { ndjsonRecords } from '../../ingest/sources/ndjson-source.js';
-import { decodeText, isKnownEncoding, type ImportFormat } from '../../ingest/sources/source.js';
+import {
+  decodeText,
+  EncodingError,
+  isKnownEncoding,
+  sniffFormat,
+  type ImportFormat,
+} from '../../ingest/sources/source.js';
 import { makeCarrierRenderer } from '../../store/renderer.js';
 import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
@@ -24,8 +31,9 @@ export const importCommand: Command = {
   usage: `wxtrack import FILE [--format ndjson|csv] [--encoding gbk] [--map field=Column ...] [options]
 
   FILE                 .ndjson/.jsonl/.json are NDJSON, .csv is CSV; - reads stdin (NDJSON
-                       unless --format csv)
-  --format F           ndjson or csv, overriding the extension
+                       when it starts with {, else CSV; or --format)
+  --format F           ndjson, csv or xlsx, overriding the extension (.xlsx: the first
+                       sheet, header row first, columns mapped as for CSV)
   --encoding E         input encoding: utf8 (default; a BOM is skipped), gbk, gb18030, big5, ...
   --map field=Column   CSV column feeding an event field; repeat, or comma-separate
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
@@ -68,14 +76,19 @@ export const importCommand: Command = {
   run: runImport,
 };
 
-function formatOf(file: string, flag: string | boolean | undefined): ImportFormat | string {
+function formatOf(file: string, flag: string | boolean | undefined): ImportFormat | 'auto' | string {
   if (typeof flag === 'string')
-    return flag === 'ndjson' || flag === 'csv' ? flag : `--format: "${flag}" is not ndjson or csv`;
-  if (file === '-') return 'ndjson';
+    return flag === 'ndjson' || flag === 'csv' || flag === 'xlsx'
+      ? flag
+      : `--format: "${flag}" is not ndjson, csv or xlsx`;
+  if (file === '-') return 'auto';
   const ext = extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
+  if (ext === '.xlsx') return 'xlsx';
+  if (ext === '.xls')
+    return 'an .xls file is the old binary Excel format: save it as .xlsx (or CSV) and import that';
   if (ext === '.ndjson' || ext === '.jsonl' || ext === '.json') return 'ndjson';
-  return `cannot tell the format of "${file}" from its extension; pass --format ndjson or --format csv`;
+  return `cannot tell the format of "${file}" from its extension; pass --format ndjson, csv or xlsx`;
 }
 
 async function runImport(flags: Flags, args: readonly string[], io: Output): Promise<number> {
@@ -98,7 +111,9 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!isKnownEncoding(encoding)) return usage(`--encoding: unknown encoding "${encoding}"`);
   const file = args[0]!;
   const format = formatOf(file, flags.format);
-  if (format !== 'ndjson' && format !== 'csv') return usage(format);
+  if (format !== 'ndjson' && format !== 'csv' && format !== 'xlsx' && format !== 'auto') return usage(format);
+  if (format === 'xlsx' && file === '-') return usage('an .xlsx workbook is read from a file, not stdin');
+  let readFormat: ImportFormat = format === 'auto' ? 'ndjson' : format;
 
   let totalBytes: number | undefined;
   if (file !== '-') {
@@ -134,8 +149,19 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   const quiet = flags.quiet === true;
   let summary: ImportSummary;
   try {
-    const text = decodeText(input, encoding, counter);
-    const records = format === 'csv' ? csvRecords(text, ingest.config.csvMap) : ndjsonRecords(text);
+    let text: AsyncIterable<string> = decodeText(input, encoding, counter);
+    if (format === 'auto') {
+      // stdin has no extension: its first character tells NDJSON ({) from a CSV header.
+      const sniffed = await sniffFormat(text);
+      readFormat = sniffed.format;
+      text = sniffed.text;
+    }
+    const records =
+      readFormat === 'xlsx'
+        ? xlsxRecords(file, ingest.config.csvMap)
+        : readFormat === 'csv'
+          ? csvRecords(text, ingest.config.csvMap)
+          : ndjsonRecords(text);
     summary = await importRecords(records, store, {
       carrier: carrierId,
       timeZone: timezone,
@@ -148,7 +174,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     });
   } catch (err) {
     progress.finish();
-    if (err instanceof CsvHeaderError) return usage(err.message);
+    if (err instanceof CsvHeaderError || err instanceof EncodingError) return usage(err.message);
     io.err(
       `wxtrack import: stopped: ${(err as Error).message} (what was committed stays; re-run to resume)\n`,
     );
@@ -163,7 +189,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     io.out(
       JSON.stringify({
         file,
-        format,
+        format: readFormat,
         encoding,
         carrier: carrierId,
         ...summary,

@@ -9,6 +9,7 @@ import { systemClock } from '../../clock/clock.js';
 import { loadImportConfig, type Flags } from '../../config.js';
 import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
+import { didYouMean } from '../suggest.js';
 import type { Command } from './command.js';
 
 export const keysCommand: Command = {
@@ -34,6 +35,8 @@ wxtrack keys revoke NAME [--db PATH|URL]
   run: runKeys,
 };
 
+const KEY_NAME_FORM = '1 to 64 of A-Z a-z 0-9 _ . - (starting with a letter or digit), e.g. sorter-01';
+
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 async function runKeys(flags: Flags, args: readonly string[], io: Output): Promise<number> {
@@ -42,15 +45,20 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
     return 2;
   };
   const [sub, ...rest] = args;
-  if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') return usage('expected create, list or revoke');
+  if (sub !== 'create' && sub !== 'list' && sub !== 'revoke') {
+    const what = sub === undefined ? 'a subcommand is required' : `unknown subcommand "${sub}"`;
+    return usage(
+      `${what}: create, list or revoke${sub === undefined ? '' : didYouMean(sub, ['create', 'list', 'revoke'])}`,
+    );
+  }
   const loaded = loadImportConfig(flags);
   if (!loaded.ok) return usage(loaded.errors.join('; '));
   const { store: spec, carrierId } = loaded.config;
   if (sub === 'create') {
     if (rest.length > 0) return usage('create takes no positional arguments; use --name');
-    if (typeof flags.name !== 'string' || !isValidKeyName(flags.name)) {
-      return usage('--name is required: 1 to 64 of A-Z a-z 0-9 _ . - (starting with a letter or digit)');
-    }
+    if (typeof flags.name !== 'string') return usage(`--name is required: ${KEY_NAME_FORM}`);
+    if (!isValidKeyName(flags.name))
+      return usage(`--name "${flags.name}" is not a key name: ${KEY_NAME_FORM}`);
   } else if (sub === 'revoke' && rest.length !== 1) return usage('revoke takes one NAME');
 
   const store = await openStore(spec, { clock: systemClock });

@@ -22,6 +22,8 @@ export const patternCommand: Command = {
   usage: `wxtrack pattern lint [--carrier ID] [--config FILE] [--db PATH|URL] [--pattern RE] [--previous RE]
 
   --carrier ID     the configured carrier (optional with one)
+  --carrier-name N the courier's name in the change notice, for a carrier without a file
+                   (WXTRACK_CARRIER_NAME; a file's carriers have their "name")
   --pattern RE     lint this candidate instead of the configured pattern
   --previous RE    the pattern registered so far, for the change notice
   --max N          read at most N stored waybills for coverage (default 1000000)
@@ -35,6 +37,7 @@ export const patternCommand: Command = {
     previous: { type: 'string' },
     max: { type: 'string' },
     'waybill-pattern': { type: 'string' },
+    'carrier-name': { type: 'string' },
   },
   positionals: true,
   run: runPattern,

@@ -27,6 +27,6 @@ describe('wxtrack sign', () => {
     expect(
       await main(['sign', '--orderid', 'YT1'], { out: () => undefined, err: (t) => void (err += t) }),
     ).toBe(2);
-    expect(err).toContain('--token and --orderid are required');
+    expect(err).toBe('wxtrack sign: --token (or --config FILE) is required\n');
   });
 });

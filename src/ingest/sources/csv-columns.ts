@@ -2,8 +2,10 @@
  * @module
  * From a CSV export's columns to event fields. Real exports name their columns in their own
  * words (运单号, 扫描时间, …), so a map `field -> column` renames them; a column that already
- * bears a field's name needs no mapping. Pure.
+ * bears a field's name needs no mapping. Times in an export's own forms (2026/11/30 10:00:00) are
+ * written as ISO 8601 (export-time.ts). Pure.
  */
+import { normalizeExportTime } from './export-time.js';
 
 /** Event fields a CSV column can feed. */
 export const CSV_FIELDS = Object.freeze([
@@ -65,6 +67,7 @@ export function csvRowToEvent(
     const v = row[i];
     if (f === undefined || v === undefined || v === '') continue;
     if (f === 'status') o.status = /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+    else if (f === 'time') o.time = normalizeExportTime(v);
     else if (f === 'cells') {
       try {
         o.cells = JSON.parse(v) as unknown;

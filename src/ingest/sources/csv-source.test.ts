@@ -1,8 +1,8 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { planColumns } from './csv-columns.js';
-import { csvRecords, CsvHeaderError } from './csv-source.js';
-import { decodeText, type SourceRecord } from './source.js';
+import { csvRecords } from './csv-source.js';
+import { decodeText, EncodingError, type SourceRecord } from './source.js';
 
 async function* bytes(...chunks: Buffer[]): AsyncGenerator<Buffer> {
   for (const c of chunks) yield c;
@@ -63,11 +63,59 @@ describe('CSV records', () => {
     ]);
   });
 
-  it('stops on an unclosed quote, saying where', async () => {
+  it('an unclosed quote costs only its line: the records after it are read', async () => {
     const csv = Buffer.from(
-      'waybill,event_id,time,status,description\nYT1,e1,2026-07-04,2,ok\nYT1,e2,2026-07-04,2,"open\n',
+      'waybill,event_id,time,status,description\n' +
+        'YT1,e1,2026-07-04,2,ok\n' +
+        'YT1,e2,2026-07-04,2,"open\n' +
+        'YT1,e3,2026-07-04,2,after\n' +
+        'YT1,e4,2026-07-04,2,"quoted, fine"\n',
     );
-    await expect(records(csv)).rejects.toThrow('CSV line 3: a quoted field is never closed');
+    const { out } = await records(csv);
+    expect(
+      out.map((r) => [
+        r.line,
+        'value' in r.item ? (r.item.value as { event_id: string }).event_id : r.item.undecodable,
+      ]),
+    ).toEqual([
+      [2, 'e1'],
+      [3, expect.stringMatching(/^CSV: .*; the line is skipped$/)],
+      [4, 'e3'],
+      [5, 'e4'],
+    ]);
+  });
+
+  it('text after a closing quote costs only that record, even when a later quote seems to close it', async () => {
+    const csv = Buffer.from(
+      'waybill,event_id,time,status,description\n' +
+        'YT1,e1,2026-07-04,2,"bad"x\n' +
+        'YT1,e2,2026-07-04,2,"stray\n' +
+        'YT1,e3,2026-07-04,2,"good"\n',
+    );
+    const { out } = await records(csv);
+    expect(
+      out.map((r) => ('value' in r.item ? (r.item.value as { event_id: string }).event_id : r.line)),
+    ).toEqual([2, 3, 'e3']);
+  });
+
+  it('reads Excel-style slashed date-times as ISO 8601, leaving the ISO forms as they are', async () => {
+    const csv = Buffer.from(
+      'waybill,event_id,time,status,description\nYT1,e1,2026/11/30 10:00:00,2,a\nYT1,e2,2026/1/5 9:03,2,b\nYT1,e3,2026-07-04 20:47:03,2,c\n',
+    );
+    const { out } = await records(csv);
+    expect(values(out).map((v) => (v as { time: string }).time)).toEqual([
+      '2026-11-30T10:00:00',
+      '2026-01-05T09:03:00',
+      '2026-07-04 20:47:03',
+    ]);
+  });
+
+  it('says a GBK file read as UTF-8 looks like GBK, before reading anything', async () => {
+    const iconv = (await import('iconv-lite')).default;
+    const gbk = iconv.encode('运单号,流水号,时间,状态,描述\nYT1,e1,2026-07-04,2,到达\n', 'gbk');
+    await expect(records(gbk)).rejects.toThrow(
+      'the input is not UTF-8; it looks like GBK (an export from Chinese Windows): add --encoding gbk',
+    );
   });
 
   it('skips blank lines and still numbers records by the line they end on', async () => {
@@ -108,8 +156,8 @@ describe('CSV records', () => {
         description: '快件已经到达【贵阳】',
       },
     ]);
-    // The same bytes read as UTF-8 are garbage: the encoding flag is what makes it work.
-    await expect(records(gbk, map)).rejects.toThrow(CsvHeaderError);
+    // The same bytes read as UTF-8 are refused before anything is read, naming the likely encoding.
+    await expect(records(gbk, map)).rejects.toThrow(EncodingError);
   });
 
   it('maps columns by name, ignores unmapped columns and leaves empty cells out', async () => {

@@ -6,11 +6,17 @@
  * Streaming: the text is cut after the last newline that lies outside quotes (where the count
  * of `"` since the last cut is even: a doubled quote inside a cell adds two), and each run of
  * whole records is parsed in one call. A record never spans two calls; memory holds one chunk
- * plus one unfinished record.
+ * plus one unfinished record (at most 4 MiB: beyond that an open quote is taken as broken).
+ *
+ * A record that breaks the grammar (a stray quote) is reported as one rejected line, and
+ * reading resumes on the next line (csv-text.ts `parseCsvTextResync`).
  */
-import { CsvSyntaxError, parseCsvText } from './csv-text.js';
+import { CsvSyntaxError, parseCsvText, parseCsvTextResync, type CsvBrokenLine } from './csv-text.js';
 import { csvRowToEvent, planColumns, type CsvField } from './csv-columns.js';
 import type { SourceRecord } from './source.js';
+
+/** Text held while waiting for a quote to close before the reader assumes it never will. */
+const RESYNC_BYTES = 4 * 1024 * 1024;
 
 /** A header that cannot feed events: the import stops before storing anything. */
 export class CsvHeaderError extends Error {}
@@ -53,18 +59,22 @@ export async function* csvRecords(
   let rest = '';
 
   const convert = (block: string): SourceRecord[] => {
-    let rows: string[][];
+    let rows: (string[] | CsvBrokenLine)[];
     try {
       // A blank line comes back as one empty cell, which keeps the line count right.
       rows = parseCsvText(block);
     } catch (err) {
       if (!(err instanceof CsvSyntaxError)) throw err;
-      throw new Error(`CSV line ${line + err.line}: ${err.message.replace(/ on line \d+/, '')}`, {
-        cause: err,
-      });
+      // A broken record costs its first line only; the rest of the block is read again from there.
+      rows = parseCsvTextResync(block);
     }
     const out: SourceRecord[] = [];
     for (const record of rows) {
+      if (!Array.isArray(record)) {
+        line += 1;
+        out.push({ line, item: { undecodable: `CSV: ${record.broken}; the line is skipped` } });
+        continue;
+      }
       line += 1 + newlinesIn(record);
       if (record.length === 1 && record[0]!.trim() === '') continue;
       if (fields === undefined) {
@@ -80,7 +90,10 @@ export async function* csvRecords(
 
   for await (const chunk of text) {
     const data = rest + chunk;
-    const cut = cutPoint(data);
+    let cut = cutPoint(data);
+    // An unclosed quote makes every later newline look quoted: past a bound, cut at the last
+    // newline anyway and let the resyncing parser skip the broken line, so memory stays bounded.
+    if (cut === 0 && data.length > RESYNC_BYTES) cut = data.lastIndexOf('\n') + 1;
     if (cut === 0) {
       rest = data;
       continue;

@@ -13,6 +13,8 @@ export class CsvSyntaxError extends Error {
     /** What is wrong, without the line. */
     readonly reason: string,
     readonly line: number,
+    /** The line the broken record starts on: where a reader resyncs from (the line after it). */
+    readonly recordLine: number = line,
   ) {
     super(`${reason} on line ${line}`);
   }
@@ -30,15 +32,17 @@ export function parseCsvText(text: string): string[][] {
   let row: string[] = [];
   let line = 1;
   let i = 0;
+  let recordLine = 1;
   while (i < n) {
     let field: string;
+    if (row.length === 0) recordLine = line;
     if (text.charCodeAt(i) === QUOTE) {
       const startLine = line;
       let value = '';
       let from = i + 1;
       for (;;) {
         const q = text.indexOf('"', from);
-        if (q < 0) throw new CsvSyntaxError('a quoted field is never closed', startLine);
+        if (q < 0) throw new CsvSyntaxError('a quoted field is never closed', startLine, recordLine);
         for (let k = text.indexOf('\n', from); k >= 0 && k < q; k = text.indexOf('\n', k + 1)) line++;
         if (text.charCodeAt(q + 1) === QUOTE) {
           value += text.slice(from, q + 1);
@@ -52,7 +56,7 @@ export function parseCsvText(text: string): string[][] {
       const c = i < n ? text.charCodeAt(i) : -1;
       if (c === CR && text.charCodeAt(i + 1) === LF) i++;
       else if (c !== COMMA && c !== LF && c !== -1) {
-        throw new CsvSyntaxError('unexpected text after a closing quote', line);
+        throw new CsvSyntaxError('unexpected text after a closing quote', line, recordLine);
       }
       field = value;
     } else {
@@ -93,4 +97,45 @@ export function parseCsvText(text: string): string[][] {
     }
   }
   return rows;
+}
+
+/** A record the grammar could not read: one physical line, skipped. */
+export interface CsvBrokenLine {
+  readonly broken: string;
+}
+
+/**
+ * Like {@link parseCsvText}, but a record that breaks the grammar (a quote never closed, text
+ * after a closing quote) costs only its first line: that line comes back as a
+ * {@link CsvBrokenLine} and parsing resumes on the next line. A stray quote therefore sinks one
+ * record, not the file. (A stray quote that happens to pair with a later one and still forms
+ * valid CSV cannot be told from intent; that is where no parser can resync.)
+ */
+export function parseCsvTextResync(text: string): (string[] | CsvBrokenLine)[] {
+  const out: (string[] | CsvBrokenLine)[] = [];
+  let rest = text;
+  for (;;) {
+    try {
+      out.push(...parseCsvText(rest));
+      return out;
+    } catch (err) {
+      if (!(err instanceof CsvSyntaxError)) throw err;
+      const starts = lineStarts(rest, err.recordLine + 1);
+      const recordAt = starts[err.recordLine - 1]!;
+      if (recordAt > 0) out.push(...parseCsvText(rest.slice(0, recordAt)));
+      out.push({ broken: err.reason });
+      const next = starts[err.recordLine];
+      if (next === undefined) return out;
+      rest = rest.slice(next);
+    }
+  }
+}
+
+/** Offsets of the first `count` line starts of `text` (fewer when it has fewer lines). */
+function lineStarts(text: string, count: number): number[] {
+  const starts = [0];
+  for (let nl = text.indexOf('\n'); nl >= 0 && starts.length < count; nl = text.indexOf('\n', nl + 1)) {
+    starts.push(nl + 1);
+  }
+  return starts;
 }

@@ -576,6 +576,19 @@ export class PostgresStore implements Store {
     });
   }
 
+  async countOlderThan(cutoff: number): Promise<Removed> {
+    this.#open();
+    const { rows } = await this.#pool.query({
+      text: `SELECT COUNT(*)::bigint AS waybills,
+               COALESCE(SUM((SELECT COUNT(*) FROM events e WHERE e.carrier = w.carrier AND e.waybill = w.waybill)), 0)::bigint AS events
+             FROM waybills w
+             WHERE last_event_at < $1 AND NOT (last_event_at = 0 AND updated_at >= $1)`,
+      values: [cutoff],
+    });
+    const row = rows[0] as { waybills: string | number; events: string | number };
+    return { waybills: Number(row.waybills), events: Number(row.events) };
+  }
+
   async purgeOlderThan(cutoff: number): Promise<Removed> {
     this.#open();
     let waybills = 0;

@@ -443,6 +443,20 @@ export class SqliteStore implements Store {
     }
   }
 
+  countOlderThan(cutoff: number): Promise<Removed> {
+    return this.#call(() => {
+      const row = this.#db
+        .prepare(
+          `SELECT COUNT(*) AS waybills,
+             COALESCE(SUM((SELECT COUNT(*) FROM events e WHERE e.carrier = w.carrier AND e.waybill = w.waybill)), 0) AS events
+           FROM waybills w
+           WHERE last_event_at < @cutoff AND NOT (last_event_at = 0 AND updated_at >= @cutoff)`,
+        )
+        .get({ cutoff }) as Removed;
+      return { waybills: row.waybills, events: row.events };
+    });
+  }
+
   addApiKey(key: ApiKeyRecord): Promise<'created' | 'name-taken'> {
     return this.#call(() => {
       try {
