@@ -33,6 +33,7 @@ export const ENV = Object.freeze({
   logLevel: 'WXTRACK_LOG_LEVEL',
   accessLog: 'WXTRACK_ACCESS_LOG',
   config: 'WXTRACK_CONFIG',
+  view: 'WXTRACK_VIEW',
 });
 
 export const DEFAULTS = Object.freeze({
@@ -73,8 +74,13 @@ export interface GatewayConfig extends StoreConfig {
   readonly carriers: readonly Carrier[];
   /** Bound on the in-memory replay guard. */
   readonly replayMaxEntries: number;
-  /** Memory for the reply cache, MiB; 0 turns it off. */
+  /** No longer used: replies are served from the reply view (`view`). Still accepted. */
   readonly cacheMb: number;
+  /**
+   * The reply view's file (LMDB), `off`, or `undefined` for the default: `DB-view.mdb` beside a
+   * SQLite file, an in-process view for `:memory:`.
+   */
+  readonly view?: string | undefined;
   /** pino level. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query (outcome, carrier, hashed openid). Off by default: it costs throughput. */
@@ -370,6 +376,7 @@ export function loadGatewayConfig(
       cacheMb,
       logLevel: logLevel as GatewayConfig['logLevel'],
       accessLog: access,
+      view: pick(flags, env, 'view', ENV.view) ?? server.view,
       configFile,
       warnings,
     }),

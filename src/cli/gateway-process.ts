@@ -3,8 +3,9 @@
  * Wiring a running gateway: store, replay guard, logger and HTTP app, opened in order and
  * closed in reverse. `serve` and `demo` share it.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
 import { SwappableCarriers, type CarrierSource } from '../carrier/carrier-source.js';
@@ -14,11 +15,13 @@ import { startRetention, systemTimer } from '../retention/retention.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
-import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
-import { CachedStore } from '../store/cached-store.js';
 import { makeCarrierRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { ViewedStore } from '../store/viewed-store.js';
+import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
+import { MemoryReplyView } from '../view/memory/memory-view.js';
+import type { ReplyView } from '../view/reply-view.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
@@ -58,6 +61,29 @@ export function openStore(
   });
 }
 
+/** Where the reply view of a store lives, and the name that ties the view to that store. */
+export function replyViewOf(
+  config: Pick<GatewayConfig, 'dbPath' | 'view'>,
+  injectedStore: boolean,
+): { view: ReplyView; source: string; path?: string } | undefined {
+  if (config.view === 'off') return undefined;
+  const db = config.dbPath;
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(db);
+  // The name never carries a password: user info is dropped from a URL.
+  const source = isUrl ? 'url:' + db.replace(/\/\/[^@/]*@/, '//') : 'file:' + resolve(db);
+  // A store handed in (tests, embedding) is not known to match any file: a private view.
+  if (config.view === undefined && (injectedStore || db === ':memory:')) {
+    return { view: new MemoryReplyView(), source: 'memory' };
+  }
+  const path =
+    config.view ??
+    (isUrl
+      ? `./data/wxtrack-view-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.mdb`
+      : db + '-view.mdb');
+  mkdirSync(dirname(path), { recursive: true });
+  return { view: new LmdbReplyView({ path }), source, path };
+}
+
 export interface GatewayParts {
   readonly logger?: Logger;
   /** A store to use instead of opening `config.dbPath`; it is closed with the gateway. */
@@ -72,14 +98,31 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const logger = parts.logger ?? createLogger(config.logLevel);
   const carriers = new SwappableCarriers(config.carriers);
   const opened = parts.store ?? openStore(config, clock, carriers);
-  const store =
-    config.cacheMb > 0
-      ? new CachedStore({
-          store: opened,
-          cache: new MemoryReplyCache({ maxBytes: config.cacheMb * 2 ** 20 }),
-          clock,
-        })
-      : opened;
+  const viewOf = replyViewOf(config, parts.store !== undefined);
+  let viewFailing = false;
+  const viewed =
+    viewOf &&
+    new ViewedStore({
+      store: opened,
+      view: viewOf.view,
+      source: viewOf.source,
+      clock,
+      // Logged when the view stops being trusted, not on every failed poll.
+      onError: (err, during) => {
+        if (viewFailing) return;
+        viewFailing = true;
+        logger.error({ err, during }, 'reply view: falling back to the store');
+      },
+    });
+  if (viewed) {
+    try {
+      await viewed.start();
+    } catch (err) {
+      // Not fatal: queries read the store until a catch-up succeeds.
+      logger.error({ err }, 'reply view: could not catch up at start; reading the store');
+    }
+  }
+  const store: Store = viewed ?? opened;
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
   const app = buildApp({
     config,
@@ -95,6 +138,30 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   } catch (err) {
     await store.close();
     throw err;
+  }
+  let recover: NodeJS.Timeout | undefined;
+  if (viewed) {
+    const started = Date.now();
+    recover = setInterval(() => {
+      if (viewFailing && viewed.trusted()) {
+        viewFailing = false;
+        logger.info('reply view: caught up again');
+      }
+    }, 1000);
+    recover.unref();
+    // Warm start: fill a view file with every reply it lacks, between queries. It outlives the
+    // process, so this is paid once per store, not per start. (A private in-memory view fills as
+    // queries miss.)
+    if (viewOf?.path !== undefined)
+      void viewed
+        .warm(carriers.current().map((c) => c.id))
+        .then((added) =>
+          logger.info(
+            { view: viewOf?.path ?? 'memory', added, ms: Date.now() - started, ...viewed.stats() },
+            'reply view warm',
+          ),
+        )
+        .catch((err: unknown) => logger.error({ err }, 'reply view: warm-up failed'));
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -122,6 +189,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     close: () =>
       (closing ??= (async () => {
         retention?.stop();
+        clearInterval(recover);
         await app.close();
         await guard.close();
         await store.close();

@@ -55,12 +55,14 @@ export interface FileServerSettings {
   readonly windowSeconds?: number;
   /** Bound on the in-memory replay guard. */
   readonly replayMaxEntries?: number;
-  /** Reply cache size, MiB; 0 turns it off. */
+  /** No longer used: replies are served from the reply view. */
   readonly cacheMb?: number;
   /** pino level. */
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query. */
   readonly accessLog?: boolean;
+  /** The reply view's file, or `off`. */
+  readonly view?: string;
 }
 
 /** The file, validated, with secrets resolved. */

@@ -185,10 +185,16 @@ export const CONFIG_SCHEMA = {
           minimum: 0,
           maximum: 1048576,
           default: 512,
-          description: 'Reply cache size, MiB; 0 turns it off.',
+          description: 'No longer used: replies are served from the reply view (`view`).',
         },
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
         accessLog: { type: 'boolean', default: false },
+        view: {
+          type: 'string',
+          minLength: 1,
+          description:
+            "The reply view's file (LMDB), shared by the processes serving one store; `off` reads the store on every query. Default: beside the SQLite database (DB-view.mdb).",
+        },
       },
     },
     carriers: { type: 'array', minItems: 1, maxItems: 100, items: carrier },

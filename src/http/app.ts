@@ -3,6 +3,7 @@
  * Builds the gateway's Fastify instance from its parts. Nothing here reads the environment or
  * opens a database: the caller injects them, so tests run the real app in-process.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { cellKeysOf } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
@@ -13,6 +14,7 @@ import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
 import { registerHealthRoutes } from './health-route.js';
 import type { Logger } from './logging.js';
+import { createTrackFastPath } from './track-fast-path.js';
 import { registerTrackRoute } from './track-route.js';
 import { registerV1Api } from './v1/api-plugin.js';
 import { defaultEventCodes, type EventCodeMapping } from '../tracking/event-codes.js';
@@ -35,6 +37,17 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, store, guard, clock, logger } = deps;
+  const draining = { value: false };
+  const answer = createQueryAnswerer({
+    carriers: deps.carrierSource ?? config.carriers,
+    callbacks: config.callbacks,
+    windowSeconds: config.windowSeconds,
+    store,
+    guard,
+    clock,
+  });
+  const track = { path: config.trackPath, answer, logger, accessLog: config.accessLog, draining };
+  const fastTrack = createTrackFastPath(track);
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own request lines carry the URL, and the URL carries the signature and nonce.
@@ -45,29 +58,31 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Slow-loris bound: a request must arrive whole within this time.
     requestTimeout: 10_000,
     return503OnClosing: true,
+    // The query route is answered before Fastify's router (track-fast-path.ts); the server is
+    // set up as Fastify would set up its own.
+    serverFactory: (handler, serverOptions) => {
+      const options = serverOptions as {
+        keepAliveTimeout?: number;
+        requestTimeout?: number;
+        connectionTimeout?: number;
+      };
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        if (!fastTrack(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = options.requestTimeout ?? 0;
+      server.setTimeout(options.connectionTimeout ?? 0);
+      return server;
+    },
   });
   // Graceful shutdown: once close begins, idle keep-alive sockets are closed by Fastify, and each
   // request still in flight is answered with `Connection: close`, so no client keeps a socket
   // (and the process) open until its keep-alive timeout.
-  const draining = { value: false };
   app.addHook('preClose', (done) => {
     draining.value = true;
     done();
   });
-  registerTrackRoute(app, {
-    draining,
-    path: config.trackPath,
-    logger,
-    accessLog: config.accessLog,
-    answer: createQueryAnswerer({
-      carriers: deps.carrierSource ?? config.carriers,
-      callbacks: config.callbacks,
-      windowSeconds: config.windowSeconds,
-      store,
-      guard,
-      clock,
-    }),
-  });
+  registerTrackRoute(app, track);
   registerHealthRoutes(app, store, draining);
   // The /v1 API reads the carriers in force per request, like the query path, so a reload applies.
   const carrierOf = (id: string) => {

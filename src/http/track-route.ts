@@ -1,10 +1,13 @@
 /**
  * @module
- * `GET /wechat/track`: WeChat's JSONP query. A thin shell over gateway/answer-query.ts.
+ * `GET /wechat/track`: WeChat's JSONP query. A thin shell over gateway/answer-query.ts. On a
+ * listening server, track-fast-path.ts answers this route before Fastify; this route serves
+ * `app.inject`, HEAD, and requests that arrive while the server drains.
  */
 import type { FastifyInstance } from 'fastify';
 import type { QueryAnswerer } from '../gateway/answer-query.js';
-import { PLAIN_ERROR_HEADERS, TRACK_HEADERS } from './headers.js';
+import { acceptsGzip } from './accept-encoding.js';
+import { PLAIN_ERROR_HEADERS, TRACK_GZIP_HEADERS, TRACK_HEADERS } from './headers.js';
 import { hashOpenid, type Logger } from './logging.js';
 
 export interface TrackRouteOptions {
@@ -22,7 +25,10 @@ export function registerTrackRoute(app: FastifyInstance, options: TrackRouteOpti
   app.get(options.path, async (request, reply) => {
     const url = request.raw.url ?? '';
     const q = url.indexOf('?');
-    const result = await answer(q < 0 ? '' : url.slice(q + 1));
+    const result = await answer(
+      q < 0 ? '' : url.slice(q + 1),
+      acceptsGzip(request.headers['accept-encoding']),
+    );
     if (result.outcome.code !== 0 || accessLog) {
       const fields = {
         reqId: request.id,
@@ -36,7 +42,12 @@ export function registerTrackRoute(app: FastifyInstance, options: TrackRouteOpti
       else logger.warn(fields, 'track query refused');
     }
     // Only the callback refusal is not JSONP, and says so in its type.
-    const headers = result.status === 200 ? TRACK_HEADERS : PLAIN_ERROR_HEADERS;
+    const headers =
+      result.status !== 200
+        ? PLAIN_ERROR_HEADERS
+        : result.encoding === 'gzip'
+          ? TRACK_GZIP_HEADERS
+          : TRACK_HEADERS;
     if (draining.value) reply.header('connection', 'close');
     return reply.code(result.status).headers(headers).send(result.body);
   });
