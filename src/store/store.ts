@@ -23,11 +23,6 @@ export type IngestOutcome =
 export interface StoredReply {
   /** UTF-8 bytes: the query path writes them to the socket without decoding. */
   readonly json: Buffer;
-  /**
-   * The same reply as view/deflated-reply.ts stores it, when the reader holds it compressed (the
-   * reply view): the query path then sends it gzip-encoded as it is, and `json` inflates it.
-   */
-  readonly deflated?: Buffer;
 }
 
 /** Everything a store knows about one waybill; the carrier's debugging view. */
@@ -83,21 +78,6 @@ export interface WaybillPage {
   readonly after?: string;
   /** At most this many numbers, 1 or more. */
   readonly limit: number;
-}
-
-/** A waybill some write touched. */
-export interface WaybillRef {
-  readonly carrier: string;
-  readonly waybill: string;
-}
-
-export interface ChangePage {
-  /** Touched waybills after `after`, oldest first, at most `limit`. */
-  readonly changes: readonly WaybillRef[];
-  /** Pass as `after` next time: the seq of the last change returned (or `after` if none). */
-  readonly next: number;
-  /** True when changes after `after` were already pruned: the reader must drop everything it caches. */
-  readonly gap: boolean;
 }
 
 export interface Store {
@@ -158,15 +138,6 @@ export interface Store {
 
   /** Revokes the active key with this name; false when there is none. */
   revokeApiKey(name: string, at: number): Promise<boolean>;
-
-  /**
-   * Every committed write (ingest, attributes, delete, purge; by any process or node) appends one
-   * entry per touched waybill, in its own transaction, in commit order.
-   */
-  changesSince(after: number, limit: number): Promise<ChangePage>;
-
-  /** The newest seq committed (0 for none): a reader starts here. */
-  lastChange(): Promise<number>;
 
   /** Resolves when the store can serve; rejects otherwise (readiness probes call it). */
   ping(): Promise<void>;

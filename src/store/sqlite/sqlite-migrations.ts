@@ -69,23 +69,4 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
     `,
   },
-  {
-    version: 3,
-    name: 'change log',
-    sql: `
-      -- One row per waybill a committed write touched, in commit order (SQLite has one writer),
-      -- whoever wrote it: readers in other processes follow it to refresh what they derived.
-      CREATE TABLE changes (
-        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
-        carrier  TEXT NOT NULL,
-        waybill  TEXT NOT NULL
-      );
-      CREATE TRIGGER waybills_changed_insert AFTER INSERT ON waybills
-        BEGIN INSERT INTO changes (carrier, waybill) VALUES (NEW.carrier, NEW.waybill); END;
-      CREATE TRIGGER waybills_changed_update AFTER UPDATE ON waybills
-        BEGIN INSERT INTO changes (carrier, waybill) VALUES (NEW.carrier, NEW.waybill); END;
-      CREATE TRIGGER waybills_changed_delete AFTER DELETE ON waybills
-        BEGIN INSERT INTO changes (carrier, waybill) VALUES (OLD.carrier, OLD.waybill); END;
-    `,
-  },
 ]);

@@ -16,7 +16,6 @@ import { eventFingerprint } from '../../tracking/fingerprint.js';
 import type { Renderer } from '../renderer.js';
 import type {
   ApiKeyRecord,
-  ChangePage,
   IngestOutcome,
   Removed,
   Store,
@@ -146,8 +145,6 @@ export class SqliteStore implements Store {
   readonly #upsertWaybill: Database.Statement;
   readonly #replyOf: Database.Statement;
   readonly #dataVersion: Database.Statement;
-  readonly #changesAfter: Database.Statement;
-  readonly #lastChange: Database.Statement;
   readonly #waybillOf: Database.Statement;
   readonly #waybillPage: Database.Statement;
   readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
@@ -212,10 +209,6 @@ export class SqliteStore implements Store {
       .prepare('SELECT CAST(reply AS BLOB) FROM waybills WHERE carrier = ? AND waybill = ?')
       .pluck();
     this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.#changesAfter = db.prepare(
-      'SELECT seq, carrier, waybill FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
-    );
-    this.#lastChange = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck();
     this.#waybillOf = db.prepare('SELECT * FROM waybills WHERE carrier = ? AND waybill = ?');
     // Walks the primary key (carrier, waybill): no sort, no extra index.
     this.#waybillPage = db
@@ -461,25 +454,6 @@ export class SqliteStore implements Store {
   changeCounter(): number {
     this.#open();
     return this.#dataVersion.get() as number;
-  }
-
-  changesSince(after: number, limit: number): Promise<ChangePage> {
-    return this.#call(() => {
-      const rows = this.#changesAfter.all(after, limit) as {
-        seq: number;
-        carrier: string;
-        waybill: string;
-      }[];
-      return {
-        changes: rows.map((r) => ({ carrier: r.carrier, waybill: r.waybill })),
-        next: rows.length === 0 ? after : rows[rows.length - 1]!.seq,
-        gap: false,
-      };
-    });
-  }
-
-  lastChange(): Promise<number> {
-    return this.#call(() => this.#lastChange.get() as number);
   }
 
   listWaybills(carrier: string, page: WaybillPage): Promise<string[]> {
