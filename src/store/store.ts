@@ -6,6 +6,9 @@
  *
  * The query path needs exactly one call, {@link Store.getReply}: a single indexed read of the
  * reply rendered when the waybill's events last changed.
+ *
+ * Every write also appends the waybills it touched to a change log ({@link Store.changesSince}),
+ * so a reply cache on any node can drop exactly those, whoever wrote them.
  */
 import type { Cell } from '../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../tracking/event.js';
@@ -80,6 +83,28 @@ export interface WaybillPage {
   readonly limit: number;
 }
 
+/** A waybill some write touched. */
+export interface WaybillRef {
+  readonly carrier: string;
+  readonly waybill: string;
+}
+
+/** A page of the change log, read by {@link Store.changesSince}. */
+export interface ChangePage {
+  /** Touched waybills after `after`, oldest first, at most `limit`. A waybill may appear twice. */
+  readonly changes: readonly WaybillRef[];
+  /**
+   * Pass as `after` next time: the seq of the last change returned (or `after` if none). On a
+   * gap, the newest seq committed: the reader drops its cache and goes on from there.
+   */
+  readonly next: number;
+  /**
+   * True when changes after `after` were already pruned, or `after` is ahead of the log (it came
+   * from another database): the reader must drop everything it caches. `changes` is then empty.
+   */
+  readonly gap: boolean;
+}
+
 export interface Store {
   /**
    * Writes events for one carrier atomically, and re-renders every waybill they touch in the
@@ -101,6 +126,19 @@ export interface Store {
    * caching rather than risk serving stale replies.
    */
   changeCounter(): number;
+
+  /**
+   * The change log: every committed write (ingest, attributes, delete, purge; by any process or
+   * node) appends one entry per waybill it touched, in its own transaction, in commit order, so
+   * a reader that saw seq `n` has seen every write committed before the one that took `n + 1`.
+   * A write that changes nothing (only duplicates, erasing an unknown waybill) appends nothing.
+   * The log is pruned to its newest entries (a bound set per backend); a reader left behind the
+   * pruned point gets `gap: true`. `after` is a non-negative integer, `limit` a positive one.
+   */
+  changesSince(after: number, limit: number): Promise<ChangePage>;
+
+  /** The newest seq committed (0 for none): a reader starts here. */
+  lastChange(): Promise<number>;
 
   /**
    * A page of the waybill numbers a carrier holds, in ascending order, starting after `after`
