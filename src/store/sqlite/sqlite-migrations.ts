@@ -69,4 +69,24 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'change log',
+    sql: `
+      -- One entry per waybill a committed write touched, in commit order (SQLite has one
+      -- writer). AUTOINCREMENT: a seq is never handed out twice, even after pruning.
+      CREATE TABLE changes (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        carrier  TEXT    NOT NULL,
+        waybill  TEXT    NOT NULL
+      );
+
+      -- How far the log was pruned: a reader behind this point missed changes.
+      CREATE TABLE change_log (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        pruned_through  INTEGER NOT NULL
+      );
+      INSERT INTO change_log (id, pruned_through) VALUES (1, 0);
+    `,
+  },
 ]);

@@ -13,9 +13,21 @@ const dir = mkdtempSync(join(tmpdir(), 'wxtrack-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-storeContract('sqlite', async ({ renderer, clock }) => {
-  const store = new SqliteStore({ path: join(dir, `contract-${n++}.db`), renderer, clock });
-  return { store, dispose: () => store.close() };
+storeContract('sqlite', async ({ renderer, clock, changeLogKeep }) => {
+  const path = join(dir, `contract-${n++}.db`);
+  const open = () => new SqliteStore({ path, renderer, clock, changeLogKeep });
+  const stores = [open()];
+  return {
+    store: stores[0]!,
+    another: () => {
+      const other = open();
+      stores.push(other);
+      return Promise.resolve(other);
+    },
+    dispose: async () => {
+      for (const s of stores) await s.close();
+    },
+  };
 });
 
 describe('SqliteStore specifics', () => {
@@ -57,6 +69,39 @@ describe('SqliteStore specifics', () => {
     ins.run();
     expect(() => ins.run()).toThrow(/UNIQUE/);
     db.close();
+  });
+
+  it('keeps the change log bounded: about `keep` entries plus one prune step', async () => {
+    const path = join(dir, 'bounded.db');
+    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0), changeLogKeep: 50 });
+    for (let i = 0; i < 400; i++) await store.setWaybillAttributes('yto', `W${i % 7}`, { destination: 'x' });
+    await store.ingest(
+      'yto',
+      Array.from({ length: 300 }, (_, i) => event({ eventId: `e${i}`, waybill: `N${i}` })),
+    );
+    const db = new Database(path, { readonly: true });
+    const { rows, oldest } = db.prepare('SELECT COUNT(*) AS rows, MIN(seq) AS oldest FROM changes').get() as {
+      rows: number;
+      oldest: number;
+    };
+    db.close();
+    expect(await store.lastChange()).toBe(700);
+    expect(rows).toBeGreaterThanOrEqual(50);
+    expect(rows).toBeLessThanOrEqual(50 + 50 + 300);
+    expect((await store.changesSince(oldest - 1, 1000)).changes).toHaveLength(rows);
+    expect((await store.changesSince(oldest - 2, 1)).gap).toBe(true);
+    await store.close();
+  });
+
+  it('serves a read-only store on a database from before the change log', async () => {
+    const path = join(dir, 'v2.db');
+    const db = new Database(path);
+    migrate(db, SQLITE_MIGRATIONS.slice(0, 2));
+    db.close();
+    const ro = new SqliteStore({ path, renderer, clock: new ManualClock(0), readonly: true });
+    expect(await ro.getReply('yto', 'X')).toBeUndefined();
+    await expect(ro.lastChange()).rejects.toThrow(/changes/);
+    await ro.close();
   });
 
   it('rolls back a failing migration and leaves the version unrecorded', () => {

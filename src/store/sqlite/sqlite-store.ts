@@ -7,15 +7,26 @@
  * - A busy timeout, so an `import` running beside `serve` waits instead of failing.
  * - `mmap_size`: the query path reads one row by primary key; mapping the file turns that into a
  *   memory read instead of a `pread` per page.
+ * - The change log is written inside each write transaction; SQLite's single writer makes seq
+ *   order commit order.
  */
 import Database from 'better-sqlite3';
 import type { Clock } from '../../clock/clock.js';
 import type { Cell, OrderStatus } from '../../protocol/order-info.js';
 import type { ScanEvent, StoredEvent } from '../../tracking/event.js';
 import { eventFingerprint } from '../../tracking/fingerprint.js';
+import {
+  changePage,
+  checkChangeLogKeep,
+  checkChangesArgs,
+  DEFAULT_CHANGE_LOG_KEEP,
+  pruneThrough,
+  type ChangeRow,
+} from '../change-log.js';
 import type { Renderer } from '../renderer.js';
 import type {
   ApiKeyRecord,
+  ChangePage,
   IngestOutcome,
   Removed,
   Store,
@@ -43,6 +54,8 @@ export interface SqliteStoreOptions {
   readonly mmapBytes?: number;
   /** Open for reading only (no migrations are run; the schema must be current). */
   readonly readonly?: boolean;
+  /** Change-log entries to keep (see change-log.ts). Default {@link DEFAULT_CHANGE_LOG_KEEP}. */
+  readonly changeLogKeep?: number;
 }
 
 interface EventRow {
@@ -94,6 +107,14 @@ const toAttributes = (r: Pick<WaybillRow, 'eta' | 'cells' | 'destination'>): Way
   destination: r.destination ?? undefined,
 });
 
+interface ChangeStatements {
+  readonly append: Database.Statement;
+  readonly prune: Database.Statement;
+  readonly setPruned: Database.Statement;
+  readonly state: Database.Statement;
+  readonly page: (after: number, limit: number) => ChangePage;
+}
+
 /** Purge works in chunks, each its own transaction, so queries and ingest interleave with it. */
 const PURGE_CHUNK = 500;
 
@@ -138,7 +159,11 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #renderer: Renderer;
   readonly #clock: Clock;
+  readonly #changeLogKeep: number;
   #closed = false;
+  // Prepared on first use: a read-only store on a database from before the change log can still
+  // serve replies.
+  #changeStatements: ChangeStatements | undefined;
 
   readonly #insertEvent: Database.Statement;
   readonly #eventsOf: Database.Statement;
@@ -161,6 +186,7 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.#renderer = options.renderer;
     this.#clock = options.clock;
+    this.#changeLogKeep = checkChangeLogKeep(options.changeLogKeep ?? DEFAULT_CHANGE_LOG_KEEP);
     const db = new Database(options.path, { readonly: options.readonly ?? false });
     this.#db = db;
     db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
@@ -264,6 +290,7 @@ export class SqliteStore implements Store {
         }
       }
       for (const [waybill, inserted] of touched) this.#render(carrier, waybill, now, inserted);
+      this.#logChanges(carrier, touched.keys());
       return outcomes;
     });
 
@@ -282,13 +309,16 @@ export class SqliteStore implements Store {
           set_destination: patch.destination === undefined ? 0 : 1,
         });
         this.#render(carrier, waybill, now);
+        this.#logChanges(carrier, [waybill]);
       },
     );
 
     this.#deleteTx = db.transaction((carrier: string, waybill: string) => {
       const events = this.#deleteEvents.run(carrier, waybill).changes;
       const waybills = this.#deleteWaybill.run(carrier, waybill).changes;
-      return waybills === 0 && events === 0 ? undefined : { waybills, events };
+      if (waybills === 0 && events === 0) return undefined;
+      this.#logChanges(carrier, [waybill]);
+      return { waybills, events };
     });
 
     this.#purgeChunkTx = db.transaction((cutoff: number) => {
@@ -297,9 +327,49 @@ export class SqliteStore implements Store {
       for (const r of rows) {
         events += this.#deleteEvents.run(r.carrier, r.waybill).changes;
         this.#deleteWaybill.run(r.carrier, r.waybill);
+        this.#logChanges(r.carrier, [r.waybill]);
       }
       return { waybills: rows.length, events, more: rows.length === PURGE_CHUNK };
     });
+  }
+
+  #changes(): ChangeStatements {
+    if (this.#changeStatements) return this.#changeStatements;
+    const db = this.#db;
+    const read = db.prepare('SELECT seq, carrier, waybill FROM changes WHERE seq > ? ORDER BY seq LIMIT ?');
+    const state = db.prepare(
+      'SELECT pruned_through AS prunedThrough, MAX(pruned_through, (SELECT COALESCE(MAX(seq), 0) FROM changes)) AS newest FROM change_log',
+    );
+    this.#changeStatements = {
+      append: db.prepare('INSERT INTO changes (carrier, waybill) VALUES (?, ?)'),
+      prune: db.prepare('DELETE FROM changes WHERE seq <= ?'),
+      setPruned: db.prepare('UPDATE change_log SET pruned_through = MAX(pruned_through, ?)'),
+      state,
+      // One read transaction: the entries and the prune state come from one snapshot.
+      page: db.transaction((after: number, limit: number) => {
+        const rows = read.all(after, limit) as ChangeRow[];
+        const s = state.get() as { prunedThrough: number; newest: number };
+        return changePage(after, rows, s.prunedThrough, s.newest);
+      }),
+    };
+    return this.#changeStatements;
+  }
+
+  /** Appends one change-log entry per waybill, inside the caller's write transaction. */
+  #logChanges(carrier: string, waybills: Iterable<string>): void {
+    const c = this.#changes();
+    let first = 0;
+    let last = 0;
+    for (const w of waybills) {
+      last = Number(c.append.run(carrier, w).lastInsertRowid);
+      if (first === 0) first = last;
+    }
+    if (first === 0) return;
+    const through = pruneThrough(first, last, this.#changeLogKeep);
+    if (through !== undefined) {
+      c.prune.run(through);
+      c.setPruned.run(through);
+    }
   }
 
   /**
@@ -454,6 +524,17 @@ export class SqliteStore implements Store {
   changeCounter(): number {
     this.#open();
     return this.#dataVersion.get() as number;
+  }
+
+  changesSince(after: number, limit: number): Promise<ChangePage> {
+    return this.#call(() => {
+      checkChangesArgs(after, limit);
+      return this.#changes().page(after, limit);
+    });
+  }
+
+  lastChange(): Promise<number> {
+    return this.#call(() => (this.#changes().state.get() as { newest: number }).newest);
   }
 
   listWaybills(carrier: string, page: WaybillPage): Promise<string[]> {
