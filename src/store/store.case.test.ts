@@ -1,21 +1,37 @@
 /**
  * @module
  * The contract every Store backend passes. A backend's own test file calls {@link storeContract}
- * with a factory that returns a fresh, empty store.
+ * with a factory that returns a fresh, empty store, and can open more store objects on the same
+ * database (as other processes or nodes would), for the change log's cross-store cases.
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import type { ScanEvent } from '../tracking/event.js';
 import { makeRenderer, type Renderer } from './renderer.js';
-import type { Store } from './store.js';
+import type { Store, WaybillRef } from './store.js';
 
 export interface StoreHarness {
   readonly store: Store;
+  /**
+   * Another store object on the same database, as a second process or node would open it;
+   * `dispose` closes it too. A harness without one runs those cases against `store` itself.
+   */
+  another?(): Promise<Store>;
   dispose(): Promise<void>;
 }
 
-export type StoreFactory = (deps: { renderer: Renderer; clock: ManualClock }) => Promise<StoreHarness>;
+export interface StoreDeps {
+  readonly renderer: Renderer;
+  readonly clock: ManualClock;
+  /** Change-log entries the store keeps: small, so the suite can see pruning. */
+  readonly changeLogKeep: number;
+}
+
+export type StoreFactory = (deps: StoreDeps) => Promise<StoreHarness>;
+
+/** What the suite passes as {@link StoreDeps.changeLogKeep}. */
+export const CONTRACT_CHANGE_LOG_KEEP = 16;
 
 const T0 = Date.UTC(2026, 6, 4, 12, 47, 3); // 2026-07-04 20:47:03 +08:00
 
@@ -36,15 +52,24 @@ const info = (json: string | Buffer) =>
 
 export function storeContract(name: string, make: StoreFactory): void {
   describe(`Store contract: ${name}`, () => {
-    const withStore = async (fn: (store: Store, clock: ManualClock) => Promise<void>) => {
+    const withStores = async (fn: (store: Store, other: Store, clock: ManualClock) => Promise<void>) => {
       const clock = new ManualClock(T0 + 3_600_000);
-      const h = await make({ renderer: makeRenderer(() => 'Asia/Shanghai'), clock });
+      const h = await make({
+        renderer: makeRenderer(() => 'Asia/Shanghai'),
+        clock,
+        changeLogKeep: CONTRACT_CHANGE_LOG_KEEP,
+      });
       try {
-        await fn(h.store, clock);
+        await fn(h.store, h.another ? await h.another() : h.store, clock);
       } finally {
         await h.dispose();
       }
     };
+    const withStore = (fn: (store: Store, clock: ManualClock) => Promise<void>) =>
+      withStores((store, _other, clock) => fn(store, clock));
+    const ref = (carrier: string, waybill: string): WaybillRef => ({ carrier, waybill });
+    const byName = (a: WaybillRef, b: WaybillRef) =>
+      a.carrier.localeCompare(b.carrier) || a.waybill.localeCompare(b.waybill);
 
     it('stores events and serves the rendered reply', () =>
       withStore(async (store) => {
@@ -313,6 +338,128 @@ export function storeContract(name: string, make: StoreFactory): void {
       withStore(async (store) => {
         await store.ingest('yto', [event({ eventId: 'a' }), event({ eventId: 'b', time: T0 + 1 })]);
         expect(await store.listWaybills('yto', { limit: 10 })).toEqual(['YT1234567890123']);
+      }));
+
+    it('starts with an empty change log', () =>
+      withStore(async (store) => {
+        expect(await store.lastChange()).toBe(0);
+        expect(await store.changesSince(0, 10)).toEqual({ changes: [], next: 0, gap: false });
+      }));
+
+    it("logs every write's touched waybills, and another store object on the database reads them", () =>
+      withStores(async (writer, reader) => {
+        let at = await reader.lastChange();
+        // The entries one write appended, as the reader sees them; within a write, in any order.
+        const after = async (write: () => Promise<unknown>): Promise<WaybillRef[]> => {
+          await write();
+          const page = await reader.changesSince(at, 100);
+          expect(page.gap).toBe(false);
+          expect(page.next).toBe(await writer.lastChange());
+          at = page.next;
+          return [...page.changes].sort(byName);
+        };
+        expect(
+          await after(() =>
+            writer.ingest('yto', [
+              event({ eventId: 'a1', waybill: 'A' }),
+              event({ eventId: 'b1', waybill: 'B' }),
+              event({ eventId: 'a2', waybill: 'A', time: T0 + 1 }),
+            ]),
+          ),
+        ).toEqual([ref('yto', 'A'), ref('yto', 'B')]);
+        // Only the waybill that got a new event: B's event is a duplicate.
+        expect(
+          await after(() =>
+            writer.ingest('yto', [
+              event({ eventId: 'b1', waybill: 'B' }),
+              event({ eventId: 'c1', waybill: 'C' }),
+            ]),
+          ),
+        ).toEqual([ref('yto', 'C')]);
+        expect(await after(() => writer.ingest('sf', [event({ eventId: 'a1', waybill: 'A' })]))).toEqual([
+          ref('sf', 'A'),
+        ]);
+        expect(await after(() => writer.setWaybillAttributes('yto', 'D', { eta: '2026-08-01' }))).toEqual([
+          ref('yto', 'D'),
+        ]);
+        expect(await after(() => writer.deleteWaybill('yto', 'A'))).toEqual([ref('yto', 'A')]);
+        // Writes that change nothing log nothing.
+        expect(await after(() => writer.ingest('yto', [event({ eventId: 'c1', waybill: 'C' })]))).toEqual([]);
+        expect(await after(() => writer.deleteWaybill('yto', 'NOPE'))).toEqual([]);
+        expect(await after(() => writer.purgeOlderThan(T0 - 1))).toEqual([]);
+        const bad = event({ eventId: 'bad', waybill: 'E', status: 9 as never });
+        expect(
+          await after(() =>
+            expect(writer.ingest('yto', [event({ eventId: 'e1', waybill: 'E' }), bad])).rejects.toThrow(),
+          ),
+        ).toEqual([]);
+        // Purge logs each waybill it erased, across carriers.
+        expect(await after(() => writer.purgeOlderThan(T0 + 1))).toEqual([
+          ref('sf', 'A'),
+          ref('yto', 'B'),
+          ref('yto', 'C'),
+        ]);
+        // The log is shared: the reader's own writes show to the writer too.
+        const before = await writer.lastChange();
+        await reader.setWaybillAttributes('zto', 'Z', { destination: '贵阳' });
+        expect((await writer.changesSince(before, 10)).changes).toEqual([ref('zto', 'Z')]);
+      }));
+
+    it('pages through the log in commit order, oldest first', () =>
+      withStores(async (writer, reader) => {
+        for (const w of ['P1', 'P2', 'P3', 'P4', 'P5'])
+          await writer.setWaybillAttributes('yto', w, { destination: w });
+        await writer.setWaybillAttributes('yto', 'P2', { destination: 'again' });
+        const first = await reader.changesSince(0, 4);
+        expect(first.changes.map((c) => c.waybill)).toEqual(['P1', 'P2', 'P3', 'P4']);
+        expect(first.gap).toBe(false);
+        const second = await reader.changesSince(first.next, 4);
+        expect(second.changes.map((c) => c.waybill)).toEqual(['P5', 'P2']);
+        expect(second.next).toBe(await reader.lastChange());
+        expect(second.next).toBeGreaterThan(first.next);
+        expect(await reader.changesSince(second.next, 4)).toEqual({
+          changes: [],
+          next: second.next,
+          gap: false,
+        });
+      }));
+
+    it('prunes the log to a bound, and tells a reader left behind that it missed changes', () =>
+      withStores(async (writer, reader) => {
+        const n = CONTRACT_CHANGE_LOG_KEEP * 3;
+        await writer.ingest(
+          'yto',
+          Array.from({ length: n }, (_, i) =>
+            event({ eventId: `g${i}`, waybill: `G${String(i).padStart(3, '0')}` }),
+          ),
+        );
+        const newest = await reader.lastChange();
+        expect(await reader.changesSince(0, 10)).toEqual({ changes: [], next: newest, gap: true });
+        // The newest `keep` entries are still there.
+        const recent = await reader.changesSince(newest - CONTRACT_CHANGE_LOG_KEEP, 100);
+        expect(recent.gap).toBe(false);
+        expect(recent.changes.map((c) => c.waybill)).toEqual(
+          Array.from(
+            { length: CONTRACT_CHANGE_LOG_KEEP },
+            (_, i) => `G${String(n - CONTRACT_CHANGE_LOG_KEEP + i).padStart(3, '0')}`,
+          ),
+        );
+        // Many small writes keep it bounded too.
+        for (let i = 0; i < n; i++) await writer.setWaybillAttributes('yto', `H${i}`, { destination: 'x' });
+        const later = await reader.lastChange();
+        expect((await reader.changesSince(newest, 1)).gap).toBe(true);
+        expect((await reader.changesSince(later - CONTRACT_CHANGE_LOG_KEEP, 100)).changes).toHaveLength(
+          CONTRACT_CHANGE_LOG_KEEP,
+        );
+        // A position ahead of the log (from another database) is a gap as well.
+        expect(await reader.changesSince(later + 1000, 10)).toEqual({ changes: [], next: later, gap: true });
+      }));
+
+    it('refuses bad change-log arguments', () =>
+      withStore(async (store) => {
+        await expect(store.changesSince(-1, 10)).rejects.toThrow(RangeError);
+        await expect(store.changesSince(0.5, 10)).rejects.toThrow(RangeError);
+        await expect(store.changesSince(0, 0)).rejects.toThrow(RangeError);
       }));
 
     it('pings while open, and refuses service after close', () =>
