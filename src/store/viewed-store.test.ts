@@ -19,8 +19,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const renderer = makeRenderer(() => 'Asia/Shanghai');
 
-storeContract('sqlite behind a reply view', async ({ renderer, clock }) => {
-  const inner = new SqliteStore({ path: join(dir, `contract-${n++}.db`), renderer, clock });
+storeContract('sqlite behind a reply view', async ({ renderer, clock, changeLogKeep }) => {
+  const path = join(dir, `contract-${n++}.db`);
+  const inner = new SqliteStore({ path, renderer, clock, changeLogKeep });
   const store = new ViewedStore({
     store: inner,
     view: new MemoryReplyView(),
@@ -29,7 +30,19 @@ storeContract('sqlite behind a reply view', async ({ renderer, clock }) => {
     timer: manualTimer(),
   });
   await store.start();
-  return { store, dispose: () => store.close() };
+  const others: SqliteStore[] = [];
+  return {
+    store,
+    another: () => {
+      const other = new SqliteStore({ path, renderer, clock, changeLogKeep });
+      others.push(other);
+      return Promise.resolve(other);
+    },
+    dispose: async () => {
+      for (const o of others) await o.close();
+      await store.close();
+    },
+  };
 });
 
 /** A timer that runs only when told to: the tests poll by hand. */
