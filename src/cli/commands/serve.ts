@@ -26,7 +26,10 @@ export const serveCommand: Command = {
   --carrier ID           carrier id / company_id (WXTRACK_CARRIER_ID, default "default")
   --timezone TZ          (WXTRACK_TIMEZONE, default Asia/Shanghai)
   --window-seconds N     accepted timestamp skew (WXTRACK_WINDOW_SECONDS, default 300)
-  --cache-mb N           reply cache size, MiB; 0 disables (WXTRACK_CACHE_MB, default 512)
+  --view PATH|off        reply view file, shared by every process serving the database
+                         (WXTRACK_VIEW, default DB-view.mdb beside the SQLite file); off reads
+                         the store on every query
+  --cache-mb N           no longer used: replies come from the reply view (WXTRACK_CACHE_MB)
   --replay-max-entries N replay guard bound (WXTRACK_REPLAY_MAX_ENTRIES, default 1000000)
   --log-level L          (WXTRACK_LOG_LEVEL, default info)
   --access-log           log every query, not only refusals (WXTRACK_ACCESS_LOG=1)
@@ -48,6 +51,7 @@ export const serveCommand: Command = {
     'window-seconds': { type: 'string' },
     'replay-max-entries': { type: 'string' },
     'cache-mb': { type: 'string' },
+    view: { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
     'body-limit': { type: 'string' },
