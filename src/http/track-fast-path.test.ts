@@ -77,7 +77,7 @@ describe('the track fast path (over a real socket)', () => {
     const l = await listening();
     gw = l.gw;
     const injected = await gw.app.inject({ method: 'GET', url: gw.signed(WAYBILL) });
-    for (const headers of [{}, { 'accept-encoding': 'br, gzip;q=0' }]) {
+    for (const headers of [{}, { 'accept-encoding': 'br, gzip;q=0' }] as Record<string, string>[]) {
       const res = await fetchRaw(l.port, gw.signed(WAYBILL), headers);
       expect(res.status).toBe(200);
       expect(res.headers['content-encoding']).toBeUndefined();

@@ -229,7 +229,12 @@ export class ViewedStore implements Store {
    */
   async warm(carriers: readonly string[]): Promise<number> {
     try {
-      return await this.#warm(carriers);
+      // Walked once already: later misses refill what changes dropped. A reset (a gap, another
+      // store) clears the mark. Walking a full view again would cost a start minutes of CPU.
+      if (this.#view.isWarm()) return 0;
+      const added = await this.#warm(carriers);
+      if (!this.#closed) await this.#view.markWarm();
+      return added;
     } catch (err) {
       if (this.#closed) return 0; // shut down mid-way: nothing to report
       this.#onError(err, 'warm');

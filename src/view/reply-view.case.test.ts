@@ -93,6 +93,17 @@ export function replyViewContract(name: string, make: () => Promise<ViewHarness>
       }
     });
 
+    it('remembers a finished warm-up until a reset', async () => {
+      h = await make();
+      expect(h.view.isWarm()).toBe(false);
+      await h.view.markWarm();
+      expect(h.view.isWarm()).toBe(true);
+      await h.view.advance(3, [{ carrier: 'yt', waybill: 'A' }]);
+      expect(h.view.isWarm()).toBe(true); // a miss refills an invalidated reply: still warm
+      await h.view.reset(9, 'another');
+      expect(h.view.isWarm()).toBe(false);
+    });
+
     it('refuses calls after close', async () => {
       h = await make();
       await h.view.close();

@@ -51,6 +51,15 @@ export interface ReplyView {
   /** Drops every entry and sets the position and the source (a gap in the log, another store). */
   reset(position: number, source: string): Promise<void>;
 
+  /**
+   * Whether a warm-up once filled the view with every reply ({@link ReplyView.markWarm}); a
+   * reset clears it. A process starting on a warm view skips the walk over every waybill.
+   */
+  isWarm(): boolean;
+
+  /** Records that a warm-up walked every waybill. */
+  markWarm(): Promise<void>;
+
   /** Number of entries, for metrics and tests. */
   size(): number;
 

@@ -27,6 +27,7 @@ export interface LmdbViewOptions {
 const BOOT_ID = '/proc/sys/kernel/random/boot_id';
 const POSITION = 'position';
 const SOURCE = 'source';
+const WARM = 'warm';
 
 function bootId(): string | undefined {
   try {
@@ -107,7 +108,16 @@ export class LmdbReplyView implements ReplyView {
       this.#replies.clearSync();
       this.#meta.putSync(POSITION, position);
       this.#meta.putSync(SOURCE, source);
+      this.#meta.removeSync(WARM);
     });
+  }
+
+  isWarm(): boolean {
+    return this.#meta.get(WARM) === true;
+  }
+
+  markWarm(): Promise<void> {
+    return this.#write(() => void this.#meta.putSync(WARM, true));
   }
 
   size(): number {

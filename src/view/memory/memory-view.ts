@@ -10,6 +10,7 @@ export class MemoryReplyView implements ReplyView {
   readonly #entries = new Map<string, Buffer>();
   #position = 0;
   #source: string | undefined;
+  #warm = false;
   #closed = false;
 
   get(carrier: string, waybill: string): Buffer | undefined {
@@ -46,7 +47,16 @@ export class MemoryReplyView implements ReplyView {
       this.#entries.clear();
       this.#position = position;
       this.#source = source;
+      this.#warm = false;
     });
+  }
+
+  isWarm(): boolean {
+    return this.#warm;
+  }
+
+  markWarm(): Promise<void> {
+    return this.#write(() => void (this.#warm = true));
   }
 
   size(): number {
