@@ -46,6 +46,7 @@ export const ENV = Object.freeze({
   rateLimit: 'WXTRACK_RATE_LIMIT',
   metricsHost: 'WXTRACK_METRICS_HOST',
   metricsPort: 'WXTRACK_METRICS_PORT',
+  view: 'WXTRACK_VIEW',
 });
 
 export const DEFAULTS = Object.freeze({
@@ -178,8 +179,13 @@ export interface GatewayConfig extends StoreConfig {
   readonly guard: GuardSpec;
   /** Serving processes on this machine; more than 1 needs a shared (Redis) guard. */
   readonly workers: number;
-  /** Memory for the reply cache, MiB; 0 turns it off. */
+  /** No longer used: replies are served from the reply view (`view`). Still accepted. */
   readonly cacheMb: number;
+  /**
+   * The reply view's file (LMDB), `off`, or `undefined` for the default: `DB-view.mdb` beside a
+   * SQLite file, an in-process view for `:memory:`.
+   */
+  readonly view?: string | undefined;
   /** pino level. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query (outcome, carrier, hashed openid). Off by default: it costs throughput. */
@@ -541,6 +547,7 @@ export function loadGatewayConfig(
       cacheMb,
       logLevel: logLevel as GatewayConfig['logLevel'],
       accessLog: access,
+      view: pick(flags, env, 'view', ENV.view) ?? server.view,
       configFile,
       warnings,
       limits,

@@ -20,12 +20,27 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { CACHE_DIR, ROOT, envInt, fmtBytes, fmtInt, sign, waybillOf } from './common.mjs';
 import { ensureDb } from './gen-db.mjs';
 
 const WAYBILLS = envInt('BENCH_WAYBILLS', 1_000_000);
+/** The smaller database run beside the main one (flatness: cost must not grow with the data); 0: none. */
+const WAYBILLS_SMALL = envInt('BENCH_WAYBILLS_SMALL', 100_000, 0);
+/**
+ * PostgreSQL + Redis mode: a command line (with {port} and {token}) that starts one wxtrack node
+ * serving a PostgreSQL database holding the bench's generated waybills, e.g.
+ * `node bin/wxtrack.js serve --db postgres://… --redis redis://… --guard-secret S --token {token}
+ * --port {port} --host 127.0.0.1`. Unset: the mode is skipped. Two nodes run behind nginx.
+ */
+const PG_SERVE = process.env.BENCH_PG_SERVE ?? '';
+const PG_WAYBILLS = envInt('BENCH_PG_WAYBILLS', WAYBILLS);
+/** How long to wait for a server's reply view to finish its warm-up before the rounds, s. */
+const VIEW_WARM_TIMEOUT = envInt('BENCH_VIEW_WARM_TIMEOUT', 1800);
+/** What wrk and the probes send as Accept-Encoding; WeChat's `<script>` request sends gzip. */
+const ACCEPT_ENCODING = process.env.BENCH_ACCEPT_ENCODING ?? 'gzip, deflate';
 const DURATION = envInt('BENCH_DURATION', 10);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const WARMUP = envInt('BENCH_WARMUP', 3);
@@ -153,9 +168,9 @@ function portInUse(port) {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-function get(port, path, timeoutMs = 5000) {
+function get(port, path, timeoutMs = 5000, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path, agent, timeout: timeoutMs }, (res) => {
+    const req = http.get({ host: HOST, port, path, agent, timeout: timeoutMs, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () =>
@@ -173,10 +188,10 @@ function get(port, path, timeoutMs = 5000) {
 const openids = Array.from({ length: 50_000 }, () => 'o' + randomBytes(21).toString('base64url').slice(1));
 
 /** `count` signed request targets for waybills drawn uniformly at random, timestamped now. */
-function* signedTargets(token, count, tag) {
+function* signedTargets(token, count, tag, waybills) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   for (let i = 0; i < count; i++) {
-    const orderid = waybillOf(Math.floor(Math.random() * WAYBILLS));
+    const orderid = waybillOf(Math.floor(Math.random() * waybills));
     const openid = openids[Math.floor(Math.random() * openids.length)];
     const nonce = tag + i.toString(36); // distinct per URL: every signature is new
     yield (
@@ -188,12 +203,12 @@ function* signedTargets(token, count, tag) {
 
 const newTag = () => randomBytes(6).toString('hex'); // [0-9a-f], a valid nonce prefix
 
-function writeUrlFile(file, token, count) {
+function writeUrlFile(file, token, count, waybills) {
   const started = Date.now();
   const fd = openSync(file, 'w');
   try {
     let buf = [];
-    for (const t of signedTargets(token, count, newTag())) {
+    for (const t of signedTargets(token, count, newTag(), waybills)) {
       buf.push(t);
       if (buf.length === 20_000) {
         writeSync(fd, buf.join('\n') + '\n');
@@ -209,47 +224,18 @@ function writeUrlFile(file, token, count) {
 
 // ---------------------------------------------------------------- servers
 
-async function startServer(kind, { dbPath, token, size }, logFile) {
-  const port = kind === 'ceiling' ? PORT_CEILING : PORT_WXTRACK;
+/** One process of a server under test: spawned pinned to the server's CPU, ready when `readyPath` answers 200. */
+async function startProcess(args, port, readyPath, logFile, name) {
   if (await portInUse(port)) throw new Invalid(`port ${port} is already in use (set BENCH_PORT)`);
-  const args =
-    kind === 'ceiling'
-      ? [
-          'node',
-          join(ROOT, 'bench/track/ceiling-server.mjs'),
-          '--host',
-          HOST,
-          '--port',
-          String(port),
-          '--size',
-          String(size),
-        ]
-      : [
-          'node',
-          join(ROOT, 'bin/wxtrack.js'),
-          'serve',
-          '--db',
-          dbPath,
-          '--token',
-          token,
-          '--port',
-          String(port),
-          '--host',
-          HOST,
-          // The load comes from one address: the per-client budget would answer most of it 42901.
-          '--rate-limit',
-          '0',
-        ];
   const out = openSync(logFile, 'w');
   const { child } = spawnPinned(SERVER_CPU, args, { cwd: ROOT, stdio: ['ignore', out, out] });
   closeSync(out);
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const readyPath = kind === 'ceiling' ? '/' : '/readyz';
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Invalid(`${kind} exited before it was ready (see ${logFile}):\n${tail(logFile)}`);
+      throw new Invalid(`${name} exited before it was ready (see ${logFile}):\n${tail(logFile)}`);
     }
     try {
       const r = await get(port, readyPath, 1000);
@@ -259,24 +245,13 @@ async function startServer(kind, { dbPath, token, size }, logFile) {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Invalid(`${kind} not ready after 60 s (see ${logFile})`);
+      throw new Invalid(`${name} not ready after 60 s (see ${logFile})`);
     }
     await sleep(100);
   }
   agent.destroy(); // the probe connections must not linger into the load run
   return {
-    kind,
-    port,
     child,
-    /** Peak resident memory so far, bytes (Linux). */
-    peakRss() {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        return m ? Number(m[1]) * 1024 : undefined;
-      } catch {
-        return undefined;
-      }
-    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const r = await Promise.race([exited, sleep(15_000).then(() => undefined)]);
@@ -289,6 +264,192 @@ async function startServer(kind, { dbPath, token, size }, logFile) {
   };
 }
 
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (m, k) => values[k] ?? m);
+const splitArgs = (line) =>
+  line.match(/"[^"]*"|'[^']*'|\S+/g)?.map((a) => a.replace(/^["']|["']$/g, '')) ?? [];
+
+/** An nginx in front of `ports`, listening on `port`: the two-node mode's single URL. */
+function nginxArgs(port, ports, logFile) {
+  const conf = join(WORK, `nginx-${port}.conf`);
+  writeFileSync(
+    conf,
+    `daemon off;
+worker_processes 1;
+pid ${join(WORK, `nginx-${port}.pid`)};
+error_log ${logFile} warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream wxtrack { ${ports.map((p) => `server ${HOST}:${p};`).join(' ')} keepalive 128; }
+  server {
+    listen ${HOST}:${port};
+    location / {
+      proxy_pass http://wxtrack;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  return ['/usr/sbin/nginx', '-p', WORK, '-c', conf];
+}
+
+/**
+ * Starts the server of a kind: the ceiling, wxtrack on a generated SQLite database, or wxtrack
+ * nodes from BENCH_PG_SERVE (two behind nginx). Returns its port, its processes and stop().
+ */
+async function startServer(spec, ctx, logFile) {
+  let procs;
+  let port;
+  if (spec.type === 'ceiling') {
+    port = PORT_CEILING;
+    const args = [
+      'node',
+      join(ROOT, 'bench/track/ceiling-server.mjs'),
+      '--host',
+      HOST,
+      '--port',
+      String(port),
+      '--size',
+      String(ctx.size),
+    ];
+    procs = [await startProcess(args, port, '/', logFile, 'ceiling')];
+  } else if (spec.type === 'wxtrack') {
+    port = PORT_WXTRACK;
+    const args = [
+      'node',
+      join(ROOT, 'bin/wxtrack.js'),
+      'serve',
+      '--db',
+      spec.dbPath,
+      '--token',
+      ctx.token,
+      '--port',
+      String(port),
+      '--host',
+      HOST,
+      // The load comes from one address: the per-client budget would answer most of it 42901.
+      '--rate-limit',
+      '0',
+      // Sized for the bench's rate, so the guard never refuses (it would answer 50001).
+      '--replay-max-rate',
+      '60000',
+    ];
+    procs = [await startProcess(args, port, '/readyz', logFile, spec.label)];
+  } else {
+    port = PORT_WXTRACK + 1;
+    const nodePorts = spec.nodes === 1 ? [port] : [port + 1, port + 2];
+    procs = [];
+    try {
+      for (const [i, p] of nodePorts.entries()) {
+        const args = splitArgs(fill(PG_SERVE, { port: String(p), token: ctx.token }));
+        procs.push(
+          await startProcess(
+            args,
+            p,
+            '/readyz',
+            logFile.replace(/\.log$/, `-node${i + 1}.log`),
+            `${spec.label} node ${i + 1}`,
+          ),
+        );
+      }
+      if (spec.nodes > 1)
+        procs.push(
+          await startProcess(nginxArgs(port, nodePorts, logFile), port, '/readyz', logFile, 'nginx'),
+        );
+    } catch (err) {
+      for (const p of procs) await p.stop();
+      throw err;
+    }
+  }
+  return {
+    kind: spec.type,
+    port,
+    pids: procs.map((p) => p.child.pid),
+    /** Peak resident memory so far, bytes (Linux), summed over the processes. */
+    peakRss() {
+      let sum = 0;
+      for (const p of procs) {
+        try {
+          const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.child.pid}/status`, 'utf8'));
+          if (m) sum += Number(m[1]) * 1024;
+        } catch {
+          // gone
+        }
+      }
+      return sum || undefined;
+    },
+    async stop() {
+      for (const p of procs.reverse()) await p.stop();
+    },
+  };
+}
+
+/** Page-cache residency of files (mincore, through util-linux's fincore): bytes resident and size. */
+function residency(files) {
+  const present = files.filter((f) => existsSync(f));
+  if (present.length === 0) return [];
+  const r = spawnSync(
+    'fincore',
+    ['--bytes', '--noheadings', '--raw', '--output', 'RES,SIZE,FILE', ...present],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) return present.map((file) => ({ file, res: undefined, size: undefined }));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [res, size, ...file] = l.split(' ');
+      return { file: file.join(' '), res: Number(res), size: Number(size) };
+    });
+}
+
+const fmtResidency = (list) =>
+  list
+    .map((x) =>
+      x.res === undefined
+        ? `${x.file.split('/').pop()} ?`
+        : `${x.file.split('/').pop()} ${fmtBytes(x.res)}/${fmtBytes(x.size)} (${x.size ? ((100 * x.res) / x.size).toFixed(0) : 100}%)`,
+    )
+    .join(', ');
+
+/** The data files of a kind: the SQLite database and its reply view. */
+const dataFiles = (spec) =>
+  spec.type === 'wxtrack' ? [spec.dbPath, spec.dbPath + '-wal', spec.dbPath + '-view.mdb'] : [];
+
+/**
+ * Starts wxtrack on a database and waits until its reply view's warm-up is done (its log says
+ * `reply view warm`), so that the rounds measure a filled view; a view file outlives the process,
+ * so this is quick after the first time.
+ */
+async function warmView(spec, ctx) {
+  const logFile = join(WORK, `${spec.key}-warm.log`);
+  const t0 = Date.now();
+  const server = await startServer(spec, ctx, logFile);
+  try {
+    for (;;) {
+      const line = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .find((l) => l.includes('"reply view warm"'));
+      if (line) {
+        const m = JSON.parse(line);
+        log(
+          `${spec.label}: reply view warm: ${fmtInt(m.added)} replies added in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${fmtInt(m.entries)} in the view`,
+        );
+        return;
+      }
+      if (Date.now() - t0 > VIEW_WARM_TIMEOUT * 1000)
+        throw new Invalid(`${spec.label}: the reply view did not finish warming in ${VIEW_WARM_TIMEOUT} s`);
+      await sleep(1000);
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
 function tail(file, lines = 20) {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -297,15 +458,26 @@ function tail(file, lines = 20) {
   }
 }
 
-/** Fetches `n` fresh signed queries and checks each is a good reply; returns the body sizes. */
-async function verifySamples(port, token, n) {
+/**
+ * Fetches `n` fresh signed queries (with the bench's Accept-Encoding) and checks each is a good
+ * reply, gunzipping a gzip-encoded one; returns the decoded body sizes and the sizes on the wire.
+ */
+async function verifySamples(port, token, n, waybills) {
   const sizes = [];
+  const wire = [];
   let headers;
   const problems = [];
-  for (const target of signedTargets(token, n, 's' + newTag())) {
-    const r = await get(port, target);
+  const sent = ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : {};
+  for (const target of signedTargets(token, n, 's' + newTag(), waybills)) {
+    const r = await get(port, target, 5000, sent);
     headers ??= r.headers;
-    const text = r.body.toString('utf8');
+    let body = r.body;
+    try {
+      if (r.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+    } catch {
+      problems.push(`HTTP ${r.status}: a gzip body that does not gunzip`);
+    }
+    const text = body.toString('utf8');
     let info;
     try {
       if (!text.startsWith(CALLBACK + '(') || !text.endsWith(')')) throw new Error('not JSONP');
@@ -322,7 +494,8 @@ async function verifySamples(port, token, n) {
     ) {
       problems.push(`HTTP ${r.status}: ${text.slice(0, 160)}`);
     }
-    sizes.push(r.body.length);
+    sizes.push(body.length);
+    wire.push(r.body.length);
   }
   agent.destroy();
   if (problems.length) {
@@ -330,7 +503,7 @@ async function verifySamples(port, token, n) {
       `${problems.length}/${n} sample replies are not err_code 0 with 8 traces, e.g.\n  ${problems.slice(0, 3).join('\n  ')}`,
     );
   }
-  return { sizes, headers };
+  return { sizes, wire, headers };
 }
 
 // ---------------------------------------------------------------- wrk
@@ -415,7 +588,7 @@ async function waitQuiet(label) {
  * Runs wrk; resolves with urls.lua's figures plus CPU use over the measured window: the server's,
  * wrk's, and everything else's, each in CPUs (1 = one core fully busy).
  */
-function wrk(port, seconds, urlFile, offset, logFile, serverPid, checkBodies) {
+function wrk(port, seconds, urlFile, offset, logFile, serverPids, checkBodies) {
   return new Promise((resolve, reject) => {
     const args = [
       'wrk',
@@ -434,7 +607,7 @@ function wrk(port, seconds, urlFile, offset, logFile, serverPid, checkBodies) {
     const { child, command } = spawnPinned(LOAD_CPU, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WRK_CHECK_BODY: checkBodies ? '1' : '0' },
+      env: { ...process.env, WRK_CHECK_BODY: checkBodies ? '1' : '0', WRK_ACCEPT_ENCODING: ACCEPT_ENCODING },
     });
     children.add(child);
     // CPU samples every 100 ms; wrk spends its first second or two loading the URL file, so the
@@ -443,9 +616,10 @@ function wrk(port, seconds, urlFile, offset, logFile, serverPid, checkBodies) {
     const sample = () => {
       const w = procCpuSeconds(child.pid);
       if (w === undefined) return;
+      const each = serverPids.map(procCpuSeconds);
       samples.push({
         t: performance.now(),
-        server: procCpuSeconds(serverPid),
+        server: each.includes(undefined) ? undefined : each.reduce((a, b) => a + b, 0),
         wrk: w,
         all: machineCpuSeconds(),
       });
@@ -522,54 +696,58 @@ function judge(label, r, { allowWraps }) {
 
 // ---------------------------------------------------------------- one measured run
 
-const rateSeen = { ceiling: 0, wxtrack: 0 };
+const rateSeen = {};
 
-async function measureOnce(kind, round, ctx) {
-  const label = `round ${round} ${kind === 'ceiling' ? 'a ceiling' : 'b wxtrack'}`;
-  // Both servers get the same client: one distinct signed URL per request from a fresh file.
-  const guess = Math.max(rateSeen[kind], kind === 'ceiling' ? 2 * FIRST_RATE_GUESS : FIRST_RATE_GUESS);
+async function measureOnce(spec, round, ctx) {
+  const label = `round ${round} ${spec.key} ${spec.label}`;
+  const isCeiling = spec.type === 'ceiling';
+  // Every server gets the same client: one distinct signed URL per request from a fresh file.
+  const guess = Math.max(rateSeen[spec.key] ?? 0, isCeiling ? 2 * FIRST_RATE_GUESS : FIRST_RATE_GUESS);
   const count = Math.min(MAX_URLS, Math.ceil(guess * (WARMUP + DURATION) * 1.5));
-  const urlFile = join(WORK, `urls-${kind}.txt`);
-  const genSeconds = writeUrlFile(urlFile, ctx.token, count);
+  const urlFile = join(WORK, `urls-${spec.key}.txt`);
+  const genSeconds = writeUrlFile(urlFile, ctx.token, count, spec.waybills ?? WAYBILLS);
   log(`${label}: ${fmtInt(count)} fresh signed URLs in ${genSeconds.toFixed(1)} s`);
 
-  const server = await startServer(kind, ctx, join(WORK, `${kind}-r${round}.log`));
+  const files = dataFiles(spec);
+  const atStart = residency(files);
+  const server = await startServer(spec, ctx, join(WORK, `${spec.key}-r${round}.log`));
   try {
-    if (kind === 'wxtrack') await verifySamples(server.port, ctx.token, SAMPLES);
-    const warmLog = join(WORK, `wrk-${kind}-r${round}-warmup.log`);
+    if (!isCeiling) await verifySamples(server.port, ctx.token, SAMPLES, spec.waybills);
+    const warmLog = join(WORK, `wrk-${spec.key}-r${round}-warmup.log`);
     await waitQuiet(label);
-    const checkBodies = kind === 'wxtrack'; // the ceiling's body is a constant
-    const warm = await wrk(server.port, WARMUP, urlFile, 0, warmLog, server.child.pid, checkBodies);
-    judge(`${label} warm-up`, warm, { allowWraps: kind === 'ceiling' });
+    const checkBodies = !isCeiling; // the ceiling's body is a constant
+    const warm = await wrk(server.port, WARMUP, urlFile, 0, warmLog, server.pids, checkBodies);
+    judge(`${label} warm-up`, warm, { allowWraps: isCeiling });
     const quiet = await waitQuiet(label);
-    const runLog = join(WORK, `wrk-${kind}-r${round}.log`);
-    const raw = await wrk(
-      server.port,
-      DURATION,
-      urlFile,
-      warm.end_idx,
-      runLog,
-      server.child.pid,
-      checkBodies,
-    );
-    const res = judge(label, raw, { allowWraps: kind === 'ceiling' });
+    const atRun = residency(files);
+    const runLog = join(WORK, `wrk-${spec.key}-r${round}.log`);
+    const raw = await wrk(server.port, DURATION, urlFile, warm.end_idx, runLog, server.pids, checkBodies);
+    const res = judge(label, raw, { allowWraps: isCeiling });
     if (res.wraps) log(`${label}: the URL file wrapped ${res.wraps}x (harmless for the ceiling)`);
     res.warmupRps = warm.requests / (warm.duration_us / 1e6);
     res.peakRss = server.peakRss();
     res.cpu = raw.cpu;
     res.othersBefore = quiet;
-    rateSeen[kind] = Math.max(rateSeen[kind], res.rps, res.warmupRps);
+    // Server CPU per request: the server processes' user + system time over the measured window.
+    res.cpuUsPerRequest = raw.cpu ? (raw.cpu.server * 1e6) / res.rps : undefined;
+    res.residencyAtStart = atStart;
+    res.residencyAtRun = atRun;
+    rateSeen[spec.key] = Math.max(rateSeen[spec.key] ?? 0, res.rps, res.warmupRps);
     const pct = (x) => (x === undefined ? '?' : (100 * x).toFixed(0) + '%');
+    if (files.length) {
+      log(
+        `${label}: page cache before the server started: ${fmtResidency(atStart)}; before the measured run: ${fmtResidency(atRun)}`,
+      );
+    }
     log(
       `${label}: ${fmtInt(res.rps)} req/s  p50 ${ms(res.p50)} ms  p99 ${ms(res.p99)} ms  ` +
-        `p99.9 ${ms(res.p999)} ms  max ${ms(res.max)} ms  (${fmtInt(res.requests)} requests, all ${res.checked ? 'good' : 'HTTP 200'}; ` +
+        `p99.9 ${ms(res.p999)} ms  max ${ms(res.max)} ms  server CPU ${res.cpuUsPerRequest === undefined ? '?' : res.cpuUsPerRequest.toFixed(1)} µs/request ` +
+        `(${fmtInt(res.requests)} requests, all ${res.checked ? 'good' : 'HTTP 200'}; ` +
         `warm-up ${fmtInt(res.warmupRps)} req/s; CPU ${SERVER_CPU} busy ${pct(res.cpu?.serverCore)} ` +
-        `(server process ${pct(res.cpu?.server)}), CPU ${LOAD_CPU} busy ${pct(res.cpu?.loadCore)} (wrk ${pct(res.cpu?.wrk)}), ` +
+        `(server ${pct(res.cpu?.server)}), CPU ${LOAD_CPU} busy ${pct(res.cpu?.loadCore)} (wrk ${pct(res.cpu?.wrk)}), ` +
         `others on CPU ${SERVER_CPU} ${pct(res.cpu?.othersServerCpu)} / CPU ${LOAD_CPU} ${pct(res.cpu?.othersLoadCpu)}, ` +
         `steal ${pct(res.cpu?.steal)}; server peak RSS ${res.peakRss ? fmtBytes(res.peakRss) : '?'})`,
     );
-    // Whether the server's core was saturated: well under 100 % means the server was not the
-    // bottleneck (wrk was, or it waited on something).
     if (res.cpu && res.cpu.serverCore < 0.9) {
       log(`${label}: warning: CPU ${SERVER_CPU} was busy only ${pct(res.cpu.serverCore)} of the time`);
     }
@@ -588,14 +766,14 @@ async function measureOnce(kind, round, ctx) {
  * One run, measured again (up to BENCH_RETRIES times) while other processes disturbed it; when
  * every attempt was disturbed, the least disturbed one counts.
  */
-async function measure(kind, round, ctx) {
-  const label = `round ${round} ${kind === 'ceiling' ? 'a ceiling' : 'b wxtrack'}`;
+async function measure(spec, round, ctx) {
+  const label = `round ${round} ${spec.key} ${spec.label}`;
   const others = (r) => r.cpu?.othersServerCpu ?? 0;
   let best;
   let made = 0;
   for (let attempt = 1; attempt <= RETRIES + 1; attempt++) {
     made = attempt;
-    const res = await measureOnce(kind, round, ctx);
+    const res = await measureOnce(spec, round, ctx);
     res.attempt = attempt;
     res.disturbed = others(res) > OTHERS_LIMIT;
     if (!best || others(res) < others(best)) best = res;
@@ -622,8 +800,8 @@ async function main() {
   spawnSync('taskset', ['-a', '-p', '-c', LOAD_CPU, String(process.pid)], { stdio: 'ignore' });
   mkdirSync(WORK, { recursive: true });
   log(
-    `wxtrack track bench: ${fmtInt(WAYBILLS)} waybills, ${ROUNDS} round(s) (a ceiling, b wxtrack), ` +
-      `${WARMUP} s warm-up + ${DURATION} s measured each, ${CONNECTIONS} keep-alive connections`,
+    `wxtrack track bench: ${fmtInt(WAYBILLS)}${WAYBILLS_SMALL ? ` and ${fmtInt(WAYBILLS_SMALL)}` : ''} waybills, ${ROUNDS} round(s), ` +
+      `${WARMUP} s warm-up + ${DURATION} s measured each, ${CONNECTIONS} keep-alive connections, Accept-Encoding: ${ACCEPT_ENCODING || '(none)'}`,
   );
   log(
     `machine: ${cpus} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, ${wrkVersion}; ` +
@@ -634,89 +812,184 @@ async function main() {
     log(`note: passing through ${wxEnv.join(', ')} to wxtrack (flags --db/--token/--port/--host win)`);
   build();
 
-  const db = await ensureDb(WAYBILLS);
   const token = 'bench' + randomBytes(12).toString('hex');
-  const ctx = { dbPath: db.path, token, size: 0 };
+  const ctx = { token, size: 0 };
+  const db = await ensureDb(WAYBILLS);
+  const specs = [
+    { key: 'a', type: 'ceiling', label: 'ceiling' },
+    {
+      key: 'b',
+      type: 'wxtrack',
+      label: `wxtrack ${fmtInt(WAYBILLS)}`,
+      waybills: WAYBILLS,
+      dbPath: db.path,
+      db,
+    },
+  ];
+  if (WAYBILLS_SMALL) {
+    const small = await ensureDb(WAYBILLS_SMALL);
+    specs.push({
+      key: 'c',
+      type: 'wxtrack',
+      label: `wxtrack ${fmtInt(WAYBILLS_SMALL)}`,
+      waybills: WAYBILLS_SMALL,
+      dbPath: small.path,
+      db: small,
+    });
+  }
+  if (PG_SERVE) {
+    specs.push({ key: 'd', type: 'pg', nodes: 1, label: 'pg+redis 1 node', waybills: PG_WAYBILLS });
+    if (existsSync('/usr/sbin/nginx'))
+      specs.push({
+        key: 'e',
+        type: 'pg',
+        nodes: 2,
+        label: 'pg+redis 2 nodes (nginx)',
+        waybills: PG_WAYBILLS,
+      });
+    else log('note: /usr/sbin/nginx is missing: the two-node PostgreSQL mode is skipped');
+  } else {
+    log('note: BENCH_PG_SERVE is not set: the PostgreSQL + Redis mode is skipped');
+  }
 
-  // Probe: real replies from wxtrack give the ceiling its body size.
-  const probe = await startServer('wxtrack', ctx, join(WORK, 'wxtrack-probe.log'));
+  for (const spec of specs) if (spec.type === 'wxtrack') await warmView(spec, ctx);
+
+  // Probe: real replies from wxtrack give the ceiling its body size (decoded: the same bytes as
+  // before replies were sent gzip-encoded; the ceiling sends them uncompressed).
+  const probe = await startServer(specs[1], ctx, join(WORK, 'wxtrack-probe.log'));
   let sample;
   try {
-    sample = await verifySamples(probe.port, token, SAMPLES);
+    sample = await verifySamples(probe.port, token, SAMPLES, WAYBILLS);
   } finally {
     await probe.stop();
   }
   ctx.size = Math.round(median(sample.sizes));
+  ctx.wire = Math.round(median(sample.wire));
   log(
     `probe: ${SAMPLES} real replies all err_code 0; body bytes min ${Math.min(...sample.sizes)}, ` +
-      `median ${ctx.size}, max ${Math.max(...sample.sizes)}; ceiling body = ${ctx.size} bytes`,
+      `median ${ctx.size}, max ${Math.max(...sample.sizes)}; on the wire (${sample.headers['content-encoding'] ?? 'identity'}) median ${ctx.wire}; ceiling body = ${ctx.size} bytes, uncompressed`,
   );
-  const shown = ['content-type', 'x-content-type-options', 'cache-control', 'referrer-policy'];
+  const shown = [
+    'content-type',
+    'content-encoding',
+    'vary',
+    'x-content-type-options',
+    'cache-control',
+    'referrer-policy',
+  ];
   log(`probe: wxtrack reply headers: ${shown.map((h) => `${h}: ${sample.headers[h]}`).join(' | ')}`);
   log();
 
   const rounds = [];
   for (let r = 1; r <= ROUNDS; r++) {
-    const a = await measure('ceiling', r, ctx);
-    const b = await measure('wxtrack', r, ctx);
-    rounds.push({ round: r, a, b, ratio: b.rps / a.rps });
-    log(`round ${r}: b/a = ${(b.rps / a.rps).toFixed(3)}`);
+    const row = { round: r };
+    for (const spec of specs) row[spec.key] = await measure(spec, r, ctx);
+    for (const spec of specs.slice(1)) row[spec.key].ratio = row[spec.key].rps / row.a.rps;
+    rounds.push(row);
+    log(
+      `round ${r}: ${specs
+        .slice(1)
+        .map((x) => `${x.key}/a = ${row[x.key].ratio.toFixed(3)}`)
+        .join(', ')}`,
+    );
     log();
   }
-  return { db, ctx, rounds };
+  return { db, ctx, rounds, specs };
 }
 
-function report({ db, ctx, rounds }) {
-  const row = (cols) =>
-    cols.map((c, i) => (i === 0 ? String(c).padEnd(8) : String(c).padStart(11))).join(' ');
-  const fmtRow = (name, a, b, ratio) =>
-    row([name, fmtInt(a.rps), ms(a.p50), ms(a.p99), fmtInt(b.rps), ms(b.p50), ms(b.p99), ratio.toFixed(3)]);
+function report({ db, ctx, rounds, specs }) {
+  const med = (key, field) => median(rounds.map((x) => x[key][field]).filter((v) => v !== undefined));
   log(
-    `summary (req/s; latency ms, from request write to full reply, over ${CONNECTIONS} warm keep-alive connections)`,
+    `summary (medians of ${rounds.length} interleaved round(s); latency from request write to full reply over ${CONNECTIONS} warm keep-alive connections; same run, same machine)`,
   );
-  log(row(['round', 'a req/s', 'a p50', 'a p99', 'b req/s', 'b p50', 'b p99', 'b/a']));
-  for (const x of rounds) {
-    log(fmtRow(String(x.round) + (x.a.disturbed || x.b.disturbed ? '*' : ''), x.a, x.b, x.ratio));
-  }
-  const med = (side, key) => median(rounds.map((x) => x[side][key]));
-  const m = {
-    a: { rps: med('a', 'rps'), p50: med('a', 'p50'), p99: med('a', 'p99') },
-    b: { rps: med('b', 'rps'), p50: med('b', 'p50'), p99: med('b', 'p99') },
-    ratio: median(rounds.map((x) => x.ratio)),
-  };
-  log(fmtRow('median', m.a, m.b, m.ratio));
   log(
-    `a = ceiling (bare node:http, fixed ${ctx.size}-byte body); b = wxtrack serve on ${fmtInt(db.waybills)} waybills ` +
-      `x ${db.eventsPerWaybill} events (${fmtBytes(db.dbBytes)} SQLite)`,
+    ['kind'.padEnd(30), 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'x/a']
+      .map((c, i) => (i ? c.padStart(11) : c))
+      .join(' '),
   );
-  if (rounds.some((x) => x.a.disturbed || x.b.disturbed)) {
+  const m = {};
+  for (const spec of specs) {
+    m[spec.key] = {
+      rps: med(spec.key, 'rps'),
+      p50: med(spec.key, 'p50'),
+      p99: med(spec.key, 'p99'),
+      p999: med(spec.key, 'p999'),
+      cpuUsPerRequest: med(spec.key, 'cpuUsPerRequest'),
+      ratio: spec.key === 'a' ? 1 : med(spec.key, 'ratio'),
+    };
+    const x = m[spec.key];
+    const disturbed = rounds.some((r) => r[spec.key].disturbed) ? '*' : '';
     log(
-      `* other processes used over ${(100 * OTHERS_LIMIT).toFixed(0)}% of the server's CPU during that round, even after retries`,
+      [
+        (spec.key + ' ' + spec.label + disturbed).padEnd(30),
+        fmtInt(x.rps),
+        ms(x.p50),
+        ms(x.p99),
+        ms(x.p999),
+        x.cpuUsPerRequest === undefined ? '?' : x.cpuUsPerRequest.toFixed(1),
+        x.ratio.toFixed(3),
+      ]
+        .map((c, i) => (i ? String(c).padStart(11) : c))
+        .join(' '),
     );
   }
-  const ratioOk = m.ratio >= GOAL_RATIO;
+  for (const r of rounds) {
+    log(
+      `round ${r.round}: ` +
+        specs
+          .map(
+            (s) =>
+              `${s.key} ${fmtInt(r[s.key].rps)} req/s p99 ${ms(r[s.key].p99)} ms${s.key === 'a' ? '' : ` (${r[s.key].ratio.toFixed(3)})`}`,
+          )
+          .join(' | '),
+    );
+  }
+  log(
+    `a = ceiling (bare node:http, fixed ${ctx.size}-byte uncompressed body); b = wxtrack serve on ${fmtInt(db.waybills)} waybills ` +
+      `x ${db.eventsPerWaybill} events (${fmtBytes(db.dbBytes)} SQLite), replies gzip-encoded (median ${ctx.wire} bytes on the wire)`,
+  );
+  if (rounds.some((x) => specs.some((s) => x[s.key].disturbed))) {
+    log(
+      `* other processes used over ${(100 * OTHERS_LIMIT).toFixed(0)}% of the server's CPU during a run of that kind, even after retries`,
+    );
+  }
+  const ratioOk = m.b.ratio >= GOAL_RATIO;
   const p99Ok = m.b.p99 / 1000 <= GOAL_P99_MS;
   log();
-  log(`goal: b/a >= ${GOAL_RATIO}: median ${m.ratio.toFixed(3)}  ${ratioOk ? 'PASS' : 'MISS'}`);
+  log(`goal: b/a >= ${GOAL_RATIO}: median ${m.b.ratio.toFixed(3)}  ${ratioOk ? 'PASS' : 'MISS'}`);
   log(`goal: wxtrack p99 <= ${GOAL_P99_MS} ms: median ${ms(m.b.p99)} ms  ${p99Ok ? 'PASS' : 'MISS'}`);
-  log(`goal: ${ratioOk && p99Ok ? 'PASS' : 'MISS'}`);
+  let flatOk;
+  if (m.c) {
+    const p99Ratio = m.b.p99 / m.c.p99;
+    const drop = 1 - m.b.ratio / m.c.ratio;
+    flatOk = p99Ratio <= 1.3 && drop <= 0.1;
+    log(
+      `goal: flat (${fmtInt(WAYBILLS)} vs ${fmtInt(WAYBILLS_SMALL)} waybills): p99 ratio ${p99Ratio.toFixed(2)} (<= 1.3), ` +
+        `b/a drop ${(100 * drop).toFixed(1)}% (<= 10%)  ${flatOk ? 'PASS' : 'MISS'}`,
+    );
+  }
+  log(`goal: ${ratioOk && p99Ok && flatOk !== false ? 'PASS' : 'MISS'}`);
   const file = join(CACHE_DIR, `track-results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     file,
     JSON.stringify(
       {
         waybills: db.waybills,
+        waybillsSmall: WAYBILLS_SMALL,
         events: db.events,
         dbBytes: db.dbBytes,
         genSeconds: db.genSeconds,
         bodyBytes: ctx.size,
+        wireBytes: ctx.wire,
+        acceptEncoding: ACCEPT_ENCODING,
         duration: DURATION,
         warmup: WARMUP,
         connections: CONNECTIONS,
         nice: NICE,
+        kinds: specs.map(({ key, type, label, waybills, nodes }) => ({ key, type, label, waybills, nodes })),
         rounds,
         median: m,
-        goal: { ratio: ratioOk, p99: p99Ok },
+        goal: { ratio: ratioOk, p99: p99Ok, flat: flatOk },
       },
       null,
       2,
@@ -729,7 +1002,7 @@ try {
   const result = await main();
   log();
   report(result);
-  for (const kind of ['ceiling', 'wxtrack']) rmSync(join(WORK, `urls-${kind}.txt`), { force: true });
+  for (const key of ['a', 'b', 'c', 'd', 'e']) rmSync(join(WORK, `urls-${key}.txt`), { force: true });
 } catch (err) {
   killChildren();
   if (err instanceof Invalid) {

@@ -7,8 +7,10 @@
 -- stopped, so no signed URL is sent twice. Walking past the last line wraps to the first and is
 -- counted (`wraps`): the bench treats a wrap as a sizing bug.
 --
--- A reply counts as good only when it is HTTP 200 and its body starts with
--- `WxOrderCb({"err_code":0,` (unless WRK_CHECK_BODY=0, see `response`). `done` prints one line,
+-- Every request carries `Accept-Encoding: gzip, deflate` (WRK_ACCEPT_ENCODING; empty: none), as
+-- the `<script>` request of WeChat's page does. A reply counts as good only when it is HTTP 200
+-- and its body starts with `WxOrderCb({"err_code":0,` or is gzip-encoded (wxtrack gzips only
+-- successful replies: refusals are plain JSONP), unless WRK_CHECK_BODY=0 (see `response`). `done` prints one line,
 -- `BENCH_JSON {...}`, for run.mjs to read. Counters are globals because `done` reads them from the thread with thread:get().
 
 paths = {}
@@ -25,6 +27,8 @@ local prefix = "GET "
 local suffix = ""
 local OK_PREFIX = 'WxOrderCb({"err_code":0,'
 local OK_LEN = #OK_PREFIX
+local GZIP_MAGIC = "\31\139"
+local ACCEPT_ENCODING = os.getenv("WRK_ACCEPT_ENCODING") or "gzip, deflate"
 
 function setup(thread)
   table.insert(threads, thread)
@@ -48,7 +52,11 @@ function init(args)
   start_idx = idx
   local host = wrk.headers["Host"] or wrk.host
   -- Built once: a request is then one string concatenation.
-  suffix = " HTTP/1.1\r\nHost: " .. host .. "\r\n\r\n"
+  local accept = ""
+  if #ACCEPT_ENCODING > 0 then
+    accept = "Accept-Encoding: " .. ACCEPT_ENCODING .. "\r\n"
+  end
+  suffix = " HTTP/1.1\r\nHost: " .. host .. "\r\n" .. accept .. "\r\n"
 end
 
 function request()
@@ -68,7 +76,7 @@ if os.getenv("WRK_CHECK_BODY") ~= "0" then
   function response(status, headers, body)
     if status ~= 200 then
       bad_status = bad_status + 1
-    elseif string.sub(body, 1, OK_LEN) == OK_PREFIX then
+    elseif string.sub(body, 1, OK_LEN) == OK_PREFIX or string.sub(body, 1, 2) == GZIP_MAGIC then
       good = good + 1
     else
       bad_body = bad_body + 1

@@ -3,6 +3,9 @@
  * Wiring a running gateway: store, replay guard (both through the backend seam), logger and HTTP
  * app, opened in order and closed in reverse. `serve` and `demo` share it.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { carrierRenderer, openGuard, openStore } from '../backends/open-backends.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
@@ -12,8 +15,10 @@ import type { GatewayConfig, IngestConfig } from '../config.js';
 import { startRetention, systemTimer } from '../retention/retention.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
-import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
-import { CachedStore } from '../store/cached-store.js';
+import { ViewedStore } from '../store/viewed-store.js';
+import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
+import { MemoryReplyView } from '../view/memory/memory-view.js';
+import type { ReplyView } from '../view/reply-view.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +35,32 @@ export interface RunningGateway {
   readonly metricsOrigin?: string;
   /** Stops accepting, finishes requests in flight, then closes the guard and the store. */
   close(): Promise<void>;
+}
+
+/**
+ * Where the reply view of a store lives, and the name that ties the view to that store (a view
+ * derived from another store is reset on start; see store/viewed-store.ts).
+ */
+export function replyViewOf(
+  config: Pick<GatewayConfig, 'store' | 'view'>,
+  injectedStore: boolean,
+): { view: ReplyView; source: string; path?: string } | undefined {
+  if (config.view === 'off') return undefined;
+  const spec = config.store;
+  // The name never carries a password: user info is dropped from a URL.
+  const source =
+    spec.kind === 'postgres' ? 'url:' + spec.url.replace(/\/\/[^@/]*@/, '//') : 'file:' + resolve(spec.path);
+  // A store handed in (tests, embedding) is not known to match any file: a private view.
+  if (config.view === undefined && (injectedStore || (spec.kind === 'sqlite' && spec.path === ':memory:'))) {
+    return { view: new MemoryReplyView(), source: 'memory' };
+  }
+  const path =
+    config.view ??
+    (spec.kind === 'postgres'
+      ? `./data/wxtrack-view-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.mdb`
+      : spec.path + '-view.mdb');
+  mkdirSync(dirname(path), { recursive: true });
+  return { view: new LmdbReplyView({ path }), source, path };
 }
 
 export interface GatewayParts {
@@ -56,8 +87,31 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       onBackendError,
       create: parts.createDb ?? false,
     }));
-  const cache = config.cacheMb > 0 ? new MemoryReplyCache({ maxBytes: config.cacheMb * 2 ** 20 }) : undefined;
-  const store = cache ? new CachedStore({ store: opened, cache, clock }) : opened;
+  const viewOf = replyViewOf(config, parts.store !== undefined);
+  let viewFailing = false;
+  const viewed =
+    viewOf &&
+    new ViewedStore({
+      store: opened,
+      view: viewOf.view,
+      source: viewOf.source,
+      clock,
+      // Logged when the view stops being trusted, not on every failed poll.
+      onError: (err, during) => {
+        if (viewFailing) return;
+        viewFailing = true;
+        logger.error({ err, during }, 'reply view: falling back to the store');
+      },
+    });
+  if (viewed) {
+    try {
+      await viewed.start();
+    } catch (err) {
+      // Not fatal: queries read the store until a catch-up succeeds.
+      logger.error({ err }, 'reply view: could not catch up at start; reading the store');
+    }
+  }
+  const store: Store = viewed ?? opened;
   let guard: ReplayGuard;
   try {
     guard = await openGuard(config.guard, {
@@ -83,7 +137,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     metricsAt === undefined
       ? undefined
       : (await import('../metrics/metrics.js')).createMetrics({
-          ...(cache ? { cache } : {}),
+          ...(viewed ? { cache: { stats: () => ({ ...viewed.stats(), evictions: 0 }) } } : {}),
           ...(guard.stats ? { guard: { stats: () => guard.stats!() } } : {}),
         });
   const app = buildApp({
@@ -108,6 +162,30 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     await guard.close();
     await store.close();
     throw err;
+  }
+  let recover: NodeJS.Timeout | undefined;
+  if (viewed) {
+    const started = Date.now();
+    recover = setInterval(() => {
+      if (viewFailing && viewed.trusted()) {
+        viewFailing = false;
+        logger.info('reply view: caught up again');
+      }
+    }, 1000);
+    recover.unref();
+    // Warm start: fill a view file with every reply it lacks, between queries. It outlives the
+    // process, so this is paid once per store, not per start. (A private in-memory view fills as
+    // queries miss.)
+    if (viewOf?.path !== undefined)
+      void viewed
+        .warm(carriers.current().map((c) => c.id))
+        .then((added) =>
+          logger.info(
+            { view: viewOf?.path ?? 'memory', added, ms: Date.now() - started, ...viewed.stats() },
+            'reply view warm',
+          ),
+        )
+        .catch((err: unknown) => logger.error({ err }, 'reply view: warm-up failed'));
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -136,6 +214,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     close: () =>
       (closing ??= (async () => {
         retention?.stop();
+        clearInterval(recover);
         await metricsServer?.close();
         metrics?.stop();
         await app.close();

@@ -26,7 +26,7 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 describe('wxtrack serve: hardening', () => {
   it('warns about --token on the command line, logs ISO times, serves metrics on loopback', async () => {
     const serve = await spawnServe(
-      ['--token', 'secret-flag-token', '--db', join(dir, 'a.db'), '--port', '0', '--metrics-port', '0'],
+      ['--token', 'secret-flag-token', '--db', join(dir, 'a.db'), '--create', '--port', '0', '--metrics-port', '0'],
       ENV,
     );
     children.push(serve.child);
@@ -41,7 +41,7 @@ describe('wxtrack serve: hardening', () => {
   });
 
   it('is silent when the token comes from the environment, and drops a slow head', async () => {
-    const serve = await spawnServe(['--db', join(dir, 'b.db'), '--port', '0', '--request-timeout', '1'], {
+    const serve = await spawnServe(['--db', join(dir, 'b.db'), '--create', '--port', '0', '--request-timeout', '1'], {
       ...ENV,
       WXTRACK_TOKEN: 'env-token',
     });

@@ -64,7 +64,7 @@ export interface FileServerSettings {
   readonly replayMaxEntries?: number;
   /** New signatures per second the memory guard is sized for. */
   readonly replayMaxRate?: number;
-  /** Reply cache size, MiB; 0 turns it off. */
+  /** No longer used: replies are served from the reply view. */
   readonly cacheMb?: number;
   /** pino level. */
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -77,6 +77,8 @@ export interface FileServerSettings {
   readonly rateLimitPerMinute?: number;
   readonly metricsHost?: string;
   readonly metricsPort?: number;
+  /** The reply view's file, or `off`. */
+  readonly view?: string;
 }
 
 /** The file, validated, with secrets resolved. */

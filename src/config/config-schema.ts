@@ -279,7 +279,7 @@ export const CONFIG_SCHEMA = {
           minimum: 0,
           maximum: 1048576,
           default: 512,
-          description: 'Reply cache size, MiB; 0 turns it off.',
+          description: 'No longer used: replies are served from the reply view (`view`).',
         },
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
         accessLog: { type: 'boolean', default: false },
@@ -323,6 +323,12 @@ export const CONFIG_SCHEMA = {
           minimum: 0,
           maximum: 65535,
           description: 'Port of the Prometheus listener; without it there is none.',
+        },
+        view: {
+          type: 'string',
+          minLength: 1,
+          description:
+            "The reply view's file (LMDB), shared by the processes serving one store; `off` reads the store on every query. Default: beside the SQLite database (DB-view.mdb).",
         },
       },
     },

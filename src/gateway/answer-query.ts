@@ -13,7 +13,9 @@
  * 6. a carrier in `test` mode serves whitelisted waybills only (40401);
  * 7. the replay guard binds the signature to (orderid, openid) (40003), or, at capacity, refuses
  *    (50001) rather than forget a live signature;
- * 8. one store read (40401), and the stored reply.
+ * 8. one store read (40401), and the stored reply: when the store holds it deflated (the reply
+ *    view) and the client accepts gzip, as one gzip member spliced around the stored bytes
+ *    without compressing anything per query (view/deflated-reply.ts).
  *
  * The carriers are read once per request (a snapshot), so a reload mid-request changes nothing
  * for that request.
@@ -28,6 +30,7 @@ import { errorBodies } from '../protocol/order-info.js';
 import { readTrackQuery } from '../protocol/query.js';
 import { verifySignature } from '../protocol/signature.js';
 import type { Store } from '../store/store.js';
+import { gzipJsonp, jsonpOpener, plainJsonp } from '../view/deflated-reply.js';
 
 export interface QueryAnswererDeps {
   /** A fixed list, or a source a reload swaps (read once per request). */
@@ -53,6 +56,8 @@ export interface Answer {
   readonly openid?: string;
   /** The exception behind a 50001, for the log. */
   readonly error?: unknown;
+  /** `gzip` when `body` is gzip-encoded (only ever for a client that accepts it). */
+  readonly encoding?: 'gzip';
 }
 
 /** The fixed body of a request that cannot be answered as JSONP: it echoes nothing. */
@@ -61,12 +66,13 @@ export const BAD_CALLBACK_BODY = 'bad request: callback missing or not allowed\n
 /** Logged behind the 50001 of a query refused because the replay guard is at capacity. */
 export const GUARD_FULL = new Error('replay guard at capacity: query refused (raise its capacity)');
 
-export type QueryAnswerer = (search: string) => Promise<Answer>;
+/** `acceptsGzip`: the request's Accept-Encoding allows gzip (see http/accept-encoding.ts). */
+export type QueryAnswerer = (search: string, acceptsGzip?: boolean) => Promise<Answer>;
 
 export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
   const allowed = new Set(deps.callbacks);
   const bodies = new Map(deps.callbacks.map((cb) => [cb, errorBodies(cb)]));
-  const openers = new Map(deps.callbacks.map((cb) => [cb, Buffer.from(cb + '(')]));
+  const openers = new Map(deps.callbacks.map((cb) => [cb, jsonpOpener(cb)]));
   const closer = Buffer.from(')');
   const windowMs = deps.windowSeconds * 1000;
   const { store, guard, clock } = deps;
@@ -80,7 +86,7 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
     ...extra,
   });
 
-  return async (search) => {
+  return async (search, acceptsGzip = false) => {
     const read = readTrackQuery(search, allowed);
     if (!read.ok) {
       if (read.problem === 'callback') {
@@ -123,8 +129,16 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
         return fail(q.callback, Errors.INTERNAL, { ...who, carrier, error: GUARD_FULL });
       const reply = await store.getReply(carrier, q.orderid);
       if (!reply) return fail(q.callback, Errors.UNKNOWN_WAYBILL, { ...who, carrier });
-      const body = Buffer.concat([openers.get(q.callback)!, reply.json, closer]);
-      return { status: 200, body, outcome: Errors.OK, carrier, ...who };
+      const opener = openers.get(q.callback)!;
+      if (reply.deflated === undefined) {
+        const body = Buffer.concat([opener.plain, reply.json, closer]);
+        return { status: 200, body, outcome: Errors.OK, carrier, ...who };
+      }
+      if (!acceptsGzip) {
+        return { status: 200, body: plainJsonp(opener, reply.deflated), outcome: Errors.OK, carrier, ...who };
+      }
+      const body = gzipJsonp(opener, reply.deflated);
+      return { status: 200, body, encoding: 'gzip', outcome: Errors.OK, carrier, ...who };
     } catch (error) {
       // Fail closed: a guard or store outage refuses loudly and serves nothing unverified.
       return fail(q.callback, Errors.INTERNAL, { ...who, carrier, error });

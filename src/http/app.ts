@@ -3,21 +3,16 @@
  * Builds the gateway's Fastify instance from its parts. Nothing here reads the environment or
  * opens a database: the caller injects them, so tests run the real app in-process.
  */
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-} from 'fastify';
-import { Errors } from '../protocol/errors.js';
-import { errorBodies } from '../protocol/order-info.js';
+import { createServer, type IncomingMessage, type ServerOptions, type ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayMetrics } from '../metrics/metrics.js';
+import { createAddressBudget } from './address-budget.js';
 import { limitConnections } from './connection-limit.js';
 import { deferContinue } from './early-reply.js';
-import { TRACK_HEADERS } from './headers.js';
-import { RateLimited, registerRateLimit } from './rate-limit.js';
 import { refusalSampler, REFUSAL_SAMPLING, type RefusalSampling } from './refusal-log.js';
-import { clientErrorHandler, frameworkErrors, registerSafeReplies, safeErrorReply } from './safe-replies.js';
+import { clientErrorHandler, frameworkErrors, registerSafeReplies } from './safe-replies.js';
+import { createTrackFastPath } from './track-fast-path.js';
+import { createTrackHandler } from './track-handler.js';
 import { cellKeysOf } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
 import type { Clock } from '../clock/clock.js';
@@ -54,6 +49,33 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, store, guard, clock, logger, metrics } = deps;
   const limits = limitsOf(config);
+  const draining = { value: false };
+  const handle = createTrackHandler({
+    logger,
+    accessLog: config.accessLog,
+    callback: config.callbacks[0] ?? 'WxOrderCb',
+    sampleRefusal: refusalSampler(clock, deps.refusalSampling ?? REFUSAL_SAMPLING),
+    ...(limits.rateLimitPerMinute > 0
+      ? { budget: createAddressBudget(limits.rateLimitPerMinute, clock) }
+      : {}),
+    answer: createQueryAnswerer({
+      carriers: deps.carrierSource ?? config.carriers,
+      callbacks: config.callbacks,
+      windowSeconds: config.windowSeconds,
+      store,
+      guard,
+      clock,
+    }),
+    ...(metrics === undefined
+      ? {}
+      : {
+          observe: (answer, s) => {
+            metrics.query(answer.outcome.code, answer.carrier, s);
+            if (answer.error !== undefined) metrics.storeError('query');
+          },
+        }),
+  });
+  const fastTrack = createTrackFastPath({ path: config.trackPath, handle, logger, draining });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own request lines carry the URL, and the URL carries the signature and nonce.
@@ -75,6 +97,23 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Replies no route writes: fixed bodies, safe headers, no echo (see safe-replies.ts).
     clientErrorHandler,
     frameworkErrors,
+    // The query route is answered before Fastify's router (track-fast-path.ts); the server is
+    // built and timed exactly as Fastify builds its own (fastify/lib/server.js).
+    serverFactory: (handler, serverOptions) => {
+      const options = serverOptions as {
+        http?: ServerOptions;
+        keepAliveTimeout: number;
+        requestTimeout: number;
+        connectionTimeout: number;
+      };
+      const server = createServer(options.http ?? {}, (req: IncomingMessage, res: ServerResponse) => {
+        if (!fastTrack(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = options.keepAliveTimeout;
+      server.requestTimeout = options.requestTimeout;
+      server.setTimeout(options.connectionTimeout);
+      return server;
+    },
   });
   const connections = limitConnections(app.server, limits.maxConnections);
   metrics?.watchConnections(connections);
@@ -83,55 +122,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // Graceful shutdown: once close begins, idle keep-alive sockets are closed by Fastify, and each
   // request still in flight is answered with `Connection: close`, so no client keeps a socket
   // (and the process) open until its keep-alive timeout.
-  const draining = { value: false };
   app.addHook('preClose', (done) => {
     draining.value = true;
     done();
   });
-  const sampleRefusal = refusalSampler(clock, deps.refusalSampling ?? REFUSAL_SAMPLING);
-  const trackOptions = {
-    draining,
-    path: config.trackPath,
-    logger,
-    accessLog: config.accessLog,
-    sampleRefusal,
-    answer: createQueryAnswerer({
-      carriers: deps.carrierSource ?? config.carriers,
-      callbacks: config.callbacks,
-      windowSeconds: config.windowSeconds,
-      store,
-      guard,
-      clock,
-    }),
-    ...(metrics === undefined
-      ? {}
-      : {
-          observe: (answer: { outcome: { code: number }; carrier?: string; error?: unknown }, s: number) => {
-            metrics.query(answer.outcome.code, answer.carrier, s);
-            if (answer.error !== undefined) metrics.storeError('query');
-          },
-        }),
-  };
-  if (limits.rateLimitPerMinute === 0) registerTrackRoute(app, trackOptions);
-  else {
-    // Its own scope, so the budget and its JSONP refusal apply to the track route alone.
-    const refusal = errorBodies(config.callbacks[0] ?? 'WxOrderCb').get(Errors.RATE_LIMITED)!;
-    app.register(async (scope) => {
-      await registerRateLimit(scope, limits.rateLimitPerMinute);
-      scope.setErrorHandler((err, request, reply) => {
-        if (!(err instanceof RateLimited)) return safeErrorReply(err as FastifyError, request, reply, logger);
-        metrics?.query(Errors.RATE_LIMITED.code, undefined, 0);
-        const suppressed = sampleRefusal(Errors.RATE_LIMITED.code);
-        if (suppressed !== undefined)
-          logger.warn(
-            { reqId: request.id, code: Errors.RATE_LIMITED.code, suppressed: suppressed || undefined },
-            'track query refused',
-          );
-        return reply.code(Errors.RATE_LIMITED.status).headers(TRACK_HEADERS).send(refusal);
-      });
-      registerTrackRoute(scope, trackOptions);
-    });
-  }
+  registerTrackRoute(app, { path: config.trackPath, handle, draining });
   registerHealthRoutes(app, store, draining, () => metrics?.storeError('ready'));
   // The /v1 API reads the carriers in force per request, like the query path, so a reload applies.
   const carrierOf = (id: string) => {

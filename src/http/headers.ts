@@ -10,6 +10,14 @@ export const TRACK_HEADERS = Object.freeze({
   // Every reply is for one signed request: nothing may be cached or reused by a proxy.
   'cache-control': 'no-store',
   'referrer-policy': 'no-referrer',
+  // The body is gzip-encoded or not by the request's Accept-Encoding (see accept-encoding.ts).
+  vary: 'Accept-Encoding',
+});
+
+/** A JSONP reply sent gzip-encoded, as the reply view stores it. */
+export const TRACK_GZIP_HEADERS = Object.freeze({
+  ...TRACK_HEADERS,
+  'content-encoding': 'gzip',
 });
 
 /** Headers of the plain-text 400 sent when no JSONP answer is possible. */

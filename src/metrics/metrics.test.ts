@@ -60,7 +60,7 @@ describe('metrics listener', () => {
     expect((value(after, unknown) ?? 0) - (value(before, unknown) ?? 0)).toBe(3);
     expect(value(after, 'wxtrack_query_duration_seconds_count')).toBeGreaterThanOrEqual(4);
     expect(value(after, 'wxtrack_replay_guard_entries')).toBe(3);
-    expect(value(after, 'wxtrack_replay_guard_capacity')).toBe(1_000_000);
+    expect(value(after, 'wxtrack_replay_guard_capacity')).toBe(5000 * 601); // the default rate over an entry's life
     expect(value(after, 'wxtrack_reply_cache_misses_total')).toBeGreaterThanOrEqual(3);
     expect(after).toMatch(/^wxtrack_reply_cache_hits_total \d+$/m);
     expect(after).toMatch(/^wxtrack_replay_guard_expired_total 0$/m);

@@ -26,6 +26,11 @@ export type IngestOutcome =
 export interface StoredReply {
   /** UTF-8 bytes: the query path writes them to the socket without decoding. */
   readonly json: Buffer;
+  /**
+   * The same reply as view/deflated-reply.ts stores it, when the reader holds it compressed (the
+   * reply view): the query path then sends it gzip-encoded as it is, and `json` inflates it.
+   */
+  readonly deflated?: Buffer;
 }
 
 /** Everything a store knows about one waybill; the carrier's debugging view. */

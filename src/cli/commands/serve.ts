@@ -42,7 +42,10 @@ export const serveCommand: Command = {
   --carrier ID           carrier id / company_id (WXTRACK_CARRIER_ID, default "default")
   --timezone TZ          (WXTRACK_TIMEZONE, default Asia/Shanghai)
   --window-seconds N     accepted timestamp skew (WXTRACK_WINDOW_SECONDS, default 300)
-  --cache-mb N           reply cache size, MiB; 0 disables (WXTRACK_CACHE_MB, default 512)
+  --view PATH|off        reply view file, shared by every process serving the database
+                         (WXTRACK_VIEW, default DB-view.mdb beside the SQLite file); off reads
+                         the store on every query
+  --cache-mb N           no longer used: replies come from the reply view (WXTRACK_CACHE_MB)
   --replay-max-rate N    new signatures a second the memory replay guard holds for the whole
                          window (WXTRACK_REPLAY_MAX_RATE, default 5000: 3,005,000 entries,
                          60 MB); past it, queries get 50001 rather than a weaker guard
@@ -84,6 +87,7 @@ export const serveCommand: Command = {
     'replay-max-entries': { type: 'string' },
     'replay-max-rate': { type: 'string' },
     'cache-mb': { type: 'string' },
+    view: { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
     'body-limit': { type: 'string' },

@@ -1,0 +1,88 @@
+/**
+ * @module
+ * Everything WeChat's query route does between a request line and its reply, shared by the two
+ * ways a query arrives: the fast path in front of Fastify (track-fast-path.ts, every query on a
+ * listening server) and the Fastify route (track-route.ts: `app.inject`, HEAD, a drain). One
+ * place, so both give the same bytes, headers, log lines, metrics and budget.
+ *
+ * In order: the client's budget (address-budget.ts; spent → JSONP 42901), the answer
+ * (gateway/answer-query.ts), metrics, and the log line: refusals sampled (refusal-log.ts), since
+ * anyone can send unsigned queries and must not grow the log without bound.
+ */
+import type { Answer, QueryAnswerer } from '../gateway/answer-query.js';
+import { Errors } from '../protocol/errors.js';
+import { errorBodies } from '../protocol/order-info.js';
+import type { AddressBudget } from './address-budget.js';
+import { PLAIN_ERROR_HEADERS, TRACK_GZIP_HEADERS, TRACK_HEADERS } from './headers.js';
+import { hashOpenid, type Logger } from './logging.js';
+
+export interface TrackHandlerOptions {
+  readonly answer: QueryAnswerer;
+  readonly logger: Logger;
+  /** Log every query, not only refusals. */
+  readonly accessLog: boolean;
+  /** The callback name of the 42901 refusal (the spec's one: WxOrderCb). */
+  readonly callback: string;
+  /** Per-address budget; none: no limit. */
+  readonly budget?: AddressBudget;
+  /** Sees every answer and its duration, seconds (metrics). */
+  readonly observe?: (answer: Pick<Answer, 'outcome' | 'carrier' | 'error'>, seconds: number) => void;
+  /** Whether to log a refusal of this code: `undefined` skips it, else the count skipped before. */
+  readonly sampleRefusal?: (code: number) => number | undefined;
+}
+
+export interface TrackReply {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | Buffer;
+}
+
+/** One query: the text after `?`, whether the client takes gzip, its address, a request id. */
+export type TrackHandler = (
+  search: string,
+  gzip: boolean,
+  address: string | undefined,
+  reqId: string,
+) => Promise<TrackReply>;
+
+export function createTrackHandler(options: TrackHandlerOptions): TrackHandler {
+  const { answer, logger, accessLog, budget, observe, sampleRefusal } = options;
+  const limited = errorBodies(options.callback).get(Errors.RATE_LIMITED)!;
+  const log = (code: number, fields: Record<string, unknown>, error?: unknown) => {
+    const suppressed = code === 0 || sampleRefusal === undefined ? 0 : sampleRefusal(code);
+    if ((code === 0 && !accessLog) || suppressed === undefined) return;
+    const line = { ...fields, code, suppressed: suppressed > 0 ? suppressed : undefined };
+    if (error !== undefined) logger.error({ ...line, err: error }, 'track query failed');
+    else if (code === 0) logger.info(line, 'track query');
+    else logger.warn(line, 'track query refused');
+  };
+  return async (search, gzip, address, reqId) => {
+    const retryAfter = budget?.take(address ?? '');
+    if (retryAfter !== undefined) {
+      observe?.({ outcome: Errors.RATE_LIMITED }, 0);
+      log(Errors.RATE_LIMITED.code, { reqId });
+      return { status: 200, headers: { ...TRACK_HEADERS, 'retry-after': String(retryAfter) }, body: limited };
+    }
+    const started = observe === undefined ? 0 : performance.now();
+    const result = await answer(search, gzip);
+    observe?.(result, (performance.now() - started) / 1000);
+    log(
+      result.outcome.code,
+      {
+        reqId,
+        carrier: result.carrier,
+        orderid: result.orderid,
+        user: result.openid === undefined ? undefined : hashOpenid(result.openid),
+      },
+      result.error,
+    );
+    // Only the callback refusal is not JSONP, and says so in its type.
+    const headers =
+      result.status !== 200
+        ? PLAIN_ERROR_HEADERS
+        : result.encoding === 'gzip'
+          ? TRACK_GZIP_HEADERS
+          : TRACK_HEADERS;
+    return { status: result.status, headers, body: result.body };
+  };
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  crc32Combine,
+  deflateReply,
+  gzipJsonp,
+  inflateReply,
+  jsonpOpener,
+  plainJsonp,
+} from './deflated-reply.js';
+
+const reply = (n: number) =>
+  Buffer.from(
+    JSON.stringify({
+      err_code: 0,
+      err_msg: 'ok',
+      traces: Array.from({ length: n }, (_, i) => ({
+        accept_time: `2026-07-0${i % 9} 11:00`,
+        remark: '快件已到达【贵阳转运中心】',
+      })),
+    }),
+  );
+
+describe('deflated replies', () => {
+  it('combines CRC-32s exactly as computing them over the joined bytes', () => {
+    for (const [a, b] of [
+      [0, 0],
+      [1, 1],
+      [7, 1464],
+      [300, 65_537],
+      [1, 0],
+    ] as const) {
+      const x = randomBytes(a);
+      const y = randomBytes(b);
+      expect(crc32Combine(crc32(x), crc32(y), y.length)).toBe(crc32(Buffer.concat([x, y])));
+    }
+  });
+
+  it('splices callback(json) into one gzip member that gunzips to the exact body', () => {
+    for (const cb of ['WxOrderCb', 'cb_2']) {
+      for (const n of [0, 1, 8, 40]) {
+        const json = reply(n);
+        const stored = deflateReply(json);
+        const body = gzipJsonp(jsonpOpener(cb), stored);
+        // gunzipSync checks the trailer's CRC-32 and length.
+        expect(gunzipSync(body).toString()).toBe(`${cb}(${json.toString()})`);
+        expect(plainJsonp(jsonpOpener(cb), stored).toString()).toBe(`${cb}(${json.toString()})`);
+      }
+    }
+  });
+
+  it('is one member: nothing follows the trailer', () => {
+    const json = reply(8);
+    const body = gzipJsonp(jsonpOpener('WxOrderCb'), deflateReply(json));
+    // The header, one DEFLATE stream ending in its final block, the trailer: the stream alone
+    // inflates to the whole body, and the trailer counts all of it.
+    expect(inflateRawSync(body.subarray(10, -8)).toString()).toBe(`WxOrderCb(${json.toString()})`);
+    expect(body.readUInt32LE(body.length - 4)).toBe('WxOrderCb('.length + json.length + 1);
+  });
+
+  it('stores a typical reply in well under half its size, and inflates it back', () => {
+    const json = reply(8);
+    const stored = deflateReply(json);
+    expect(inflateReply(stored).equals(json)).toBe(true);
+    expect(stored.length).toBeLessThan(json.length / 2);
+  });
+});
