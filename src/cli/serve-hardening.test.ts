@@ -26,7 +26,17 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 describe('wxtrack serve: hardening', () => {
   it('warns about --token on the command line, logs ISO times, serves metrics on loopback', async () => {
     const serve = await spawnServe(
-      ['--token', 'secret-flag-token', '--db', join(dir, 'a.db'), '--create', '--port', '0', '--metrics-port', '0'],
+      [
+        '--token',
+        'secret-flag-token',
+        '--db',
+        join(dir, 'a.db'),
+        '--create',
+        '--port',
+        '0',
+        '--metrics-port',
+        '0',
+      ],
       ENV,
     );
     children.push(serve.child);
@@ -41,10 +51,13 @@ describe('wxtrack serve: hardening', () => {
   });
 
   it('is silent when the token comes from the environment, and drops a slow head', async () => {
-    const serve = await spawnServe(['--db', join(dir, 'b.db'), '--create', '--port', '0', '--request-timeout', '1'], {
-      ...ENV,
-      WXTRACK_TOKEN: 'env-token',
-    });
+    const serve = await spawnServe(
+      ['--db', join(dir, 'b.db'), '--create', '--port', '0', '--request-timeout', '1'],
+      {
+        ...ENV,
+        WXTRACK_TOKEN: 'env-token',
+      },
+    );
     children.push(serve.child);
     const port = Number(new URL(serve.origin).port);
     const r = await exchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n', 8000);
