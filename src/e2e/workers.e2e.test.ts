@@ -41,7 +41,7 @@ async function within(ms: number, probe: () => boolean | Promise<boolean>): Prom
 beforeAll(async () => {
   redis = await startRedisServer();
   const db = join(dir, 'w.db');
-  const imported = spawnSync(process.execPath, [BIN, 'import', '-', '--db', db, '--quiet'], {
+  const imported = spawnSync(process.execPath, [BIN, 'import', '-', '--db', db, '--create', '--quiet'], {
     input:
       JSON.stringify({
         waybill: 'YT2000000000001',

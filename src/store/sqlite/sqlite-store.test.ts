@@ -79,7 +79,13 @@ describe('SqliteStore specifics', () => {
 
   it('keeps the change log bounded: about `keep` entries plus one prune step', async () => {
     const path = join(dir, 'bounded.db');
-    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0), changeLogKeep: 50 });
+    const store = new SqliteStore({
+      path,
+      create: true,
+      renderer,
+      clock: new ManualClock(0),
+      changeLogKeep: 50,
+    });
     for (let i = 0; i < 400; i++) await store.setWaybillAttributes('yto', `W${i % 7}`, { destination: 'x' });
     await store.ingest(
       'yto',
