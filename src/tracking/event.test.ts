@@ -186,7 +186,9 @@ describe('parseScanEvent', () => {
     });
 
     it('says a missing status is required, and that a code may stand in for it', () => {
-      expect(reason(parse(withField('status', undefined)))).toMatch(/^status: required \(or a carrier scan code in "code"\); use an integer from 0 to 6/);
+      expect(reason(parse(withField('status', undefined)))).toMatch(
+        /^status: required \(or a carrier scan code in "code"\); use an integer from 0 to 6/,
+      );
     });
   });
 

@@ -135,7 +135,8 @@ export function parseCells(v: unknown, cellKeys?: ReadonlySet<string>): readonly
 
 /** What is wrong with a `status`: missing, or which value was given instead of 0 to 6. */
 function statusProblem(value: unknown): string {
-  if (value === undefined || value === null) return `status: required (or a carrier scan code in "code"); ${STATUS_VALUES}`;
+  if (value === undefined || value === null)
+    return `status: required (or a carrier scan code in "code"); ${STATUS_VALUES}`;
   const shown = typeof value === 'string' ? `"${value.slice(0, 16)}" (a string)` : String(value).slice(0, 16);
   return `status: ${shown} is not an order status; ${STATUS_VALUES}`;
 }
