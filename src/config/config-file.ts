@@ -154,9 +154,41 @@ export function parseConfigText(text: string, sources: SecretSources): FileLoade
     return { ok: false, errors: [`(file)${at ? ` ${at}` : ''}: not valid JSON: ${message}`] };
   }
   const errors = schemaErrors(value);
-  // Meaning is checked only on a well-formed file: on a broken one it would mostly repeat pass 1.
-  if (errors.length > 0) return { ok: false, errors };
+  // Meaning is checked too, on every part the schema found well formed, so one run lists every
+  // problem (a bad cell key in one carrier and a missing token variable in another).
+  if (errors.length > 0)
+    return { ok: false, errors: [...errors, ...meaningErrorsDespite(value, errors, sources)] };
   return buildConfig(value as RawConfig, sources);
+}
+
+/**
+ * The semantic errors of the carriers (and server section) that passed the schema, in a file
+ * that did not as a whole. A part with a structural error is left out: checking its meaning
+ * would mostly repeat the structural error.
+ */
+function meaningErrorsDespite(
+  value: unknown,
+  structural: readonly string[],
+  sources: SecretSources,
+): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const raw = value as { carriers?: unknown; server?: unknown };
+  if (!Array.isArray(raw.carriers)) return [];
+  const broken = new Set<number>();
+  for (const e of structural) {
+    const m = /^carriers\[(\d+)\]/.exec(e);
+    if (m) broken.add(Number(m[1]));
+  }
+  const serverBroken = structural.some((e) => e.startsWith('server'));
+  const salvaged = {
+    ...raw,
+    server: serverBroken ? {} : raw.server,
+    carriers: raw.carriers.map((c: unknown, i) =>
+      broken.has(i) || typeof c !== 'object' || c === null ? null : c,
+    ),
+  } as unknown as RawConfig;
+  const built = buildConfig(salvaged, sources);
+  return built.ok ? [] : built.errors.filter((e) => !structural.includes(e));
 }
 
 /** What a token (or any secret of its kind) may hold. */
@@ -214,6 +246,8 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
   const cores: (string | undefined)[] = [];
 
   raw.carriers.forEach((c, i) => {
+    // Left out by meaningErrorsDespite: a carrier the schema already refused.
+    if (c === null) return;
     const at = `carriers[${i}]`;
     const seen = idAt.get(c.id);
     if (seen !== undefined) errors.push(`${at}.id: "${c.id}" is already used by carriers[${seen}]`);
