@@ -11,6 +11,8 @@ import type { GatewayConfig } from '../config.js';
 import { createQueryAnswerer } from '../gateway/answer-query.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
+import { InlineIngestor } from '../ingest/push/inline-ingestor.js';
+import type { PushIngestor } from '../ingest/push/push-ingestor.js';
 import { registerHealthRoutes } from './health-route.js';
 import type { Logger } from './logging.js';
 import { registerTrackRoute } from './track-route.js';
@@ -31,6 +33,8 @@ export interface AppDeps {
   readonly carrierSource?: CarrierSource;
   /** The `/v1` push and waybill API's settings; defaults when left out. */
   readonly ingest?: { readonly bodyLimitBytes: number; readonly eventCodes: EventCodeMapping };
+  /** Where pushes are stored; on this thread through `store` when left out. */
+  readonly ingestor?: PushIngestor;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -76,6 +80,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   };
   registerV1Api(app, {
     store,
+    ingestor: deps.ingestor ?? new InlineIngestor(store),
     clock,
     logger,
     bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,

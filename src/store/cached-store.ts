@@ -72,6 +72,14 @@ export class CachedStore implements Store {
     for (const w of waybills) this.#cache.delete(replyKey(carrier, w));
   }
 
+  /**
+   * Forgets the cached replies of these waybills: a writer that shares this gateway but not this
+   * object (the push worker's own connection) changed them.
+   */
+  forget(carrier: string, waybills: Iterable<string>): void {
+    this.#invalidate(carrier, waybills);
+  }
+
   getReply(carrier: string, waybill: string): Promise<StoredReply | undefined> {
     if (this.#closed) return Promise.reject(new Error('store is closed'));
     try {
