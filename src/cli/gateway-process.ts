@@ -17,6 +17,9 @@ import { createLogger, type Logger } from '../http/logging.js';
 import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
 import { CachedStore } from '../store/cached-store.js';
 import { makeCarrierRenderer } from '../store/renderer.js';
+import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
+import type { PushIngestor } from '../ingest/push/push-ingestor.js';
+import type { CarrierRenderOptions } from '../ingest/push/worker/worker-protocol.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 
@@ -32,6 +35,20 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** A carrier's zone and trace options as they are now (a reload swaps them). */
+export function renderOptionsFrom(source: CarrierSource): (carrier: string) => CarrierRenderOptions {
+  return (id) => {
+    const carriers = source.current();
+    const carrier = carriers.find((c) => c.id === id) ?? carriers[0];
+    const trace = carrier?.trace ?? DEFAULT_TRACE_OPTIONS;
+    return {
+      timeZone: carrier?.timezone ?? 'Asia/Shanghai',
+      traceOrder: trace.order,
+      address: trace.address,
+    };
+  };
+}
+
 /**
  * Opens the SQLite store, rendering each carrier's replies with its zone and trace options as
  * they are when the waybill is rendered (so a reload applies to replies rendered after it).
@@ -45,16 +62,7 @@ export function openStore(
   return new SqliteStore({
     path: config.dbPath,
     clock,
-    renderer: makeCarrierRenderer((id) => {
-      const carriers = source.current();
-      const carrier = carriers.find((c) => c.id === id) ?? carriers[0];
-      const trace = carrier?.trace ?? DEFAULT_TRACE_OPTIONS;
-      return {
-        timeZone: carrier?.timezone ?? 'Asia/Shanghai',
-        traceOrder: trace.order,
-        address: trace.address,
-      };
-    }),
+    renderer: makeCarrierRenderer(renderOptionsFrom(source)),
   });
 }
 
@@ -80,6 +88,25 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           clock,
         })
       : opened;
+  // Pushes are stored by a worker thread with its own connection, so a big one never stalls a
+  // query. A store handed in, or an in-memory database, has no file another thread could open:
+  // pushes then go through it on this thread.
+  let ingestor: PushIngestor | undefined;
+  if (parts.store === undefined && config.dbPath !== ':memory:') {
+    try {
+      ingestor = await WorkerIngestor.start({
+        store: { dbPath: config.dbPath },
+        renderOptionsOf: renderOptionsFrom(carriers),
+        ...(store instanceof CachedStore
+          ? { onStored: (carrier: string, waybills: readonly string[]) => store.forget(carrier, waybills) }
+          : {}),
+        onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
+      });
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
   const app = buildApp({
     config,
@@ -89,10 +116,12 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     logger,
     carrierSource: carriers,
     ...(ingest ? { ingest } : {}),
+    ...(ingestor ? { ingestor } : {}),
   });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    await ingestor?.close();
     await store.close();
     throw err;
   }
@@ -123,6 +152,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       (closing ??= (async () => {
         retention?.stop();
         await app.close();
+        await ingestor?.close();
         await guard.close();
         await store.close();
       })()),
