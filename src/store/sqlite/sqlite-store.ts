@@ -143,6 +143,7 @@ export class SqliteStore implements Store {
   readonly #insertEvent: Database.Statement;
   readonly #eventsOf: Database.Statement;
   readonly #upsertWaybill: Database.Statement;
+  readonly #updateReply: Database.Statement;
   readonly #replyOf: Database.Statement;
   readonly #dataVersion: Database.Statement;
   readonly #waybillOf: Database.Statement;
@@ -177,7 +178,11 @@ export class SqliteStore implements Store {
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
     this.#renderStateOf = db.prepare(
-      'SELECT reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
+      'SELECT rowid, reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
+    );
+    // A waybill just read: rewrite its row by rowid, without a second key lookup or an upsert.
+    this.#updateReply = db.prepare(
+      'UPDATE waybills SET reply = ?, status = ?, last_event_at = ?, updated_at = ? WHERE rowid = ?',
     );
     // Creates the waybill when it has no scans yet; the reply is rendered right after.
     this.#setAttributes = db.prepare(`
@@ -263,7 +268,10 @@ export class SqliteStore implements Store {
           outcomes.push(stored === fingerprint ? 'duplicate' : 'conflict');
         }
       }
-      for (const [waybill, inserted] of touched) this.#render(carrier, waybill, now, inserted);
+      // In key order: the rows of a time-ordered feed's batch are scattered, and visiting them in
+      // B-tree order dirties each page once, in one pass.
+      for (const waybill of [...touched.keys()].sort())
+        this.#render(carrier, waybill, now, touched.get(waybill));
       return outcomes;
     });
 
@@ -309,7 +317,8 @@ export class SqliteStore implements Store {
    */
   #render(carrier: string, waybill: string, now: number, inserted?: readonly StoredEvent[]): void {
     const row = this.#renderStateOf.get(carrier, waybill) as
-      { reply: string; last_event_at: number; eta: string | null; cells: string | null } | undefined;
+      | { rowid: number; reply: string; last_event_at: number; eta: string | null; cells: string | null }
+      | undefined;
     const overrides =
       row && (row.eta !== null || row.cells !== null)
         ? {
@@ -329,7 +338,8 @@ export class SqliteStore implements Store {
           : (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
       r = this.#renderer(carrier, events, overrides);
     }
-    this.#upsertWaybill.run(carrier, waybill, r.json, r.status, r.lastEventAt, now);
+    if (row) this.#updateReply.run(r.json, r.status, r.lastEventAt, now, row.rowid);
+    else this.#upsertWaybill.run(carrier, waybill, r.json, r.status, r.lastEventAt, now);
   }
 
   /** Runs a synchronous body as a store call: refused after close, errors as rejections. */
