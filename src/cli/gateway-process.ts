@@ -18,7 +18,6 @@ import { MemoryReplyCache } from '../cache/memory/memory-cache.js';
 import { CachedStore } from '../store/cached-store.js';
 import { makeCarrierRenderer } from '../store/renderer.js';
 import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
-import type { PushIngestor } from '../ingest/push/push-ingestor.js';
 import type { CarrierRenderOptions } from '../ingest/push/worker/worker-protocol.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -90,23 +89,18 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       : opened;
   // Pushes are stored by a worker thread with its own connection, so a big one never stalls a
   // query. A store handed in, or an in-memory database, has no file another thread could open:
-  // pushes then go through it on this thread.
-  let ingestor: PushIngestor | undefined;
-  if (parts.store === undefined && config.dbPath !== ':memory:') {
-    try {
-      ingestor = await WorkerIngestor.start({
-        store: { dbPath: config.dbPath },
-        renderOptionsOf: renderOptionsFrom(carriers),
-        ...(store instanceof CachedStore
-          ? { onStored: (carrier: string, waybills: readonly string[]) => store.forget(carrier, waybills) }
-          : {}),
-        onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
-      });
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
-  }
+  // pushes then go through it on this thread. The worker starts while the app does.
+  const ingestor =
+    parts.store === undefined && config.dbPath !== ':memory:'
+      ? WorkerIngestor.create({
+          store: { dbPath: config.dbPath },
+          renderOptionsOf: renderOptionsFrom(carriers),
+          ...(store instanceof CachedStore
+            ? { onStored: (carrier: string, waybills: readonly string[]) => store.forget(carrier, waybills) }
+            : {}),
+          onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
+        })
+      : undefined;
   const guard = new MemoryReplayGuard({ clock, maxEntries: config.replayMaxEntries });
   const app = buildApp({
     config,
@@ -119,8 +113,10 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     ...(ingestor ? { ingestor } : {}),
   });
   try {
-    await app.listen({ host: config.host, port: config.port });
+    // Refuse to serve without a push worker: fail closed, before "listening" is announced.
+    await Promise.all([app.listen({ host: config.host, port: config.port }), ingestor?.ready()]);
   } catch (err) {
+    await app.close();
     await ingestor?.close();
     await store.close();
     throw err;

@@ -41,6 +41,8 @@ interface Pending {
 interface Running {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Called when the worker says it closed its store. */
+  onClosed?: () => void;
 }
 
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -55,11 +57,27 @@ export class WorkerIngestor implements PushIngestor {
     this.#options = options;
   }
 
+  /**
+   * Starts the worker and returns at once, so the caller can get on with its own start; it must
+   * await {@link ready} before it serves.
+   */
+  static create(options: WorkerIngestorOptions): WorkerIngestor {
+    const ingestor = new WorkerIngestor(options);
+    // Observed by ready(); a failed start must not also surface as an unhandled rejection.
+    ingestor.#worker().catch(() => undefined);
+    return ingestor;
+  }
+
   /** Starts the worker; rejects when it cannot open its store. */
   static async start(options: WorkerIngestorOptions): Promise<WorkerIngestor> {
-    const ingestor = new WorkerIngestor(options);
-    await ingestor.#worker();
+    const ingestor = WorkerIngestor.create(options);
+    await ingestor.ready();
     return ingestor;
+  }
+
+  /** Resolves once the worker has opened its store; rejects when it could not. */
+  async ready(): Promise<void> {
+    await this.#worker();
   }
 
   #worker(): Promise<Running> {
@@ -91,7 +109,7 @@ export class WorkerIngestor implements PushIngestor {
           case 'failed':
             return stop(new Error(`push worker could not open the store: ${message.message}`));
           case 'closed':
-            return;
+            return running.onClosed?.();
           default:
             return this.#settle(running, message);
         }
@@ -162,10 +180,15 @@ export class WorkerIngestor implements PushIngestor {
     const running = await this.#running?.catch(() => undefined);
     if (!running) return;
     const exited = new Promise<void>((resolve) => running.worker.once('exit', () => resolve()));
+    // The worker closes its store, then its thread is ended; one that does not answer within 5 s
+    // is ended all the same.
+    const closed = new Promise<void>((resolve) => {
+      running.onClosed = resolve;
+      setTimeout(resolve, 5_000).unref();
+    });
     running.worker.postMessage({ type: 'close' } satisfies ToWorker);
-    // The worker closes its store and ends; one that does not within 5 s is ended.
-    const timer = setTimeout(() => void running.worker.terminate(), 5_000);
+    await Promise.race([closed, exited]);
+    await running.worker.terminate();
     await exited;
-    clearTimeout(timer);
   }
 }
