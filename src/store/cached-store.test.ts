@@ -53,6 +53,26 @@ describe('CachedStore', () => {
     await store.close();
   });
 
+  it('forgets exactly the waybills it is told another connection changed', async () => {
+    const { path, clock, store, cache } = await setup();
+    const other = new SqliteStore({ path, renderer, clock });
+    await store.ingest('yto', [
+      event({ eventId: 'a1', status: 2 }),
+      event({ eventId: 'b1', waybill: 'YT2', status: 2 }),
+    ]);
+    await store.getReply('yto', 'YT1234567890123');
+    await store.getReply('yto', 'YT2');
+    await other.ingest('yto', [event({ eventId: 'a2', status: 3, time: Date.UTC(2026, 6, 5) })]);
+    store.forget('yto', ['YT1234567890123']);
+    // Within recheckMs: only the forgotten waybill is read again; the other stays cached.
+    expect(status((await store.getReply('yto', 'YT1234567890123'))!.json)).toBe(3);
+    expect(cache.stats().entries).toBe(2);
+    await store.getReply('yto', 'YT2');
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 3 });
+    await other.close();
+    await store.close();
+  });
+
   it("notices another process's write within recheckMs, not before", async () => {
     const { path, clock, store } = await setup();
     await store.ingest('yto', [event({ eventId: 'e1', status: 2 })]);
