@@ -17,6 +17,7 @@ import type { ReplayGuard } from '../guard/replay-guard.js';
 import { makeCarrierRenderer, makeRenderer, type Renderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import type { RenderOptions } from '../tracking/render.js';
 
 export interface OpenStoreOptions {
   readonly clock?: Clock;
@@ -45,7 +46,14 @@ export interface OpenStoreOptions {
  * rendered, so a reload applies to replies rendered after it.
  */
 export function carrierRenderer(source: CarrierSource): Renderer {
-  return makeCarrierRenderer((id) => {
+  return makeCarrierRenderer(renderOptionsFrom(source));
+}
+
+/** A carrier's reply layout as it is in `source` now (the push worker is sent it per push). */
+export function renderOptionsFrom(
+  source: CarrierSource,
+): (carrier: string) => Omit<RenderOptions, 'overrides'> {
+  return (id) => {
     const carriers = source.current();
     const carrier = carriers.find((c) => c.id === id) ?? carriers[0];
     const trace = carrier?.trace ?? DEFAULT_TRACE_OPTIONS;
@@ -54,7 +62,7 @@ export function carrierRenderer(source: CarrierSource): Renderer {
       traceOrder: trace.order,
       address: trace.address,
     };
-  });
+  };
 }
 
 /** Opens the configured store; rejects, with the password masked, when it cannot. */

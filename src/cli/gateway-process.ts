@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { carrierRenderer, openGuard, openStore } from '../backends/open-backends.js';
+import { carrierRenderer, openGuard, openStore, renderOptionsFrom } from '../backends/open-backends.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import { SwappableCarriers } from '../carrier/carrier-source.js';
 import { systemClock } from '../clock/clock.js';
@@ -21,6 +21,7 @@ import { MemoryReplyView } from '../view/memory/memory-view.js';
 import type { ReplyView } from '../view/reply-view.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
+import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
 import type { Store } from '../store/store.js';
 
 export interface RunningGateway {
@@ -140,6 +141,20 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           ...(viewed ? { cache: { stats: () => ({ ...viewed.stats(), evictions: 0 }) } } : {}),
           ...(guard.stats ? { guard: { stats: () => guard.stats!() } } : {}),
         });
+  // Pushes are stored by a worker thread with its own connection, so a big one never stalls a
+  // query. A store handed in, or an in-memory database, has no file another thread could open:
+  // pushes then go through it on this thread. The worker starts while the app does.
+  const ingestor =
+    parts.store === undefined && !(config.store.kind === 'sqlite' && config.store.path === ':memory:')
+      ? WorkerIngestor.create({
+          store: config.store,
+          renderOptionsOf: renderOptionsFrom(carriers),
+          // The worker wrote through its own connection: the reply view catches up from the
+          // change log before the push is answered, so the next query here sees it.
+          ...(viewed ? { onStored: () => viewed.catchUp() } : {}),
+          onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
+        })
+      : undefined;
   const app = buildApp({
     config,
     store,
@@ -149,16 +164,19 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     carrierSource: carriers,
     ...(ingest ? { ingest } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(ingestor ? { ingestor } : {}),
   });
   let metricsServer: MetricsServer | undefined;
   try {
-    await app.listen({ host: config.host, port: config.port });
+    // Refuse to serve without a push worker: fail closed, before "listening" is announced.
+    await Promise.all([app.listen({ host: config.host, port: config.port }), ingestor?.ready()]);
     if (metrics && metricsAt) {
       const { startMetricsServer } = await import('../metrics/metrics-server.js');
       metricsServer = await startMetricsServer(metrics.registry, metricsAt);
     }
   } catch (err) {
     await app.close();
+    await ingestor?.close();
     await guard.close();
     await store.close();
     throw err;
@@ -218,6 +236,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         await metricsServer?.close();
         metrics?.stop();
         await app.close();
+        await ingestor?.close();
         await guard.close();
         await store.close();
       })()),

@@ -20,6 +20,8 @@ import type { GatewayConfig } from '../config.js';
 import { createQueryAnswerer } from '../gateway/answer-query.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
+import { InlineIngestor } from '../ingest/push/inline-ingestor.js';
+import type { PushIngestor } from '../ingest/push/push-ingestor.js';
 import { registerHealthRoutes } from './health-route.js';
 import type { Logger } from './logging.js';
 import { registerTrackRoute } from './track-route.js';
@@ -44,6 +46,8 @@ export interface AppDeps {
   readonly metrics?: GatewayMetrics;
   /** How refusals are sampled into the log; REFUSAL_SAMPLING when left out. */
   readonly refusalSampling?: RefusalSampling;
+  /** Where pushes are stored; on this thread through `store` when left out. */
+  readonly ingestor?: PushIngestor;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -135,6 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   };
   registerV1Api(app, {
     store,
+    ingestor: deps.ingestor ?? new InlineIngestor(store),
     clock,
     logger,
     bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,

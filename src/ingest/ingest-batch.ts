@@ -48,13 +48,18 @@ const eventIdOf = (value: unknown): string | undefined => {
   return typeof id === 'string' ? id.trim().slice(0, 128) : undefined;
 };
 
-/** Validates and stores `items` for one carrier; `firstIndex` numbers them (import passes its offset). */
+/**
+ * Validates and stores `items` for one carrier; `firstIndex` numbers them (import passes its
+ * offset). When given, `stored` collects the waybills whose events changed (a reply cache in
+ * another thread must forget exactly those).
+ */
 export async function ingestItems(
   store: Store,
   carrier: string,
   items: readonly IngestItem[],
   rules: IngestRules,
   firstIndex = 0,
+  stored?: Set<string>,
 ): Promise<EventResult[]> {
   const results: EventResult[] = new Array(items.length);
   const valid: ScanEvent[] = [];
@@ -87,6 +92,7 @@ export async function ingestItems(
       const eventId = valid[j]!.eventId;
       const index = firstIndex + i;
       const o = outcomes[j]!;
+      if (o === 'inserted') stored?.add(valid[j]!.waybill);
       results[i] =
         o === 'inserted'
           ? { index, eventId, result: 'accepted' }

@@ -4,8 +4,14 @@
  * policy (time zone, per-carrier options) stays in the tracking domain and every backend renders
  * alike.
  */
-import { serializeOrderInfo, type Cell, type OrderInfo } from '../protocol/order-info.js';
-import { appendToWaybill } from '../tracking/append.js';
+import {
+  serializeOrderInfo,
+  spliceTraces,
+  splitReply,
+  type Cell,
+  type OrderInfo,
+} from '../protocol/order-info.js';
+import { appendNewTraces, appendToWaybill } from '../tracking/append.js';
 import type { StoredEvent } from '../tracking/event.js';
 import { renderWaybill, type RenderOptions, type WaybillView } from '../tracking/render.js';
 
@@ -65,11 +71,21 @@ export function makeCarrierRenderer(
       added: readonly StoredEvent[],
       overrides?: RenderOverrides,
     ) => {
+      const options = { ...optionsOf(carrier), overrides };
+      // The stored traces stay text: only the head is parsed, only the new traces written.
+      const split = splitReply(previousJson);
+      if (split) {
+        const view = appendNewTraces(split.head, split.traceCount, previousLastEventAt, added, options);
+        return (
+          view && {
+            json: spliceTraces(serializeOrderInfo(view.info), split.tracesJson),
+            status: view.info.order_status,
+            lastEventAt: view.lastEventAt,
+          }
+        );
+      }
       const previous = JSON.parse(previousJson) as OrderInfo;
-      const view = appendToWaybill(previous, previousLastEventAt, added, {
-        ...optionsOf(carrier),
-        overrides,
-      });
+      const view = appendToWaybill(previous, previousLastEventAt, added, options);
       return view && reply(view);
     },
   });

@@ -27,7 +27,34 @@ export function appendToWaybill(
   added: readonly StoredEvent[],
   options: RenderOptions,
 ): WaybillView | undefined {
-  if (added.length === 0 || previous.traces.length === 0 || isSigned(previous.order_status)) return undefined;
+  return appendOnto(previous, previous.traces.length, previous.traces, previousLastEventAt, added, options);
+}
+
+/**
+ * {@link appendToWaybill} for a caller that keeps the previous reply's traces as JSON text: it
+ * passes only their count, gets back a reply whose traces are the new ones alone, and splices
+ * the old text in front of them (order-info.ts `spliceTraces`). Re-parsing and re-writing every
+ * stored trace was a third of the CPU of a time-ordered import.
+ */
+export function appendNewTraces(
+  previous: Omit<OrderInfo, 'traces'>,
+  previousTraceCount: number,
+  previousLastEventAt: number,
+  added: readonly StoredEvent[],
+  options: RenderOptions,
+): WaybillView | undefined {
+  return appendOnto(previous, previousTraceCount, [], previousLastEventAt, added, options);
+}
+
+function appendOnto(
+  previous: Omit<OrderInfo, 'traces'>,
+  previousTraceCount: number,
+  startTraces: OrderInfo['traces'],
+  previousLastEventAt: number,
+  added: readonly StoredEvent[],
+  options: RenderOptions,
+): WaybillView | undefined {
+  if (added.length === 0 || previousTraceCount === 0 || isSigned(previous.order_status)) return undefined;
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined || key === 'timeZone' || key === 'overrides' || key === 'address') continue;
     // Newest-first replies grow at the front; only the default order is appended to.
@@ -39,7 +66,7 @@ export function appendToWaybill(
   const info = foldEvents(
     sorted,
     deriveStatus(sorted),
-    { eta: previous.estimated_delivery_time, cells: previous.cells, traces: previous.traces },
+    { eta: previous.estimated_delivery_time, cells: previous.cells, traces: startTraces },
     options,
   );
   return { info, lastEventAt: sorted[sorted.length - 1]!.time };

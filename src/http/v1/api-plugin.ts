@@ -11,6 +11,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiErrors, apiErrorBody, type ApiErrorEntry } from '../../api/api-errors.js';
 import { authenticate } from '../../api/api-keys.js';
 import type { Clock } from '../../clock/clock.js';
+import type { PushFormat } from '../../ingest/push/push-body.js';
+import type { PushIngestor } from '../../ingest/push/push-ingestor.js';
 import type { Store, ApiKeyRecord } from '../../store/store.js';
 import type { EventCodeMapping } from '../../tracking/event-codes.js';
 import type { WaybillRule } from '../../tracking/event.js';
@@ -22,6 +24,8 @@ import { registerWaybillRoutes } from './waybills-route.js';
 
 export interface V1Deps {
   readonly store: Store;
+  /** Where `POST /v1/events` hands its pushes. */
+  readonly ingestor: PushIngestor;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Largest `POST /v1/events` body, bytes. */
@@ -104,18 +108,6 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
       // Only JSON and NDJSON: Fastify's built-in text/plain parser would take any text as NDJSON.
       api.removeContentTypeParser('text/plain');
 
-      // NDJSON arrives as text and is split per line by the route, so one bad line is one
-      // rejected event instead of a failed request.
-      api.addContentTypeParser(
-        'application/x-ndjson',
-        { parseAs: 'string' },
-        (
-          _request: FastifyRequest,
-          body: string | Buffer,
-          done: (err: Error | null, body?: unknown) => void,
-        ) => done(null, body),
-      );
-
       api.setErrorHandler((err: FastifyError, request, reply) => {
         if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
           const limit = request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
@@ -139,7 +131,18 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
         return sendApiError(reply, ApiErrors.INTERNAL);
       });
 
-      registerEventsRoute(api, deps);
+      // The push route gets its body as bytes, JSON included: decoding a 10 MiB body is the push
+      // ingestor's job, off the serving thread.
+      await api.register(async (events) => {
+        events.removeAllContentTypeParsers();
+        const raw =
+          (format: PushFormat) =>
+          (_request: FastifyRequest, bytes: Buffer, done: (err: Error | null, body?: unknown) => void) =>
+            done(null, { format, bytes });
+        events.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw('json'));
+        events.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, raw('ndjson'));
+        registerEventsRoute(events, deps);
+      });
       registerWaybillRoutes(api, deps);
     },
     { prefix: '/v1' },

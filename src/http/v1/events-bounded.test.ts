@@ -7,7 +7,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenLocal } from '../../testing/raw-http.js';
-import { RESULTS_CAP } from './events-route.js';
+import { RESULTS_CAP } from '../../ingest/push/push-reply.js';
 import { apiHarness, wireEvent, type ApiHarness } from './testing/api-harness.js';
 
 let h: ApiHarness | undefined;

@@ -9,72 +9,44 @@
  * both. A sender retries a 207 by fixing only the rejected events: the rest are stored, and
  * re-sending them is harmless (`duplicate`).
  *
- * The reply is bounded, whatever the batch: a batch of at most {@link RESULTS_CAP} events lists
- * every result; a larger one lists only its rejected events, the first {@link RESULTS_CAP} of
- * them, and says `truncated: true` with `results_omitted`, the number of events not listed. The
- * counts always cover the whole batch. (Two MiB of one-character lines once made an 87 MB reply.)
+ * The reply is bounded, whatever the batch (ingest/push/push-reply.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
-import { ingestItems, tally, type IngestItem } from '../../ingest/ingest-batch.js';
+import type { PushBody } from '../../ingest/push/push-body.js';
 import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
 
-/** Most results one push reply lists. */
-export const RESULTS_CAP = 1000;
-
-/** NDJSON text to items; blank lines are skipped and do not take an index. */
-export function ndjsonItems(text: string): IngestItem[] {
-  const items: IngestItem[] = [];
-  let start = 0;
-  // Strip one UTF-8 BOM a Windows export may lead with.
-  if (text.charCodeAt(0) === 0xfeff) start = 1;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const line = text.slice(start, end).trim();
-    start = end + 1;
-    if (line === '') continue;
-    try {
-      items.push({ value: JSON.parse(line) as unknown });
-    } catch {
-      items.push({ undecodable: 'not valid JSON' });
-    }
-  }
-  return items;
-}
+export { ndjsonItems } from '../../ingest/push/push-body.js';
 
 export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
   api.post('/events', { bodyLimit: deps.bodyLimitBytes }, async (request, reply) => {
     const key = apiKeyOf(request);
-    const body = request.body;
-    let items: IngestItem[];
-    if (typeof body === 'string') items = ndjsonItems(body);
-    else if (Array.isArray(body)) items = body.map((value: unknown) => ({ value }));
-    else return sendApiError(reply, ApiErrors.NOT_AN_ARRAY);
-
+    // The body stays bytes here (see api-plugin.ts): the push ingestor decodes, validates and
+    // stores it off the thread that answers WeChat's queries, and hands back the finished reply.
+    const body = request.body as PushBody | undefined;
+    if (body === undefined || !(body.bytes instanceof Uint8Array)) {
+      return sendApiError(reply, ApiErrors.NOT_AN_ARRAY);
+    }
     const cellKeys = deps.cellKeysOf(key.carrier);
     const waybill = deps.waybillRuleOf(key.carrier);
-    const results = await ingestItems(deps.store, key.carrier, items, {
-      timeZone: deps.timeZoneOf(key.carrier),
-      codes: deps.eventCodes,
-      ...(cellKeys === undefined ? {} : { cellKeys }),
-      ...(waybill === undefined ? {} : { waybill }),
+    const outcome = await deps.ingestor.push({
+      carrier: key.carrier,
+      body,
+      rules: {
+        timeZone: deps.timeZoneOf(key.carrier),
+        codes: deps.eventCodes,
+        ...(cellKeys === undefined ? {} : { cellKeys }),
+        ...(waybill === undefined ? {} : { waybill }),
+      },
     });
-    const counts = tally(results);
-    deps.metrics?.ingested(counts);
-    const truncated = results.length > RESULTS_CAP;
-    const listed = truncated ? results.filter((r) => r.result === 'rejected').slice(0, RESULTS_CAP) : results;
+    if (!outcome.ok) {
+      return sendApiError(reply, outcome.error === 'bad-json' ? ApiErrors.BAD_JSON : ApiErrors.NOT_AN_ARRAY);
+    }
+    deps.metrics?.ingested(outcome.counts);
     return reply
-      .code(counts.rejected > 0 ? 207 : 200)
+      .code(outcome.statusCode)
       .header('cache-control', 'no-store')
-      .send({
-        ...counts,
-        ...(truncated ? { truncated: true, results_omitted: results.length - listed.length } : {}),
-        results: listed.map((r) =>
-          r.result === 'rejected'
-            ? { index: r.index, event_id: r.eventId, result: r.result, code: r.code, reason: r.reason }
-            : { index: r.index, event_id: r.eventId, result: r.result },
-        ),
-      });
+      .type('application/json; charset=utf-8')
+      .send(outcome.body);
   });
 }

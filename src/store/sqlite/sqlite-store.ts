@@ -216,7 +216,7 @@ export class SqliteStore implements Store {
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
     this.#renderStateOf = db.prepare(
-      'SELECT reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
+      'SELECT rowid, reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
     );
     // Creates the waybill when it has no scans yet; the reply is rendered right after.
     this.#setAttributes = db.prepare(`
@@ -302,7 +302,10 @@ export class SqliteStore implements Store {
           outcomes.push(stored === fingerprint ? 'duplicate' : 'conflict');
         }
       }
-      for (const [waybill, inserted] of touched) this.#render(carrier, waybill, now, inserted);
+      // In key order: the rows of a time-ordered feed's batch are scattered, and visiting them in
+      // B-tree order dirties each page once, in one pass.
+      for (const waybill of [...touched.keys()].sort())
+        this.#render(carrier, waybill, now, touched.get(waybill));
       this.#logChanges(carrier, touched.keys());
       return outcomes;
     });
