@@ -82,7 +82,11 @@ describe('secretFlagWarnings', () => {
   });
 
   it('covers every secret flag in the list', () => {
-    const flags = Object.fromEntries(SECRET_FLAGS.map((s) => [s.flag, 'x']));
+    // A location flag (--db, --redis) is a secret only when its URL carries a password.
+    const flags = Object.fromEntries(
+      SECRET_FLAGS.map((s) => [s.flag, s.location ? 'postgres://u:pw@h/db' : 'x']),
+    );
     expect(secretFlagWarnings(flags)).toHaveLength(SECRET_FLAGS.length);
+    expect(secretFlagWarnings({ db: './data/x.db', redis: 'redis://h:6379' })).toEqual([]);
   });
 });

@@ -29,6 +29,15 @@ export interface WorkerIngestorOptions {
   readonly workerUrl?: URL;
 }
 
+/**
+ * The built `ingest-worker.js` beside this module. A worker thread runs JavaScript only: when this
+ * module itself runs from TypeScript source (the test runner), the built copy in dist/ stands in
+ * (`npm test` builds first).
+ */
+const DEFAULT_WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../../../dist/ingest/push/worker/ingest-worker.js', import.meta.url)
+  : new URL('./ingest-worker.js', import.meta.url);
+
 /** Waybills forgotten per turn of the event loop. */
 const FORGET_SLICE = 2_000;
 
@@ -86,7 +95,7 @@ export class WorkerIngestor implements PushIngestor {
   }
 
   #spawn(): Promise<Running> {
-    const url = this.#options.workerUrl ?? new URL('./ingest-worker.js', import.meta.url);
+    const url = this.#options.workerUrl ?? DEFAULT_WORKER_URL;
     const promise = new Promise<Running>((resolve, reject) => {
       const worker = new Worker(url, { workerData: this.#options.store });
       const running: Running = { worker, pending: new Map() };
