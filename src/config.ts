@@ -446,6 +446,16 @@ export function loadCarrierSettings(
   });
 }
 
+/** An integer server setting: flag, then variable, then the file's `server` section, then default. */
+type ServerInteger = (
+  flag: string,
+  variable: string,
+  inFile: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+) => number;
+
 /** Everything `wxtrack serve` needs, or every problem found. */
 export function loadGatewayConfig(
   flags: Flags,
@@ -471,14 +481,8 @@ export function loadGatewayConfig(
   }
   const fromFile = (v: number | undefined) => (v === undefined ? undefined : String(v));
   // An integer server setting: flag, then variable, then the file's `server` section, then default.
-  const serverInteger = (
-    flag: string,
-    variable: string,
-    inFile: number | undefined,
-    fallback: number,
-    min: number,
-    max: number,
-  ) => integer(errors, flag, pick(flags, env, flag, variable) ?? fromFile(inFile), fallback, min, max);
+  const serverInteger: ServerInteger = (flag, variable, inFile, fallback, min, max) =>
+    integer(errors, flag, pick(flags, env, flag, variable) ?? fromFile(inFile), fallback, min, max);
   const port = serverInteger('port', ENV.port, server.port, DEFAULTS.port, 0, 65535);
   const windowSeconds = serverInteger(
     'window-seconds',
@@ -583,15 +587,6 @@ function guardSetting(
   }
   return Object.freeze({ kind: 'redis', url, secret: secret ?? '' });
 }
-
-type ServerInteger = (
-  flag: string,
-  variable: string,
-  inFile: number | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-) => number;
 
 /** The LIMIT_DEFAULTS settings: flag, variable, the file's `server` section, default. */
 function limitsSetting(

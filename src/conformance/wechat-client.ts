@@ -5,10 +5,10 @@
  * as GET, with every nonce fresh. Probes may bend one parameter; the raw reply comes back whole
  * (status, headers, body as text) for the checks to judge.
  */
+import { signedQueryParams, type SignedParamsInput } from '../protocol/signed-url.js';
 import http from 'node:http';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
-import { computeSignature } from '../protocol/signature.js';
 
 export interface Reply {
   readonly status: number;
@@ -21,29 +21,11 @@ export interface Reply {
 /** One query's parameters, in the order WeChat's template lists them. */
 export type QueryParams = readonly (readonly [string, string])[];
 
-export interface SignInput {
-  readonly token: string;
-  readonly orderid: string;
-  readonly openid: string;
-  readonly timestamp: string;
-  readonly nonce: string;
-  readonly companyId?: string;
-  readonly callback?: string;
-}
+/** One query's signing input (see protocol/signed-url.ts). */
+export type SignInput = SignedParamsInput;
 
 /** The parameters WeChat sends for one query, signed. */
-export function signedParams(input: SignInput): [string, string][] {
-  const params: [string, string][] = [
-    ['orderid', input.orderid],
-    ['openid', input.openid],
-    ['signature', computeSignature(input.token, input.timestamp, input.nonce)],
-    ['timestamp', input.timestamp],
-    ['nonce', input.nonce],
-    ['callback', input.callback ?? 'WxOrderCb'],
-  ];
-  if (input.companyId !== undefined) params.push(['company_id', input.companyId]);
-  return params;
-}
+export const signedParams = signedQueryParams;
 
 /** A nonce never used before in this process: a counter, plus random digits across processes. */
 let nonceSeq = 0;

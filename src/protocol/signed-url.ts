@@ -19,15 +19,24 @@ export interface SignedUrlInput {
   readonly callback?: string;
 }
 
+/** What signs one query: the URL's parameters without the endpoint. */
+export type SignedParamsInput = Omit<SignedUrlInput, 'url'>;
+
+/** The parameters WeChat sends for one query, signed, in the order its template lists them. */
+export function signedQueryParams(input: SignedParamsInput): [string, string][] {
+  const params: [string, string][] = [
+    ['orderid', input.orderid],
+    ['openid', input.openid],
+    ['signature', computeSignature(input.token, input.timestamp, input.nonce)],
+    ['timestamp', input.timestamp],
+    ['nonce', input.nonce],
+    ['callback', input.callback ?? DEFAULT_CALLBACK],
+  ];
+  if (input.companyId !== undefined) params.push(['company_id', input.companyId]);
+  return params;
+}
+
 export function signedQueryUrl(input: SignedUrlInput): string {
-  const params = new URLSearchParams({
-    orderid: input.orderid,
-    openid: input.openid,
-    signature: computeSignature(input.token, input.timestamp, input.nonce),
-    timestamp: input.timestamp,
-    nonce: input.nonce,
-    callback: input.callback ?? DEFAULT_CALLBACK,
-  });
-  if (input.companyId !== undefined) params.set('company_id', input.companyId);
+  const params = new URLSearchParams(signedQueryParams(input));
   return input.url + (input.url.includes('?') ? '&' : '?') + params.toString();
 }
