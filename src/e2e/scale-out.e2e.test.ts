@@ -171,6 +171,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  // nginx's master must stop its worker itself (SIGTERM): killed outright, it leaves the worker behind.
+  if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
+    const exited = new Promise((r) => nginx!.once('exit', r));
+    nginx.kill('SIGTERM');
+    await exited;
+  }
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await redis?.stop();
   const admin = new pg.Client({ connectionString: ADMIN_URL });
