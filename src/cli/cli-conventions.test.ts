@@ -12,18 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { systemClock } from '../clock/clock.js';
-import { main } from './main.js';
+import { cli } from '../testing/cli-run.js';
 import { closest, editDistance } from './suggest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-conv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 describe('--version', () => {
   it("prints the package's version and exits 0", async () => {

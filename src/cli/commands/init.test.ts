@@ -14,17 +14,10 @@ import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { DatabaseMissingError } from '../../store/store-errors.js';
 import { ManualClock } from '../../clock/clock.js';
-import { main } from '../main.js';
+import { cli } from '../../testing/cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-init-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 describe('SqliteStore create option', () => {
   const renderer = makeRenderer(() => 'Asia/Shanghai');

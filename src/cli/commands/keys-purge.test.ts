@@ -7,17 +7,10 @@ import { authenticate, hashApiKey } from '../../api/api-keys.js';
 import { systemClock } from '../../clock/clock.js';
 import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { main } from '../main.js';
+import { cli } from '../../testing/cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 const open = (db: string, create = false) =>
   new SqliteStore({ path: db, create, clock: systemClock, renderer: makeRenderer(() => 'Asia/Shanghai') });

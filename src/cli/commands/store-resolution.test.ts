@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../backends/open-backends.js';
 import { loadGatewayConfig } from '../../config.js';
-import { main } from '../main.js';
+import { cli } from '../../testing/cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-resolve-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,13 +24,6 @@ writeFileSync(
     carriers: [{ id: 'YTO', name: '圆通速递', tokens: ['yto-token'], waybillPattern: 'YT\\d{13}' }],
   }),
 );
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { out: (t) => void (out += t), err: (t) => void (err += t) });
-  return { code, out, err };
-}
 
 describe("every command opens the configuration file's server.db", () => {
   it('import writes there', async () => {
