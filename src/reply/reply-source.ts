@@ -11,6 +11,10 @@
  *
  * `getReply` may answer synchronously (a view hit): the query path then writes the reply without
  * a promise or a microtask per request. It returns a promise when it has to wait.
+ *
+ * The reader's openid is passed so that a source can choose the privacy tier (privacy/): the
+ * waybill's owners get the full reply, everyone else the masked one. A source that keeps the
+ * owners beside the masked reply decides a stranger's query with the one lookup it already makes.
  */
 
 /** Which reply a reader may see (privacy/): the owner's full one, or a stranger's masked one. */
@@ -31,8 +35,9 @@ export type MaybePromise<T> = T | Promise<T>;
 
 export interface ReplySource {
   /**
-   * The reply of a carrier's waybill for that tier, or `undefined` for an unknown waybill (40401).
-   * Rejects (or throws) when the data behind it cannot answer: the gateway answers 50001.
+   * The reply of a carrier's waybill as `openid` may see it, or `undefined` for an unknown
+   * waybill (40401). Rejects (or throws) when the data behind it cannot answer: the gateway
+   * answers 50001. `openid` is never logged or stored in clear.
    */
-  getReply(carrier: string, waybill: string, tier: ReplyTier): MaybePromise<Reply | undefined>;
+  getReply(carrier: string, waybill: string, openid: string): MaybePromise<Reply | undefined>;
 }
