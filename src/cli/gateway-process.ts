@@ -68,11 +68,15 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       viewFailing = true;
       logger.error({ err, during }, 'reply view: rendering on read until it catches up');
     },
-    onReset: (from, to) =>
+    // A new view file starts with a reset; any other reset means the database is not the one
+    // the view was derived from (restored, rolled back, replaced) or the view fell too far behind.
+    onReset: (from, to) => {
+      if (from.store === '') return;
       logger.warn(
         { from: { seq: from.seq }, to: { seq: to.seq }, sameStore: from.store === to.store },
         'reply view reset: the store could not prove the position it reflected',
-      ),
+      );
+    },
   });
   const viewed = opened.viewed;
   let guard: ReplayGuard;
