@@ -1,5 +1,5 @@
 // Generates the bench database once: N waybills x 8 scan events, written through the real ingest
-// path (the compiled SqliteStore, which renders each waybill's reply as it ingests), and cached in
+// path (the compiled SqliteStore, which appends the events; replies are rendered on read), and cached in
 // .bench-cache/ keyed by size. A marker file written last says the database is complete; a
 // database without its marker is a leftover of an interrupted run and is generated again.
 //

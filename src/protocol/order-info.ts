@@ -85,67 +85,6 @@ export function serializeOrderInfo(info: OrderInfo): string {
   });
 }
 
-/** A reply serialized by {@link serializeOrderInfo}, split so its traces stay text. */
-export interface SplitReply {
-  readonly head: Omit<OrderInfo, 'traces'>;
-  /** The traces array's JSON without its brackets: `{...},{...}`, or empty. */
-  readonly tracesJson: string;
-  /** How many traces it holds. */
-  readonly traceCount: number;
-}
-
-const HEAD = '{"err_code":0,"err_msg":"ok","order_status":';
-const TRACES = ',"traces":[';
-const CELLS = '],"cells":';
-
-/**
- * Splits a reply written by {@link serializeOrderInfo} (its key order is fixed there) into its
- * head and its traces' text, parsing only the small parts; `undefined` for any other layout.
- * The markers cannot occur inside a string value: JSON escapes every quote within one.
- */
-export function splitReply(json: string): SplitReply | undefined {
-  if (!json.startsWith(HEAD)) return undefined;
-  const tracesAt = json.indexOf(TRACES, HEAD.length);
-  const cellsAt = json.lastIndexOf(CELLS);
-  if (tracesAt < 0 || cellsAt < tracesAt || !json.endsWith('}')) return undefined;
-  let eta: string | undefined;
-  let statusEnd = tracesAt;
-  const etaAt = json.indexOf(',"estimated_delivery_time":', HEAD.length);
-  if (etaAt >= 0 && etaAt < tracesAt) {
-    eta = JSON.parse(json.slice(etaAt + 27, tracesAt)) as string;
-    statusEnd = etaAt;
-  }
-  const status = Number(json.slice(HEAD.length, statusEnd));
-  if (!Number.isInteger(status) || status < 0 || status > 6) return undefined;
-  const tracesJson = json.slice(tracesAt + TRACES.length, cellsAt);
-  let traceCount = 0;
-  // Each trace is one object whose first key is accept_time.
-  for (
-    let i = tracesJson.indexOf('{"accept_time":');
-    i >= 0;
-    i = tracesJson.indexOf('{"accept_time":', i + 1)
-  )
-    traceCount++;
-  return {
-    head: {
-      err_code: 0,
-      err_msg: 'ok',
-      order_status: status as OrderStatus,
-      ...(eta === undefined ? {} : { estimated_delivery_time: eta }),
-      cells: JSON.parse(json.slice(cellsAt + CELLS.length, -1)) as Cell[],
-    },
-    tracesJson,
-    traceCount,
-  };
-}
-
-/** Puts traces' JSON text (from {@link splitReply}) in front of the traces of a serialized reply. */
-export function spliceTraces(json: string, tracesJson: string): string {
-  if (tracesJson === '') return json;
-  const at = json.indexOf(TRACES) + TRACES.length;
-  return json.slice(0, at) + tracesJson + (json[at] === ']' ? '' : ',') + json.slice(at);
-}
-
 /** The JSON of a protocol error reply: `{"err_code":N,"err_msg":"..."}`. */
 export function errorJson(entry: CatalogEntry): string {
   return stringifyForScript({ err_code: entry.code, err_msg: entry.message });

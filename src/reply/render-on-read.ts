@@ -3,8 +3,11 @@
  * The reply source that renders on read: a waybill's events and attributes, read in one statement
  * from the store ({@link WaybillReader.readWaybill}), rendered by the pure tracking core
  * ({@link renderReplyJson}). The store keeps no rendered reply, so a write appends events only;
- * this is what a reply-view miss costs instead (measured in bench/track), and what every query
- * costs with `--view off`.
+ * this is what a reply-view miss costs instead, and what every query costs with `--view off`.
+ * Measured by bench/track/miss-cost.mjs on 205,000 waybills × 8 events (2-core machine, shared,
+ * load average about 20): read 91 µs and render 34 µs at p50, plus 48 µs to deflate the reply
+ * into the view on a miss. The previous design paid instead about 3.3 KB of reply rewritten per
+ * event ingested.
  *
  * The carriers' render options (zone, trace order, address form) are read per render, so a reload
  * applies to the next reply rendered; a reply the view cached before the reload stays until its

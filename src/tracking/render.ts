@@ -31,7 +31,7 @@ export interface WaybillView {
   readonly lastEventAt: number;
 }
 
-/** Where a fold starts: nothing for a full render, the stored reply for an append. */
+/** Where a fold starts: nothing yet, for a render of all of a waybill's events. */
 export interface FoldStart {
   readonly eta: string | undefined;
   readonly cells: readonly Cell[];
@@ -40,8 +40,7 @@ export interface FoldStart {
 
 /**
  * Folds events, already in rule 1's order, onto `start` (rule 4 for eta and cells, API overrides
- * on top) and builds the OrderInfo for `status`. Shared by full renders and appends, so both draw
- * traces alike.
+ * on top) and builds the OrderInfo for `status`.
  */
 export function foldEvents(
   sorted: readonly StoredEvent[],
