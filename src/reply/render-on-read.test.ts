@@ -11,6 +11,7 @@ import { ManualClock } from '../clock/clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createTestSchema } from '../testing/postgres-schema.js';
+import { needs } from '../testing/services.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import type { OrderStatus } from '../protocol/order-info.js';
 import type { StoredEvent } from '../tracking/event.js';
@@ -19,6 +20,7 @@ import { RenderOnRead } from './render-on-read.js';
 import goldenReplies from './testing/golden-replies.json' with { type: 'json' };
 import { GOLDEN_CARRIERS, goldenOps, type GoldenEvent } from './testing/golden-trace.js';
 
+const postgres = await needs('postgres');
 const golden = goldenReplies as {
   seed: number;
   traces: number;
@@ -59,7 +61,9 @@ describe('render on read against the previous release', () => {
     await expectGolden(store);
     await store.close();
   });
+});
 
+postgres.describe('render on read against the previous release, PostgreSQL', () => {
   it('equals the stored replies byte for byte on PostgreSQL', async () => {
     const schema = await createTestSchema('wxtrack_golden');
     const store = await PostgresStore.open({

@@ -28,9 +28,11 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { event } from '../store/store.case.test.js';
 import type { Store } from '../store/store.js';
 import { createTestSchema, TEST_POSTGRES_URL, type TestSchema } from '../testing/postgres-schema.js';
+import { needs } from '../testing/services.js';
 import { LmdbReplyView } from './lmdb/lmdb-view.js';
 import { ViewedReplies } from './viewed-replies.js';
 
+const postgres = await needs('postgres');
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-proof-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
@@ -238,11 +240,11 @@ async function expectResetAndRight(backend: Backend, viewPath: string) {
   }
 }
 
-for (const [name, make] of [
-  ['SQLite', sqliteBackend],
-  ['PostgreSQL', postgresBackend],
+for (const [name, make, suite] of [
+  ['SQLite', sqliteBackend, describe],
+  ['PostgreSQL', postgresBackend, postgres.describe],
 ] as const) {
-  describe(`the reply view proves its store: ${name}`, () => {
+  suite(`the reply view proves its store: ${name}`, () => {
     it('resets after a restore followed by new writes past its position', async () => {
       const backend = make();
       const viewPath = join(dir, `view-${n++}.mdb`);
