@@ -182,7 +182,11 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     ingest?.retentionDays === undefined
       ? undefined
       : startRetention({
-          store,
+          // A purge is a write through this process: the view catches up past it before the
+          // purge is reported, like the push ingestors and the waybill API.
+          store: {
+            purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff).finally(() => opened.afterWrite()),
+          },
           retentionDays: ingest.retentionDays,
           clock,
           timer: systemTimer,

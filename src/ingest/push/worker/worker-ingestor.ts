@@ -9,9 +9,10 @@
  * - **Nothing lost, nothing hangs**: a push is acknowledged only after the worker committed it.
  *   If the worker dies, every push in flight is rejected (the sender gets a 5xx and retries;
  *   slices already committed come back as `duplicate`), and the next push starts a new worker.
- * - **Cache**: the worker writes through its own connection, so the serving thread's reply cache
- *   is told exactly which waybills changed ({@link WorkerIngestorOptions.onStored}), in slices,
- *   yielding between them, before the push is answered.
+ * - **Reply view**: the worker writes through its own connection, so the serving thread is told
+ *   which waybills changed ({@link WorkerIngestorOptions.onStored}: the gateway's after-write
+ *   hook, which catches the reply view up from the change feed), in slices, yielding between
+ *   them, before the push is answered.
  */
 import { Worker } from 'node:worker_threads';
 import type { PushIngestor, PushOutcome, PushRequest } from '../push-ingestor.js';
