@@ -107,6 +107,10 @@ export interface OpenGuardOptions {
   readonly onBackendError?: (err: Error) => void;
   /** Told when the memory guard nears or reaches capacity (see memory-guard.ts), to log it. */
   readonly onPressure?: (event: GuardPressure) => void;
+  /** The gateway's timestamp window, s: the Redis guard reads a signature's timestamp with it. */
+  readonly windowSeconds?: number;
+  /** Told when the Redis guard finds that Redis lost its memory (see guard/redis/check-script.ts). */
+  readonly onMemoryLoss?: (since: number) => void;
 }
 
 /** Opens the configured replay guard. */
@@ -133,7 +137,13 @@ export async function openGuard(spec: GuardSpec, options: OpenGuardOptions = {})
           `cannot reach the Redis replay guard at ${redactUrl(spec.url)}: ${messageOf(err, spec.url)}`,
         );
       }
-      return new RedisReplayGuard({ client, clock, secret: spec.secret });
+      return new RedisReplayGuard({
+        client,
+        clock,
+        secret: spec.secret,
+        ...(options.windowSeconds === undefined ? {} : { windowMs: options.windowSeconds * 1000 }),
+        ...(options.onMemoryLoss ? { onMemoryLoss: options.onMemoryLoss } : {}),
+      });
     }
   }
 }

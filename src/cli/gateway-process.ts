@@ -118,6 +118,13 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     guard = await openGuard(config.guard, {
       clock,
       onBackendError,
+      windowSeconds: config.windowSeconds,
+      onMemoryLoss: (since) =>
+        logger.error(
+          { since: new Date(since).toISOString() },
+          'replay guard: Redis lost its memory (restarted without persistence, or flushed); ' +
+            'signatures stamped before then are refused (40003) until they expire. Enable AOF persistence',
+        ),
       // A full guard refuses (50001) rather than forget a live signature: the operator must see it
       // coming (80 %) and when it happens.
       onPressure: ({ kind, stats }) =>
