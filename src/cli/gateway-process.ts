@@ -16,7 +16,7 @@ import { startRetention, systemTimer } from '../retention/retention.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
 import { ViewedStore } from '../store/viewed-store.js';
-import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
+import { LmdbReplyView, type ViewDamage } from '../view/lmdb/lmdb-view.js';
 import { MemoryReplyView } from '../view/memory/memory-view.js';
 import type { ReplyView } from '../view/reply-view.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
@@ -45,6 +45,7 @@ export interface RunningGateway {
 export function replyViewOf(
   config: Pick<GatewayConfig, 'store' | 'view'>,
   injectedStore: boolean,
+  onDamaged?: (damage: ViewDamage) => void,
 ): { view: ReplyView; source: string; path?: string } | undefined {
   if (config.view === 'off') return undefined;
   const spec = config.store;
@@ -61,7 +62,7 @@ export function replyViewOf(
       ? `./data/wxtrack-view-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.mdb`
       : spec.path + '-view.mdb');
   mkdirSync(dirname(path), { recursive: true });
-  return { view: new LmdbReplyView({ path }), source, path };
+  return { view: new LmdbReplyView({ path, ...(onDamaged ? { onDamaged } : {}) }), source, path };
 }
 
 export interface GatewayParts {
@@ -88,7 +89,12 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       onBackendError,
       create: parts.createDb ?? false,
     }));
-  const viewOf = replyViewOf(config, parts.store !== undefined);
+  const viewOf = replyViewOf(config, parts.store !== undefined, (d) =>
+    logger.error(
+      { file: d.path, movedTo: d.movedTo, reason: d.reason },
+      'reply view: the file was damaged or is not a view; moved aside, starting a new view',
+    ),
+  );
   let viewFailing = false;
   const viewed =
     viewOf &&
