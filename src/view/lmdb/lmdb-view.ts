@@ -90,7 +90,13 @@ const LMDB_ENTRY = createRequire(import.meta.url).resolve('lmdb');
  * crash on a damaged file kills the child, not the gateway: `undefined` when sound, else why not.
  */
 export function probeViewFile(path: string, budgetMs = PROBE_BUDGET_MS): string | undefined {
+  // A worker of `serve --workers` has the cluster's variables: the check is no worker.
+  const env = { ...process.env };
+  delete env.NODE_UNIQUE_ID;
+  delete env.NODE_CHANNEL_FD;
+  delete env.NODE_CHANNEL_SERIALIZATION_MODE;
   const child = spawnSync(process.execPath, ['-e', PROBE_SCRIPT, LMDB_ENTRY, path, String(budgetMs)], {
+    env,
     encoding: 'utf8',
     timeout: budgetMs + 10_000,
     stdio: ['ignore', 'pipe', 'pipe'],
