@@ -11,10 +11,13 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, startRedisServer, type RedisServer } from '../guard/redis/testing/redis-server.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
 import { BIN, spawnServe, type ServeProcess } from '../testing/serve-process.js';
+import { needs } from '../testing/services.js';
+
+const redisServer = await needs('redis-server');
 
 const TOKEN = 'deaths-token';
 const WAYBILLS = 20;
@@ -109,6 +112,7 @@ function once(method: 'GET' | 'POST', path: string, body?: string): Promise<Outc
 }
 
 beforeAll(async () => {
+  if (!redisServer.available) return;
   redis = await startRedisServer();
   const db = join(dir, 'd.db');
   const lines = Array.from({ length: WAYBILLS }, (_, i) =>
@@ -169,10 +173,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('serve --workers 2 while workers are killed', () => {
+redisServer.describe('serve --workers 2 while workers are killed', () => {
   it('leaves no connection hung: each is answered by a live worker or closed', async () => {
     const primary = server.child.pid!;
-    const listeningLines = () => server.lines.filter((l) => l.msg === 'wxtrack listening with every worker').length;
+    const listeningLines = () =>
+      server.lines.filter((l) => l.msg === 'wxtrack listening with every worker').length;
     const outcomes: Record<Outcome, number> = { answered: 0, closed: 0, hung: 0 };
     const pushed = { answered: 0 };
     let running = true;

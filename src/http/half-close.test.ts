@@ -41,7 +41,6 @@ describe('a client that half-closes after sending', () => {
     await (await openStore({ kind: 'sqlite', path }, { create: true })).close();
     ingestor = await WorkerIngestor.start({
       store: { kind: 'sqlite', path },
-      renderOptionsOf: () => ({ timeZone: 'Asia/Shanghai' }),
       workerUrl: BUILT,
     });
     h = await apiHarness({ path, ingestor });
@@ -58,7 +57,7 @@ describe('a client that half-closes after sending', () => {
     expect(result.closedByServer).toBe(true);
     const body = result.text.slice(result.text.indexOf('\r\n\r\n') + 4);
     expect(JSON.parse(body)).toMatchObject({ accepted: 5_000, rejected: 0 });
-    expect(await h.store.getReply('default', 'HCX104999')).toBeDefined();
+    expect(await h.store.readWaybill('default', 'HCX104999')).toBeDefined();
   });
 
   it('gets the reply to a refused push (401) too', async () => {

@@ -9,7 +9,7 @@
  * that sees no status may keep the node in rotation, or count the hang against itself).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store/store.js';
+import type { Health } from '../store/roles.js';
 import { SAFE_HEADERS } from './safe-replies.js';
 
 /** Longest `/readyz` waits for the store before answering 503. */
@@ -26,7 +26,7 @@ function within(ping: Promise<void>, ms: number): Promise<void> {
 
 export function registerHealthRoutes(
   app: FastifyInstance,
-  store: Store,
+  store: Pick<Health, 'ping'>,
   draining: { readonly value: boolean },
   onStoreError?: () => void,
   boundMs = READY_BOUND_MS,

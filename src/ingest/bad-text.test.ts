@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { needs } from '../testing/services.js';
 import { ManualClock } from '../clock/clock.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createTestSchema } from '../testing/postgres-schema.js';
@@ -19,7 +19,6 @@ import { defaultEventCodes } from '../tracking/event-codes.js';
 import { importEventLines } from './import-events.js';
 import { InlineIngestor } from './push/inline-ingestor.js';
 
-const renderer = makeRenderer(() => 'Asia/Shanghai');
 const rules = { timeZone: 'Asia/Shanghai', codes: defaultEventCodes() };
 
 const event = (i: number, over: Record<string, unknown> = {}) => ({
@@ -47,6 +46,8 @@ interface Opened {
   dispose(): Promise<void>;
 }
 
+const postgres = await needs('postgres');
+
 const backends: [string, () => Promise<Opened>][] = [
   [
     'sqlite',
@@ -56,7 +57,6 @@ const backends: [string, () => Promise<Opened>][] = [
         path: join(dir, 'db'),
         create: true,
         clock: new ManualClock(Date.UTC(2026, 6, 5)),
-        renderer,
       });
       return Promise.resolve({
         store,
@@ -73,7 +73,6 @@ const backends: [string, () => Promise<Opened>][] = [
       const schema = await createTestSchema('wxtrack_badtext');
       const store = await PostgresStore.open({
         pool: schema.pool(),
-        renderer,
         clock: new ManualClock(Date.UTC(2026, 6, 5)),
       });
       return {
@@ -88,7 +87,7 @@ const backends: [string, () => Promise<Opened>][] = [
 ];
 
 for (const [name, open] of backends) {
-  describe(`bad text on ${name}`, () => {
+  (name === 'postgres' ? postgres.describe : describe)(`bad text on ${name}`, () => {
     let opened: Opened | undefined;
     afterEach(async () => {
       await opened?.dispose();
@@ -120,10 +119,10 @@ for (const [name, open] of backends) {
         [9_999, 'invalid', 'cells[0].value: control character U+0000 at position 1'],
       ]);
       // Stored events answer; a waybill whose only event was refused has nothing, on both stores.
-      expect(await store.getReply('default', 'BT000006')).toBeDefined();
-      expect(await store.getReply('default', 'BT005001')).toBeDefined();
+      expect(await store.readWaybill('default', 'BT000006')).toBeDefined();
+      expect(await store.readWaybill('default', 'BT005001')).toBeDefined();
       for (const i of [7, 4_999, 5_000, 9_998, 9_999]) {
-        expect(await store.getReply('default', `BT${String(i).padStart(6, '0')}`)).toBeUndefined();
+        expect(await store.readWaybill('default', `BT${String(i).padStart(6, '0')}`)).toBeUndefined();
       }
 
       // The sender's retry of the same body: the good events are duplicates, the bad still refused.
@@ -152,7 +151,7 @@ for (const [name, open] of backends) {
         [8, 'description: control character U+0000 at position 1'],
         [201, 'description: unpaired surrogate U+D800 at position 1'],
       ]);
-      expect(await opened.store.getReply('default', 'BT000299')).toBeDefined();
+      expect(await opened.store.readWaybill('default', 'BT000299')).toBeDefined();
     });
   });
 }

@@ -3,8 +3,9 @@
  * The pool's bounds, through a TCP proxy in front of the real PostgreSQL that the test freezes:
  * a server that stops answering without closing its sockets, which only timeouts reveal.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { TEST_POSTGRES_URL } from '../../testing/postgres-schema.js';
+import { needs } from '../../testing/services.js';
 import { startTcpProxy, type TcpProxy } from '../../testing/tcp-proxy.js';
 import type { PgPool } from './postgres-driver.js';
 import { createPostgresPool, POSTGRES_BOUNDS } from './postgres-pool.js';
@@ -28,7 +29,9 @@ async function timed(work: Promise<unknown>): Promise<{ ms: number; error: strin
   }
 }
 
-describe('createPostgresPool bounds every call', () => {
+const postgres = await needs('postgres');
+
+postgres.describe('createPostgresPool bounds every call', () => {
   let proxy: TcpProxy | undefined;
   let pool: PgPool | undefined;
   afterEach(async () => {

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { replyViewContract } from '../reply-view.case.test.js';
+import { NO_MARK } from '../../store/sql/change-feed.js';
 import { LmdbReplyView, type ViewDamage } from './lmdb-view.js';
 
 replyViewContract('lmdb', () => {
@@ -40,26 +41,30 @@ describe('LmdbReplyView', () => {
     const path = join(dir, 'view.mdb');
     try {
       const first = new LmdbReplyView({ path });
-      await first.fill(0, [{ carrier: 'yt', waybill: 'A', value: Buffer.from('a') }]);
-      await first.advance(3, []);
+      const at = (seq: number) => ({ store: 'S', seq, tag: `t${seq}` });
+      await first.reset(at(0));
+      await first.fill(at(0), [{ carrier: 'yt', waybill: 'A', value: Buffer.from('a') }]);
+      await first.advance(at(3), []);
       await first.close();
 
       const second = new LmdbReplyView({ path });
       expect(second.get('yt', 'A')?.toString()).toBe('a');
-      expect(second.position()).toBe(3);
+      expect(second.position()).toEqual(at(3));
       await second.close();
 
       if (!existsSync('/proc/sys/kernel/random/boot_id')) return;
       writeFileSync(path + '-boot', 'another-boot\n');
       const third = new LmdbReplyView({ path });
       expect(third.get('yt', 'A')).toBeUndefined();
-      expect(third.position()).toBe(0);
+      expect(third.position()).toEqual(NO_MARK);
       await third.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
+
+const mark = (seq: number) => ({ store: 'S', seq, tag: `t${seq}` });
 
 /** A view with `n` entries of about 600 bytes, closed. */
 async function filledView(path: string, n = 3_000): Promise<void> {
@@ -69,8 +74,9 @@ async function filledView(path: string, n = 3_000): Promise<void> {
     waybill: `W${i}`,
     value: randomBytes(600),
   }));
-  await view.fill(0, entries);
-  await view.advance(42, []);
+  await view.reset(mark(0));
+  await view.fill(mark(0), entries);
+  await view.advance(mark(42), []);
   await view.close();
 }
 
@@ -78,10 +84,13 @@ async function filledView(path: string, n = 3_000): Promise<void> {
 async function expectFreshView(path: string, damages: ViewDamage[]): Promise<void> {
   const view = new LmdbReplyView({ path, onDamaged: (d) => damages.push(d) });
   try {
-    expect(view.position()).toBe(0);
+    expect(view.position()).toEqual(NO_MARK);
     expect(view.size()).toBe(0);
     expect(view.get('yt', 'W1')).toBeUndefined();
-    expect(await view.fill(0, [{ carrier: 'yt', waybill: 'W1', value: Buffer.from('again') }])).toBe(true);
+    await view.reset(mark(1));
+    expect(await view.fill(mark(1), [{ carrier: 'yt', waybill: 'W1', value: Buffer.from('again') }])).toBe(
+      true,
+    );
     expect(view.get('yt', 'W1')?.toString()).toBe('again');
   } finally {
     await view.close();

@@ -44,6 +44,8 @@ import {
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import type { ChangeMark } from '../../store/roles.js';
+import { NO_MARK, sameMark } from '../../store/sql/change-feed.js';
 import { viewKey, type ReplyView, type ViewEntry } from '../reply-view.js';
 
 export interface LmdbViewOptions {
@@ -72,8 +74,9 @@ const { open } = require(lmdbPath);
 const root = open({ path, noSubdir: true, maxDbs: 4, noSync: true, compression: false });
 const replies = root.openDB({ name: 'replies', encoding: 'binary', compression: false });
 const meta = root.openDB({ name: 'meta', encoding: 'json', compression: false });
-const position = meta.get('position');
-if (position !== undefined && !Number.isInteger(position)) throw new Error('bad position');
+const mark = meta.get('mark');
+if (mark !== undefined && (typeof mark !== 'object' || mark === null || !Number.isInteger(mark.seq)))
+  throw new Error('bad position');
 const end = Date.now() + Number(budget);
 let n = 0;
 for (const { key, value } of replies.getRange({})) {
@@ -90,11 +93,9 @@ const LMDB_ENTRY = createRequire(import.meta.url).resolve('lmdb');
  * crash on a damaged file kills the child, not the gateway: `undefined` when sound, else why not.
  */
 export function probeViewFile(path: string, budgetMs = PROBE_BUDGET_MS): string | undefined {
-  // A worker of `serve --workers` has the cluster's variables: the check is no worker.
-  const env = { ...process.env };
-  delete env.NODE_UNIQUE_ID;
-  delete env.NODE_CHANNEL_FD;
-  delete env.NODE_CHANNEL_SERIALIZATION_MODE;
+  // An empty environment: a worker of `serve --workers` has the cluster's variables, which would
+  // make the check a cluster worker too; the check needs none.
+  const env = {};
   const child = spawnSync(process.execPath, ['-e', PROBE_SCRIPT, LMDB_ENTRY, path, String(budgetMs)], {
     env,
     encoding: 'utf8',
@@ -130,8 +131,8 @@ function named(path: string, err: unknown): Error {
 }
 
 const BOOT_ID = '/proc/sys/kernel/random/boot_id';
-const POSITION = 'position';
-const SOURCE = 'source';
+/** The change mark, as `{store, seq, tag}`; a view file from before marks holds a number here. */
+const POSITION = 'mark';
 const WARM = 'warm';
 
 function bootId(): string | undefined {
@@ -227,36 +228,33 @@ export class LmdbReplyView implements ReplyView {
     }
   }
 
-  position(): number {
-    return (this.#meta.get(POSITION) as number | undefined) ?? 0;
+  position(): ChangeMark {
+    const mark = this.#meta.get(POSITION) as ChangeMark | undefined;
+    return typeof mark === 'object' && mark !== null ? mark : NO_MARK;
   }
 
-  source(): string | undefined {
-    return this.#meta.get(SOURCE) as string | undefined;
-  }
-
-  fill(seenAt: number, entries: readonly ViewEntry[]): Promise<boolean> {
+  fill(seenAt: ChangeMark, entries: readonly ViewEntry[]): Promise<boolean> {
     return this.#write(() => {
-      if (this.position() !== seenAt) return false;
+      if (!sameMark(this.position(), seenAt)) return false;
       for (const e of entries) this.#replies.putSync(viewKey(e.carrier, e.waybill), e.value);
       return true;
     });
   }
 
-  advance(next: number, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean> {
+  advance(next: ChangeMark, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean> {
     return this.#write(() => {
-      if (this.position() >= next) return false;
+      const at = this.position();
+      if (at.store !== next.store || at.seq >= next.seq) return false;
       for (const t of touched) this.#replies.removeSync(viewKey(t.carrier, t.waybill));
       this.#meta.putSync(POSITION, next);
       return true;
     });
   }
 
-  reset(position: number, source: string): Promise<void> {
+  reset(position: ChangeMark): Promise<void> {
     return this.#write(() => {
       this.#replies.clearSync();
-      this.#meta.putSync(POSITION, position);
-      this.#meta.putSync(SOURCE, source);
+      this.#meta.putSync(POSITION, { store: position.store, seq: position.seq, tag: position.tag });
       this.#meta.removeSync(WARM);
     });
   }
