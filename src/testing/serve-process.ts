@@ -44,7 +44,11 @@ export async function spawnServe(
       else waiters.push({ msg, resolve });
     });
   const listening = await new Promise<LogLine>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not start')), startWithinMs);
+    const timer = setTimeout(() => {
+      // Not left running: SIGTERM, so a primary stops its workers too.
+      child.kill('SIGTERM');
+      reject(new Error('serve did not start'));
+    }, startWithinMs);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
     void logged('wxtrack listening').then((l) => {
       clearTimeout(timer);
