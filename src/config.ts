@@ -39,6 +39,7 @@ export const ENV = Object.freeze({
   redis: 'WXTRACK_REDIS_URL',
   guardSecret: 'WXTRACK_GUARD_SECRET',
   workers: 'WXTRACK_WORKERS',
+  workerRestarts: 'WXTRACK_WORKER_RESTARTS',
   // Connection limits, abuse limits and metrics (see LIMIT_DEFAULTS).
   requestTimeout: 'WXTRACK_REQUEST_TIMEOUT',
   idleTimeout: 'WXTRACK_IDLE_TIMEOUT',
@@ -60,6 +61,7 @@ export const DEFAULTS = Object.freeze({
   timezone: 'Asia/Shanghai',
   trackPath: '/wechat/track',
   windowSeconds: 300,
+  workerRestarts: 10,
   /**
    * New signatures per second the memory guard must hold for its whole window; its size follows
    * (guard/guard-capacity.ts): 5,000 q/s × 601 s = 3,005,000 entries, 60 MB.
@@ -179,6 +181,11 @@ export interface GatewayConfig extends StoreConfig {
   readonly guard: GuardSpec;
   /** Serving processes on this machine; more than 1 needs a shared (Redis) guard. */
   readonly workers: number;
+  /**
+   * Worker deaths in any minute that the primary of `--workers` replaces; one more and it stops
+   * every worker and exits 1 (see cli/workers.ts). 0: the first death stops the node.
+   */
+  readonly workerRestarts: number;
   /** No longer used: replies are served from the reply view (`view`). Still accepted. */
   readonly cacheMb: number;
   /**
@@ -512,6 +519,14 @@ export function loadGatewayConfig(
   );
   const cacheMb = serverInteger('cache-mb', ENV.cacheMb, server.cacheMb, DEFAULTS.cacheMb, 0, 1_048_576);
   const workers = serverInteger('workers', ENV.workers, server.workers, 1, 1, 64);
+  const workerRestarts = serverInteger(
+    'worker-restarts',
+    ENV.workerRestarts,
+    server.workerRestarts,
+    DEFAULTS.workerRestarts,
+    0,
+    10_000,
+  );
   const guard = guardSetting(flags, env, server, replayMaxEntries, errors);
   // Workers are separate processes: a guard in one process's memory would let a signature bound
   // on one worker be replayed, for another parcel, on the next.
@@ -548,6 +563,7 @@ export function loadGatewayConfig(
       carriers,
       guard,
       workers,
+      workerRestarts,
       cacheMb,
       logLevel: logLevel as GatewayConfig['logLevel'],
       accessLog: access,

@@ -21,7 +21,7 @@ import type { ReplySource } from '../reply/reply-source.js';
 import type { ChangeFeed, WaybillReader } from '../store/roles.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
+import { LmdbReplyView, type ViewDamage } from '../view/lmdb/lmdb-view.js';
 import { MemoryReplyView } from '../view/memory/memory-view.js';
 import type { ReplyView } from '../view/reply-view.js';
 import { ViewedReplies, type ViewedRepliesOptions } from '../view/viewed-replies.js';
@@ -81,6 +81,7 @@ export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {})
 export function replyViewOf(
   config: Pick<GatewayConfig, 'store' | 'view'>,
   injectedStore: boolean,
+  onDamaged?: (damage: ViewDamage) => void,
 ): { view: ReplyView; path?: string } | undefined {
   if (config.view === 'off') return undefined;
   const spec = config.store;
@@ -97,7 +98,7 @@ export function replyViewOf(
       ? `./data/wxtrack-view-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.mdb`
       : spec.path + '-view.mdb');
   mkdirSync(dirname(path), { recursive: true });
-  return { view: new LmdbReplyView({ path }), path };
+  return { view: new LmdbReplyView({ path, ...(onDamaged ? { onDamaged } : {}) }), path };
 }
 
 /** The query path's replies, and the hook every write through this process calls before it is answered. */
@@ -128,6 +129,8 @@ export interface OpenRepliesOptions extends Pick<
   readonly renderOptionsOf: RenderOptionsOf;
   /** The store was handed in (not opened from `config.store`): its view is private, in memory. */
   readonly injectedStore?: boolean;
+  /** Told when the view's file was found damaged or foreign at open and moved aside (lmdb-view.ts). */
+  readonly onViewDamaged?: (damage: ViewDamage) => void;
 }
 
 /**
@@ -142,7 +145,7 @@ export async function openReplies(
   options: OpenRepliesOptions,
 ): Promise<OpenedReplies> {
   const render = new RenderOnRead(store, options.renderOptionsOf);
-  const at = replyViewOf(config, options.injectedStore ?? false);
+  const at = replyViewOf(config, options.injectedStore ?? false, options.onViewDamaged);
   if (at === undefined) {
     return {
       replies: render,
@@ -187,6 +190,10 @@ export interface OpenGuardOptions {
   readonly onBackendError?: (err: Error) => void;
   /** Told when the memory guard nears or reaches capacity (see memory-guard.ts), to log it. */
   readonly onPressure?: (event: GuardPressure) => void;
+  /** The gateway's timestamp window, s: the Redis guard reads a signature's timestamp with it. */
+  readonly windowSeconds?: number;
+  /** Told when the Redis guard finds that Redis lost its memory (see guard/redis/check-script.ts). */
+  readonly onMemoryLoss?: (since: number) => void;
 }
 
 /** Opens the configured replay guard. */
@@ -213,7 +220,13 @@ export async function openGuard(spec: GuardSpec, options: OpenGuardOptions = {})
           `cannot reach the Redis replay guard at ${redactUrl(spec.url)}: ${messageOf(err, spec.url)}`,
         );
       }
-      return new RedisReplayGuard({ client, clock, secret: spec.secret });
+      return new RedisReplayGuard({
+        client,
+        clock,
+        secret: spec.secret,
+        ...(options.windowSeconds === undefined ? {} : { windowMs: options.windowSeconds * 1000 }),
+        ...(options.onMemoryLoss ? { onMemoryLoss: options.onMemoryLoss } : {}),
+      });
     }
   }
 }

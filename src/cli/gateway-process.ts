@@ -62,6 +62,11 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     clock,
     renderOptionsOf: renderOptionsFrom(carriers),
     injectedStore: parts.store !== undefined,
+    onViewDamaged: (d) =>
+      logger.error(
+        { file: d.path, movedTo: d.movedTo, reason: d.reason },
+        'reply view: the file was damaged or is not a view; moved aside, starting a new view',
+      ),
     // Logged when the view stops being trusted, not on every failed poll.
     onError: (err, during) => {
       if (viewFailing) return;
@@ -84,6 +89,13 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     guard = await openGuard(config.guard, {
       clock,
       onBackendError,
+      windowSeconds: config.windowSeconds,
+      onMemoryLoss: (since) =>
+        logger.error(
+          { since: new Date(since).toISOString() },
+          'replay guard: Redis lost its memory (restarted without persistence, or flushed); ' +
+            'signatures stamped before then are refused (40003) until they expire. Enable AOF persistence',
+        ),
       // A full guard refuses (50001) rather than forget a live signature: the operator must see it
       // coming (80 %) and when it happens.
       onPressure: ({ kind, stats }) =>

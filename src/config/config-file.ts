@@ -56,6 +56,8 @@ export interface FileServerSettings {
   readonly guardSecret?: string;
   /** Serving processes on this machine. */
   readonly workers?: number;
+  /** Worker deaths a minute the primary replaces before it stops the node. */
+  readonly workerRestarts?: number;
   /** Path of WeChat's query route. */
   readonly trackPath?: string;
   /** Accepted timestamp skew, seconds. */

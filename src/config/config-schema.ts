@@ -252,6 +252,14 @@ export const CONFIG_SCHEMA = {
           default: 1,
           description: 'Serving processes on this machine; more than 1 needs redis.',
         },
+        workerRestarts: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 10000,
+          default: 10,
+          description:
+            'Worker deaths in any minute the primary replaces; one more and it stops the node (exit 1). 0: the first death stops it.',
+        },
         trackPath: {
           type: 'string',
           description: "Path of WeChat's query route.",

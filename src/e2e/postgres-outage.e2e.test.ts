@@ -1,6 +1,6 @@
 /**
  * A PostgreSQL outage under a running gateway, over real sockets: the connection to the database
- * runs through a proxy the test cuts. Once the store cannot be reached (and the reply view, which
+ * runs through a proxy the test cuts (a server gone) or freezes (a server that hangs). Once the store cannot be reached (and the reply view, which
  * trusts itself for at most a second without the store's change log, stops serving), queries
  * answer 50001 and `/readyz` is 503 (fail closed); once the database is back the same gateway
  * serves again, without a restart.
@@ -112,4 +112,40 @@ postgres.describe('PostgreSQL outage under a running gateway', () => {
     expect(code).toBe(0);
     expect((await fetch(`${gateway.origin}/readyz`)).status).toBe(200);
   }, 40_000);
+
+  it('answers every query within the store budget while the database hangs, and /readyz 503 within its bound', async () => {
+    expect(await errCode('YT3000000000001')).toBe(0);
+    proxy.freeze();
+    try {
+      // Each query either comes from the reply view (trusted for a second) or waits for the store
+      // at most connect + query = 2.5 s (postgres-pool.ts): never the whole freeze.
+      const slowest: number[] = [];
+      let refused = 0;
+      const until = Date.now() + 8_000;
+      for (let i = 0; i < 12 && Date.now() < until; i++) {
+        const t0 = performance.now();
+        const code = await errCode(`YT300000000000${(i % 3) + 1}`);
+        slowest.push(performance.now() - t0);
+        expect([0, 50001]).toContain(code);
+        if (code === 50001) refused++;
+      }
+      expect(refused).toBeGreaterThan(0);
+      expect(Math.max(...slowest)).toBeLessThan(3_000);
+      const t0 = performance.now();
+      const ready = await fetch(`${gateway.origin}/readyz`);
+      const readyMs = performance.now() - t0;
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'unavailable', reason: 'store' });
+      expect(readyMs).toBeLessThan(2_500);
+    } finally {
+      proxy.thaw();
+    }
+    let code = -1;
+    const end = Date.now() + 15_000;
+    while (Date.now() < end && (code = await errCode('YT3000000000003')) !== 0) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(code).toBe(0);
+    expect((await fetch(`${gateway.origin}/readyz`)).status).toBe(200);
+  }, 60_000);
 });

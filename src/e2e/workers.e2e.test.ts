@@ -72,9 +72,10 @@ beforeAll(async () => {
       String(await freePort()),
     ],
     { ...process.env, WXTRACK_GUARD_SECRET: randomBytes(16).toString('hex'), WXTRACK_CONFIG: '' },
+    60_000, // a loaded machine starts two workers slowly
   );
   await server.logged('wxtrack listening with every worker');
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   if (server?.child.exitCode === null) server.child.kill('SIGKILL');

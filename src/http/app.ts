@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { createAddressBudget } from './address-budget.js';
 import { limitConnections } from './connection-limit.js';
-import { deferContinue } from './early-reply.js';
+import { answerHalfClosed, deferContinue } from './early-reply.js';
 import { refusalSampler, REFUSAL_SAMPLING, type RefusalSampling } from './refusal-log.js';
 import { clientErrorHandler, frameworkErrors, registerSafeReplies } from './safe-replies.js';
 import { createTrackFastPath } from './track-fast-path.js';
@@ -139,6 +139,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const connections = limitConnections(app.server, limits.maxConnections);
   metrics?.watchConnections(connections);
   deferContinue(app.server);
+  answerHalfClosed(app.server);
   registerSafeReplies(app, logger);
   // Graceful shutdown: once close begins, idle keep-alive sockets are closed by Fastify, and each
   // request still in flight is answered with `Connection: close`, so no client keeps a socket

@@ -55,6 +55,7 @@ function gatewayConfig(carriers: unknown[], env: Record<string, string> = ENV): 
       port: 0,
       trackPath: '/wechat/track',
       windowSeconds: 300,
+      workerRestarts: 10,
       callbacks: ['WxOrderCb'],
       carriers: parsed.config.carriers,
       guard: { kind: 'memory', maxEntries: 1000 },

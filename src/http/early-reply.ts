@@ -53,3 +53,15 @@ export function deferContinue(server: Server): void {
 export function continueIfExpected(request: IncomingMessage, response: ServerResponse): void {
   if (/^100-continue$/i.test(request.headers.expect ?? '') && !response.headersSent) response.writeContinue();
 }
+
+/**
+ * A client may half-close its socket (`shutdown(SHUT_WR)`) as soon as its request is sent: it
+ * has nothing more to say, but still reads. By default Node ends the socket on the client's FIN,
+ * and a reply still being prepared (a push being stored on the worker thread) is then lost,
+ * though its events were committed. With this the server answers the requests it has read and
+ * closes after the last reply; a half-closed socket with no request in flight is closed at once.
+ */
+export function answerHalfClosed(server: Server): void {
+  // `httpAllowHalfOpen` is read by node:http's server on every client FIN (lib/_http_server.js).
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+}

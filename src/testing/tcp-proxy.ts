@@ -1,8 +1,14 @@
 /**
  * @module
- * A TCP proxy a test can cut, to play a backend outage without stopping a server others share:
- * `cut()` closes every proxied connection and stops listening (new connections are refused);
- * `restore()` listens again on the same port.
+ * A TCP proxy a test can cut or freeze, to play a backend outage without stopping a server others
+ * share:
+ *
+ * - `cut()` closes every proxied connection and stops listening (new connections are refused):
+ *   a server that went away, which a client notices at once;
+ * - `freeze()` keeps every connection open but forwards nothing, either way, and holds new
+ *   connections without reaching the backend: a hung host or a partition, which a client only
+ *   notices by its own timeouts. `thaw()` forwards what was held, as a network that heals would;
+ * - `restore()` listens again on the same port after a cut.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -10,6 +16,8 @@ export interface TcpProxy {
   readonly port: number;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  freeze(): void;
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -19,22 +27,42 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   };
+  let frozen = false;
+  /** Work held back while frozen: bytes to forward, connections to open. */
+  let held: (() => void)[] = [];
+  const forward = (from: Socket, to: () => Socket | undefined) => {
+    from.on('data', (chunk: Buffer) => {
+      const send = () => {
+        const dest = to();
+        if (dest && !dest.destroyed) dest.write(chunk);
+      };
+      if (frozen) held.push(send);
+      else send();
+    });
+  };
   let server: Server;
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server = createServer((client) => {
-        const upstream = connect(target.port, target.host);
         track(client);
-        track(upstream);
-        client.pipe(upstream).pipe(client);
+        let upstream: Socket | undefined;
         const end = () => {
           client.destroy();
-          upstream.destroy();
+          upstream?.destroy();
         };
         client.once('error', end);
-        upstream.once('error', end);
         client.once('close', end);
-        upstream.once('close', end);
+        forward(client, () => upstream);
+        const open = () => {
+          if (client.destroyed) return;
+          upstream = connect(target.port, target.host);
+          track(upstream);
+          forward(upstream, () => client);
+          upstream.once('error', end);
+          upstream.once('close', end);
+        };
+        if (frozen) held.push(open);
+        else open();
       });
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -51,8 +79,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port,
     cut: stop,
     restore: async () => void (await listen(port)),
+    freeze: () => {
+      frozen = true;
+    },
+    thaw: () => {
+      frozen = false;
+      const work = held;
+      held = [];
+      for (const w of work) w();
+    },
     close: async () => {
+      held = [];
       if (server.listening) await stop();
+      else for (const s of sockets) s.destroy();
     },
   };
 }

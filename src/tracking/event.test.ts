@@ -128,12 +128,9 @@ describe('parseScanEvent', () => {
   });
 
   describe('waybill', () => {
-    it.each(['YT 123', 'YT123号', 'YT\u00a0123', 'YT\u0001123'])(
-      'must be printable ASCII: rejects %j',
-      (w) => {
-        expect(reason(parse(withField('waybill', w)))).toBe('waybill: printable ASCII only');
-      },
-    );
+    it.each(['YT 123', 'YT123号', 'YT\u00a0123'])('must be printable ASCII: rejects %j', (w) => {
+      expect(reason(parse(withField('waybill', w)))).toBe('waybill: printable ASCII only');
+    });
 
     it('accepts any printable ASCII', () => {
       expect(accepted(parse(withField('waybill', 'A-1_b.2/~!')))).toMatchObject({ waybill: 'A-1_b.2/~!' });
@@ -387,5 +384,73 @@ describe('parseScanEvent', () => {
     const copy = structuredClone(input);
     accepted(parse(input));
     expect(input).toEqual(copy);
+  });
+});
+
+describe('text no store or reply can hold', () => {
+  const textFields = ['waybill', 'event_id', 'label', 'description', 'location'] as const;
+  const bad: readonly [string, string][] = [
+    ['NUL', 'a\u0000b'],
+    ['a C0 control', 'a\u0001b'],
+    ['ESC', 'a\u001bb'],
+    ['DEL', 'a\u007fb'],
+    ['a C1 control', 'a\u0085b'],
+    ['a lone high surrogate', 'x\ud800y'],
+    ['a lone low surrogate', 'x\udc00y'],
+    ['a high surrogate at the end', 'xy\ud83d'],
+    ['two high surrogates', '\ud83d\ud83d\ude00'],
+  ];
+  for (const field of textFields) {
+    for (const [what, value] of bad) {
+      it(`refuses ${what} in ${field}, naming the field and the character`, () => {
+        const r = reason(parse(withField(field, value)));
+        expect(r.startsWith(`${field}: `)).toBe(true);
+        expect(r).toMatch(/(control character|unpaired surrogate) U\+[0-9A-F]{4} at position \d+/);
+      });
+    }
+  }
+
+  it('names the position and code of the first bad character', () => {
+    expect(reason(parse(withField('description', 'ab\u0000')))).toBe(
+      'description: control character U+0000 at position 2',
+    );
+    expect(reason(parse(withField('event_id', 'x\ud800y')))).toBe(
+      'event_id: unpaired surrogate U+D800 at position 1',
+    );
+  });
+
+  it('lets a description hold tabs and line breaks, and no other field', () => {
+    expect(accepted(parse(withField('description', 'line one\nline\ttwo\r\nthree'))).description).toBe(
+      'line one\nline\ttwo\r\nthree',
+    );
+    expect(reason(parse(withField('location', 'a\nb')))).toBe(
+      'location: control character U+000A at position 1',
+    );
+    expect(reason(parse(withField('label', 'a\tb')))).toBe('label: control character U+0009 at position 1');
+  });
+
+  it('accepts paired surrogates (emoji) and every other printable character', () => {
+    expect(accepted(parse(withField('description', '已签收 😀 \u00a0 \u2028 ok'))).description).toBe(
+      '已签收 😀 \u00a0 \u2028 ok',
+    );
+  });
+
+  it('refuses bad text in a cell key, value or status', () => {
+    const cells = (cell: Record<string, unknown>) => withField('cells', [cell]);
+    expect(reason(parse(cells({ key: 'wx\u0000', value: 'v' })))).toBe(
+      'cells[0].key: control character U+0000 at position 2',
+    );
+    expect(reason(parse(cells({ key: 'k', value: '\ud800' })))).toBe(
+      'cells[0].value: unpaired surrogate U+D800 at position 0',
+    );
+    expect(reason(parse(cells({ key: 'k', value: 'v', status: 'a\u0007' })))).toBe(
+      'cells[0].status: control character U+0007 at position 1',
+    );
+  });
+
+  it('refuses bad text in a carrier code', () => {
+    const o = without('status');
+    o.code = 'A\u0000';
+    expect(reason(parse(o))).toBe('code: control character U+0000 at position 1');
   });
 });

@@ -87,16 +87,43 @@ export type ParseEventResult =
 
 const fail = (reason: string): ParseEventResult => ({ ok: false, reason });
 
+/**
+ * Characters no event text may hold: NUL and the other C0 controls, DEL and the C1 controls, and
+ * UTF-16 surrogates without their pair. PostgreSQL refuses NUL in `text` and a lone surrogate
+ * cannot be encoded as UTF-8, so without this check the same event was stored by SQLite and
+ * failed its whole batch (500) on PostgreSQL; none of them can be shown in a reply either.
+ * A description may hold a tab or a line break (multi-line text); no other field may.
+ */
+const BAD_TEXT =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const BAD_MULTILINE_TEXT =
+  // eslint-disable-next-line no-control-regex -- as above
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why `value` (a field's text) holds a character no event may, or `undefined` when it is clean. */
+export function textProblem(value: string, multiline = false): string | undefined {
+  const found = (multiline ? BAD_MULTILINE_TEXT : BAD_TEXT).exec(value);
+  if (!found) return undefined;
+  const unit = found[0].charCodeAt(0);
+  const hex = 'U+' + unit.toString(16).toUpperCase().padStart(4, '0');
+  if (unit >= 0xd800 && unit <= 0xdfff) return `unpaired surrogate ${hex} at position ${found.index}`;
+  return `control character ${hex} at position ${found.index}`;
+}
+
 function text(
   input: Record<string, unknown>,
   field: string,
   max: number,
   required: boolean,
+  multiline = false,
 ): string | undefined | { error: string } {
   const v = input[field];
   if (v === undefined || v === null) return required ? { error: `${field}: required` } : undefined;
   if (typeof v !== 'string') return { error: `${field}: must be a string` };
   const trimmed = v.trim();
+  const bad = textProblem(trimmed, multiline);
+  if (bad !== undefined) return { error: `${field}: ${bad}` };
   if (trimmed.length === 0) return required ? { error: `${field}: required` } : undefined;
   // Lengths are code points, as the spec counts characters (an emoji is one, not two). A string
   // has no more code points than UTF-16 units, so only a long one needs counting.
@@ -121,6 +148,14 @@ export function parseCells(v: unknown, cellKeys?: ReadonlySet<string>): readonly
     if (typeof key !== 'string') return `cells[${i}].key: must be a string`;
     if (typeof value !== 'string') return `cells[${i}].value: must be a string`;
     if (status !== undefined && typeof status !== 'string') return `cells[${i}].status: must be a string`;
+    for (const [name, part] of [
+      ['key', key],
+      ['value', value],
+      ['status', status],
+    ] as const) {
+      const bad = typeof part === 'string' ? textProblem(part) : undefined;
+      if (bad !== undefined) return `cells[${i}].${name}: ${bad}`;
+    }
     if (typeof status === 'string' && codePoints(status) > EVENT_LIMITS.cellStatus) {
       return `cells[${i}].status: at most ${EVENT_LIMITS.cellStatus} characters`;
     }
@@ -172,6 +207,8 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
       return fail('code: give either status or code, not both');
     if (typeof o.code !== 'string' || o.code.trim() === '') return fail('code: must be a non-empty string');
     const code = o.code.trim();
+    const bad = textProblem(code);
+    if (bad !== undefined) return fail(`code: ${bad}`);
     const meaning = options.codes?.get(code);
     if (!meaning) return fail(`${UNKNOWN_CODE_REASON} "${code.slice(0, 32)}"`);
     status = meaning.status;
@@ -181,7 +218,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
     status = o.status;
   }
 
-  const description = text(o, 'description', EVENT_LIMITS.description, true);
+  const description = text(o, 'description', EVENT_LIMITS.description, true, true);
   if (isError(description)) return fail(description.error);
   const label = text(o, 'label', EVENT_LIMITS.label, false);
   if (isError(label)) return fail(label.error);

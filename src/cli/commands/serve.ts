@@ -35,6 +35,8 @@ export const serveCommand: Command = {
   --guard-secret S       key hashing guard bindings, the same on every node; 16+ characters
                          (WXTRACK_GUARD_SECRET); required with --redis
   --workers N            serving processes on this machine (WXTRACK_WORKERS, default 1)
+  --worker-restarts N    worker deaths a minute the primary replaces; one more stops the node, exit 1
+                         (WXTRACK_WORKER_RESTARTS, default 10; 0: the first death stops it)
   --port N               (WXTRACK_PORT, default 8787)
   --host H               (WXTRACK_HOST, default 127.0.0.1)
   --path P               query route (WXTRACK_TRACK_PATH, default /wechat/track)
@@ -75,6 +77,7 @@ export const serveCommand: Command = {
     redis: { type: 'string' },
     'guard-secret': { type: 'string' },
     workers: { type: 'string' },
+    'worker-restarts': { type: 'string' },
     create: { type: 'boolean' },
     port: { type: 'string' },
     host: { type: 'string' },

@@ -9,7 +9,9 @@
  * - no offline queue: a command sent while disconnected fails at once;
  * - a command cut off by a disconnect fails, and is not resent;
  * - every command and connection attempt is bounded (`commandTimeoutMs`, `connectTimeoutMs`), so a
- *   Redis that hangs (rather than closes) costs at most that long;
+ *   Redis that hangs (rather than closes) costs a query at most that long (500 ms: it then gets
+ *   50001);
+ * - TCP keepalive from 10 s of silence, so a connection whose peer vanished is found even idle;
  * - reconnection never gives up (every ≤ 1 s), so the guard recovers without a restart.
  *
  * The URL may carry a password; it is never put into an error message or log line here.
@@ -35,6 +37,7 @@ export function createGuardRedis(options: GuardRedisOptions): Redis {
     autoResendUnfulfilledCommands: false,
     commandTimeout: options.commandTimeoutMs ?? 500,
     connectTimeout: options.connectTimeoutMs ?? 1_000,
+    keepAlive: 10_000,
     retryStrategy: (times) => Math.min(50 * times, 1_000),
     lazyConnect: true,
   });

@@ -8,6 +8,7 @@ import { needs, TEST_REDIS_URL } from '../../testing/services.js';
 import { replayGuardContract } from '../replay-guard.case.test.js';
 import { createGuardRedis, openGuardRedis } from './redis-client.js';
 import { RedisReplayGuard } from './redis-guard.js';
+import { startTcpProxy } from '../../testing/tcp-proxy.js';
 import { startRedisServer, type RedisServer } from './testing/redis-server.js';
 
 /** The machine's Redis; every run writes under its own prefix and deletes it afterwards. */
@@ -163,6 +164,8 @@ own.describe('RedisReplayGuard when Redis goes away', () => {
   afterEach(async () => {
     await gw?.close();
     await server?.stop();
+    gw = undefined;
+    server = undefined;
   });
 
   /** Polls `attempt` until it resolves, up to a deadline. */
@@ -200,8 +203,133 @@ own.describe('RedisReplayGuard when Redis goes away', () => {
     expect(guard.stats().refusals).toBeGreaterThanOrEqual(6);
 
     server = await startRedisServer(port);
+    // A fresh Redis, without persistence: it forgot every binding, so a signature stamped before
+    // the restart is refused (40003), not bound anew; one stamped after it is served.
     const verdict = await until(() => guard.check('f'.repeat(40), 'b', NOW + 60_000), 15_000);
-    expect(verdict).toBe('first'); // a fresh Redis, without persistence
-    expect(await code(gw.signed('YT1234567890123', { nonce: '2' }))).toBe(0);
+    expect(verdict).toBe('conflict');
+    expect(await code(gw.signed('YT1234567890123', { nonce: '2' }))).toBe(40003);
+    gw.clock.advance(11_000);
+    expect(await code(gw.signed('YT1234567890123', { nonce: '3' }))).toBe(0);
+  });
+
+  it('notices a Redis restart that lost every binding, and refuses replays of signatures stamped before it', async () => {
+    server = await startRedisServer();
+    const clock = new ManualClock(NOW);
+    const losses: number[] = [];
+    const node = (onMemoryLoss?: (since: number) => void) =>
+      new RedisReplayGuard({
+        client: createGuardRedis({ url: server!.url }),
+        clock,
+        secret: SECRET,
+        keyPrefix: 'restart:',
+        ...(onMemoryLoss ? { onMemoryLoss } : {}),
+      });
+    const a = node((since) => losses.push(since));
+    const b = node();
+    try {
+      // 100 signatures, stamped over the last minute, bound on node A.
+      const WINDOW = 300_000;
+      const sig = (i: number) => i.toString(16).padStart(40, '0');
+      const expiresAt = (i: number) => NOW - 60_000 + i * 600 + WINDOW + 1000;
+      await until(() => a.check(sig(1000), 'warm-up', NOW + WINDOW), 10_000);
+      await until(() => b.check(sig(1000), 'warm-up', NOW + WINDOW), 10_000);
+      for (let i = 0; i < 100; i++)
+        expect(await a.check(sig(i), `YT${i}\nvictim`, expiresAt(i))).toBe('first');
+
+      const port = server.port;
+      await server.stop();
+      server = await startRedisServer(port); // --save '': nothing survives
+      clock.advance(2_000);
+
+      // Replayed on node B with another orderid and openid: none is served.
+      let served = 0;
+      for (let i = 0; i < 100; i++) {
+        const v = await until(() => b.check(sig(i), `YT${i + 1000}\nattacker`, expiresAt(i)), 10_000);
+        if (v !== 'conflict') served++;
+      }
+      expect(served).toBe(0);
+      expect(b.lossRefusals).toBe(100);
+      // Node A, which saw the old marker, learns of the loss at its next check and logs it once.
+      expect(await until(() => a.check(sig(0), 'YT0\nvictim', expiresAt(0)), 10_000)).toBe('conflict');
+      expect(losses).toHaveLength(1);
+      expect(losses[0]).toBeGreaterThanOrEqual(NOW);
+
+      // A signature stamped after the loss (and its margin) is judged as ever: bound, then guarded.
+      clock.advance(11_000);
+      const fresh = clock.now() + WINDOW + 1000;
+      expect(await b.check(sig(500), 'YT500\nreader', fresh)).toBe('first');
+      expect(await a.check(sig(500), 'YT500\nreader', fresh)).toBe('repeat');
+      expect(await a.check(sig(500), 'YT501\nattacker', fresh)).toBe('conflict');
+
+      // One window later every signature from before the loss has expired: nothing more refused.
+      clock.advance(2 * WINDOW);
+      const later = clock.now() + WINDOW + 1000;
+      expect(await a.check(sig(600), 'YT600\nreader', later)).toBe('first');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a gateway that starts after the loss, before any running one notices it, cannot reopen the window', async () => {
+    server = await startRedisServer();
+    const clock = new ManualClock(NOW);
+    const node = () =>
+      new RedisReplayGuard({
+        client: createGuardRedis({ url: server!.url }),
+        clock,
+        secret: SECRET,
+        keyPrefix: 'late:',
+      });
+    const running = node();
+    let starter: RedisReplayGuard | undefined;
+    try {
+      const exp = NOW + 300_000;
+      await until(() => running.check('1'.repeat(40), 'YT1\nvictim', exp), 10_000);
+      const port = server.port;
+      await server.stop();
+      server = await startRedisServer(port);
+      clock.advance(1_000);
+      // The new process finds no marker and, never having seen one, takes Redis as new...
+      starter = node();
+      expect(await until(() => starter!.check('2'.repeat(40), 'YT2\nvictim', exp), 10_000)).toBe('first');
+      // ...until the running one, which knew the old marker, moves the start of memory to now.
+      expect(await until(() => running.check('1'.repeat(40), 'YT9\nattacker', exp), 10_000)).toBe('conflict');
+      expect(await starter.check('3'.repeat(40), 'YT3\nattacker', exp)).toBe('conflict');
+      expect(await starter.check('2'.repeat(40), 'YT2\nvictim', exp)).toBe('repeat');
+    } finally {
+      await running.close();
+      await starter?.close();
+    }
+  });
+
+  it('fails a check within its bound while Redis hangs (a frozen connection), and recovers after', async () => {
+    server = await startRedisServer();
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: server.port });
+    const clock = new ManualClock(NOW);
+    const guard = new RedisReplayGuard({
+      client: createGuardRedis({ url: `redis://127.0.0.1:${proxy.port}` }),
+      clock,
+      secret: SECRET,
+      keyPrefix: 'frozen:',
+    });
+    try {
+      await until(() => guard.check('7'.repeat(40), 'b', NOW + 60_000), 10_000);
+      proxy.freeze();
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await expect(guard.check('8'.repeat(40), 'b', NOW + 60_000)).rejects.toThrow(/timed out/i);
+        expect(performance.now() - t0).toBeLessThan(1_000); // commandTimeout 500 ms
+      }
+      proxy.thaw();
+      // The timed-out checks reached Redis after the thaw and bound the signature: the same URL is a
+      // refresh, another binding still a replay. A late command never weakens the guard.
+      expect(await until(() => guard.check('8'.repeat(40), 'b', NOW + 60_000), 10_000)).toBe('repeat');
+      expect(await guard.check('8'.repeat(40), 'other', NOW + 60_000)).toBe('conflict');
+    } finally {
+      proxy.thaw();
+      await guard.close();
+      await proxy.close();
+    }
   });
 });

@@ -15,10 +15,16 @@
  * queue off and bounds every command; it keeps reconnecting, so the guard recovers on its own
  * once Redis is back.
  *
+ * Memory loss: a Redis restarted without persistence (or flushed) forgets every binding. The
+ * script keeps a marker that tells when Redis's memory starts (check-script.ts); for one window
+ * after a loss, a signature stamped before it is refused (40003) instead of bound anew, since it
+ * may have been bound before. Redis's own persistence (AOF) avoids the window: see
+ * docs/deployment.md.
+ *
  * The client is declared as the slice of its API the guard uses, so the guard does not depend
  * on one driver and a test may hand in anything that speaks it.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock/clock.js';
 import { ExpiryLedger } from '../expiry-ledger.js';
 import type { GuardStats, ReplayGuard, ReplayVerdict } from '../replay-guard.js';
@@ -42,10 +48,26 @@ export interface RedisGuardOptions {
   readonly keyPrefix?: string;
   /** Added to each key's TTL, to cover clock differences between nodes. Default 10 s. */
   readonly ttlSlackMs?: number;
+  /**
+   * The gateway's timestamp window, ms (`expiresAt` is timestamp + window + 1 s): the guard reads
+   * a signature's timestamp from it. Default 300,000, the gateway's default.
+   */
+  readonly windowMs?: number;
+  /**
+   * After a memory loss, signatures stamped less than this before it, or after it, are refused
+   * too: a margin for a WeChat clock ahead of ours and for clocks between nodes. Default 10 s.
+   */
+  readonly lossMarginMs?: number;
+  /** Told once per loss this guard finds (for the log), with the moment memory restarts. */
+  readonly onMemoryLoss?: (since: number) => void;
 }
 
+/** The marker key's name after the prefix (no signature is this: signatures are hex). */
+export const MEMORY_MARKER = 'memory';
+
 export const DEFAULT_GUARD_KEY_PREFIX = 'wxtrack:guard:';
-const VERDICTS: readonly ReplayVerdict[] = ['first', 'repeat', 'conflict'];
+/** Reply 3, "may have been bound before a loss", is answered as a replay. */
+const VERDICTS: readonly ReplayVerdict[] = ['first', 'repeat', 'conflict', 'conflict'];
 
 export class RedisReplayGuard implements ReplayGuard {
   readonly #client: RedisGuardClient;
@@ -55,7 +77,13 @@ export class RedisReplayGuard implements ReplayGuard {
   readonly #slack: string;
   /** Entries this process bound: the best count it has without a round trip. */
   readonly #ledger: ExpiryLedger;
+  readonly #windowMs: number;
+  readonly #marginMs: number;
+  readonly #onMemoryLoss: ((since: number) => void) | undefined;
+  /** The marker epoch last seen; '' before the first check. */
+  #epoch = '';
   #refusals = 0;
+  #lossRefusals = 0;
 
   constructor(options: RedisGuardOptions) {
     const secret = Buffer.from(options.secret);
@@ -69,12 +97,31 @@ export class RedisReplayGuard implements ReplayGuard {
     this.#prefix = options.keyPrefix ?? DEFAULT_GUARD_KEY_PREFIX;
     this.#slack = String(slack);
     this.#ledger = new ExpiryLedger(this.#clock.now());
+    this.#windowMs = options.windowMs ?? 300_000;
+    this.#marginMs = options.lossMarginMs ?? 10_000;
+    this.#onMemoryLoss = options.onMemoryLoss;
+  }
+
+  /** Checks refused because they may have been bound before Redis lost its memory. */
+  get lossRefusals(): number {
+    return this.#lossRefusals;
   }
 
   async check(signature: string, binding: string, expiresAt: number): Promise<ReplayVerdict> {
     const now = this.#clock.now();
     const hash = createHmac('sha256', this.#secret).update(binding).digest('hex').slice(0, 32);
-    const args = [this.#prefix + signature, hash, String(now), String(Math.ceil(expiresAt)), this.#slack];
+    const stampedAt = expiresAt - this.#windowMs - 1000;
+    const args = [
+      this.#prefix + signature,
+      this.#prefix + MEMORY_MARKER,
+      hash,
+      String(now),
+      String(Math.ceil(expiresAt)),
+      this.#slack,
+      String(Math.floor(stampedAt - this.#marginMs)),
+      this.#epoch,
+      randomBytes(8).toString('hex'),
+    ];
     let reply: unknown;
     try {
       reply = await this.#run(args);
@@ -82,10 +129,17 @@ export class RedisReplayGuard implements ReplayGuard {
       this.#refusals++;
       throw error;
     }
-    const verdict = typeof reply === 'number' ? VERDICTS[reply] : undefined;
-    if (verdict === undefined) {
+    const [code, epoch, since, lost] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    const verdict = typeof code === 'number' ? VERDICTS[code] : undefined;
+    if (verdict === undefined || typeof epoch !== 'string') {
       this.#refusals++;
       throw new Error('replay guard: unexpected reply from Redis');
+    }
+    this.#epoch = epoch;
+    if (lost === 1) this.#onMemoryLoss?.(Number(since));
+    if (code === 3) {
+      this.#refusals++;
+      this.#lossRefusals++;
     }
     if (verdict === 'first') {
       this.#ledger.advance(now);
@@ -112,10 +166,10 @@ export class RedisReplayGuard implements ReplayGuard {
 
   async #run(args: string[]): Promise<unknown> {
     try {
-      return await this.#client.evalsha(CHECK_SCRIPT_SHA, 1, ...args);
+      return await this.#client.evalsha(CHECK_SCRIPT_SHA, 2, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await this.#client.eval(CHECK_SCRIPT, 1, ...args);
+      return await this.#client.eval(CHECK_SCRIPT, 2, ...args);
     }
   }
 }

@@ -9,6 +9,7 @@ import type { Carrier } from '../../../carrier/carrier.js';
 import { ManualClock } from '../../../clock/clock.js';
 import { loadGatewayConfig, type LimitsConfig } from '../../../config.js';
 import { MemoryReplayGuard } from '../../../guard/memory/memory-guard.js';
+import type { PushIngestor } from '../../../ingest/push/push-ingestor.js';
 import { SqliteStore } from '../../../store/sqlite/sqlite-store.js';
 import { defaultEventCodes } from '../../../tracking/event-codes.js';
 import { buildApp } from '../../app.js';
@@ -32,6 +33,8 @@ export async function apiHarness(
     path?: string;
     carriers?: readonly Carrier[];
     limits?: LimitsConfig;
+    /** Stores pushes; default the app's own (inline, on the calling thread). */
+    ingestor?: PushIngestor;
   } = {},
 ): Promise<ApiHarness> {
   const loaded = loadGatewayConfig({ token: WECHAT_TOKEN }, {});
@@ -54,6 +57,7 @@ export async function apiHarness(
     guard,
     clock,
     logger: createLogger('silent'),
+    ...(options.ingestor ? { ingestor: options.ingestor } : {}),
     ingest: { bodyLimitBytes: options.bodyLimitBytes ?? 10 * 1024 * 1024, eventCodes: defaultEventCodes() },
   });
   const { key, record } = generateApiKey('test', 'default', clock.now());
