@@ -23,6 +23,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
 import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
 import type { Store } from '../store/store.js';
+import type { BudgetStore } from '../rate-limit/budget-store.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
@@ -155,6 +156,11 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
         })
       : undefined;
+  // With Redis, the per-client budget is one count per address for every worker and node.
+  const budgetStore =
+    config.guard.kind === 'redis' && (config.limits?.rateLimitPerMinute ?? 1) > 0
+      ? await openBudgetStore(config.guard, onBackendError)
+      : undefined;
   const app = buildApp({
     config,
     store,
@@ -165,6 +171,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     ...(ingest ? { ingest } : {}),
     ...(metrics ? { metrics } : {}),
     ...(ingestor ? { ingestor } : {}),
+    ...(budgetStore ? { budgetStore } : {}),
   });
   let metricsServer: MetricsServer | undefined;
   try {
@@ -177,6 +184,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   } catch (err) {
     await app.close();
     await ingestor?.close();
+    await budgetStore?.close();
     await guard.close();
     await store.close();
     throw err;
@@ -237,6 +245,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         metrics?.stop();
         await app.close();
         await ingestor?.close();
+        await budgetStore?.close();
         await guard.close();
         await store.close();
       })()),
@@ -280,4 +289,19 @@ export function onReloadSignal(handler: () => void): () => void {
   const on = () => handler();
   process.on('SIGHUP', on);
   return () => void process.off('SIGHUP', on);
+}
+
+/** The shared budget's store, on a Redis connection of its own (loaded only with `--redis`). */
+async function openBudgetStore(
+  guard: { readonly url: string; readonly secret: string },
+  onError: (err: Error) => void,
+): Promise<BudgetStore> {
+  const [{ createGuardRedis }, { RedisBudgetStore }] = await Promise.all([
+    import('../guard/redis/redis-client.js'),
+    import('../rate-limit/redis/redis-budget-store.js'),
+  ]);
+  return new RedisBudgetStore({
+    client: createGuardRedis({ url: guard.url, onError }),
+    secret: guard.secret,
+  });
 }
