@@ -3,6 +3,7 @@
  * Wiring a running gateway: store, replay guard (both through the backend seam), logger and HTTP
  * app, opened in order and closed in reverse. `serve` and `demo` share it.
  */
+import cluster from 'node:cluster';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -178,8 +179,14 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     // Refuse to serve without a push worker: fail closed, before "listening" is announced.
     await Promise.all([app.listen({ host: config.host, port: config.port }), ingestor?.ready()]);
     if (metrics && metricsAt) {
-      const { startMetricsServer } = await import('../metrics/metrics-server.js');
-      metricsServer = await startMetricsServer(metrics.registry, metricsAt);
+      if (cluster.isWorker) {
+        // Under --workers the primary listens and sums every worker (metrics/cluster-metrics.ts).
+        const { answerMetricsRequests } = await import('../metrics/cluster-metrics.js');
+        answerMetricsRequests(metrics.registry);
+      } else {
+        const { startMetricsServer } = await import('../metrics/metrics-server.js');
+        metricsServer = await startMetricsServer(metrics.registry, metricsAt);
+      }
     }
   } catch (err) {
     await app.close();

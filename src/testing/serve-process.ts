@@ -24,6 +24,8 @@ export interface ServeProcess {
 export async function spawnServe(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  /** How long it may take to listen: several processes start slower on a busy machine. */
+  startWithinMs = 15_000,
 ): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: LogLine[] = [];
@@ -43,7 +45,11 @@ export async function spawnServe(
       else waiters.push({ msg, resolve });
     });
   const listening = await new Promise<LogLine>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not start')), 15_000);
+    const timer = setTimeout(() => {
+      // Not left behind: a primary that outlives its test keeps forking workers.
+      child.kill('SIGTERM');
+      reject(new Error('serve did not start'));
+    }, startWithinMs);
     child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
     void logged('wxtrack listening').then((l) => {
       clearTimeout(timer);
