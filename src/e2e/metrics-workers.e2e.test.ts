@@ -10,10 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, startRedisServer, type RedisServer } from '../guard/redis/testing/redis-server.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
 import { BIN, spawnServe, type ServeProcess } from '../testing/serve-process.js';
+import { needs } from '../testing/services.js';
+
+const services = await needs('redis-server');
 
 const TOKEN = 'metrics-workers-token';
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-metrics-workers-'));
@@ -59,6 +62,7 @@ async function served(): Promise<number> {
 }
 
 beforeAll(async () => {
+  if (!services.available) return;
   redis = await startRedisServer();
   const db = join(dir, 'm.db');
   const imported = spawnSync(process.execPath, [BIN, 'import', '-', '--db', db, '--quiet', '--create'], {
@@ -94,7 +98,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('metrics under serve --workers 2', () => {
+services.describe('metrics under serve --workers 2', () => {
   it('sums both workers in every scrape', async () => {
     const workers = childrenOf(server.child.pid!);
     expect(workers).toHaveLength(2);

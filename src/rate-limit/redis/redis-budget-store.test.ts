@@ -6,12 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { openGuardRedis } from '../../guard/redis/redis-client.js';
+import { needs, TEST_REDIS_URL } from '../../testing/services.js';
 import { budgetStoreContract } from '../budget-store.case.test.js';
 import { RedisBudgetStore } from './redis-budget-store.js';
 
-const SHARED_URL = 'redis://127.0.0.1:6379';
+const SHARED_URL = TEST_REDIS_URL;
+const shared = await needs('redis');
 const runPrefix = `wxtrack-test:budget:${randomBytes(6).toString('hex')}:`;
 const SECRET = 'shared-secret-of-all-nodes-0123456789';
 
@@ -27,6 +29,7 @@ async function keysUnder(client: Redis, prefix: string): Promise<string[]> {
 }
 
 afterAll(async () => {
+  if (!shared.available) return;
   const client = await openGuardRedis({ url: SHARED_URL });
   const keys = await keysUnder(client, runPrefix);
   if (keys.length > 0) await client.del(...keys);
@@ -34,22 +37,24 @@ afterAll(async () => {
 });
 
 let harnesses = 0;
-budgetStoreContract('redis', async () => {
-  const keyPrefix = `${runPrefix}${harnesses++}:`;
-  const a = new RedisBudgetStore({
-    client: await openGuardRedis({ url: SHARED_URL }),
-    secret: SECRET,
-    keyPrefix,
-  });
-  const b = new RedisBudgetStore({
-    client: await openGuardRedis({ url: SHARED_URL }),
-    secret: SECRET,
-    keyPrefix,
-  });
-  return { stores: [a, b], dispose: async () => void (await Promise.all([a.close(), b.close()])) };
-});
+shared.describe('Redis', () =>
+  budgetStoreContract('redis', async () => {
+    const keyPrefix = `${runPrefix}${harnesses++}:`;
+    const a = new RedisBudgetStore({
+      client: await openGuardRedis({ url: SHARED_URL }),
+      secret: SECRET,
+      keyPrefix,
+    });
+    const b = new RedisBudgetStore({
+      client: await openGuardRedis({ url: SHARED_URL }),
+      secret: SECRET,
+      keyPrefix,
+    });
+    return { stores: [a, b], dispose: async () => void (await Promise.all([a.close(), b.close()])) };
+  }),
+);
 
-describe('RedisBudgetStore', () => {
+shared.describe('RedisBudgetStore', () => {
   it('keeps no address in clear, and gives every key a TTL of about a window', async () => {
     const keyPrefix = `${runPrefix}ttl:`;
     const store = new RedisBudgetStore({
