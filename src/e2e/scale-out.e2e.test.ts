@@ -188,9 +188,9 @@ beforeAll(async () => {
   await admin.end();
   redis = await startRedisServer();
   const [p1, p2] = [await freePort(), await freePort()];
-  node1 = await spawnServe(serveArgs(p1), nodeEnv);
+  node1 = await spawnServe(serveArgs(p1), nodeEnv, 60_000);
   children.push(node1.child);
-  node2 = await spawnServe(serveArgs(p2), nodeEnv);
+  node2 = await spawnServe(serveArgs(p2), nodeEnv, 60_000);
   children.push(node2.child);
 
   const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--name', 'e2e', '--db', DB_URL], {
@@ -221,7 +221,7 @@ beforeAll(async () => {
     }
   });
   expect(up).toBeGreaterThanOrEqual(0);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   // nginx's master must stop its worker itself (SIGTERM): killed outright, it leaves the worker behind.

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import { gatewayFixture, type GatewayFixture } from '../testing/gateway-fixture.js';
 import { bodyOf, collect, listenLocal, open } from '../testing/raw-http.js';
-import { createClientAddressOf, parseCidr } from './client-address.js';
+import { createClientAddressOf, ipv4ToInt, ipv6ToWords, parseCidr } from './client-address.js';
 
 const req = (remoteAddress: string, headers: Record<string, string> = {}) =>
   ({ socket: { remoteAddress }, headers }) as unknown as IncomingMessage;
@@ -22,6 +22,42 @@ describe('parseCidr', () => {
     expect(parseCidr('fd00::/8')).toEqual({ address: 'fd00::', prefix: 8, family: 'ipv6' });
     for (const bad of ['10.0.0.0/33', '10.0.0/8', 'nginx', '10.0.0.0/', '10.0.0.0/8x', '::/129', ''])
       expect(parseCidr(bad), bad).toBeUndefined();
+  });
+});
+
+describe('address parsing', () => {
+  it('reads IPv4 as an integer and refuses near misses', () => {
+    expect(ipv4ToInt('10.0.0.1')).toBe(0x0a000001);
+    expect(ipv4ToInt('255.255.255.255')).toBe(0xffffffff);
+    for (const bad of [
+      '10.0.0',
+      '10.0.0.1.2',
+      '256.0.0.1',
+      '01.0.0.1',
+      '10..0.1',
+      '',
+      'a.b.c.d',
+      '10.0.0.1 ',
+    ])
+      expect(ipv4ToInt(bad), bad).toBeUndefined();
+  });
+
+  it('reads IPv6, abbreviated or with an IPv4 tail, as eight words', () => {
+    expect(ipv6ToWords('fd00::1')).toEqual([0xfd00, 0, 0, 0, 0, 0, 0, 1]);
+    expect(ipv6ToWords('::1')).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(ipv6ToWords('::ffff:1.2.3.4')).toEqual([0, 0, 0, 0, 0, 0xffff, 0x0102, 0x0304]);
+    expect(ipv6ToWords('1:2:3:4:5:6:1.2.3.4')).toEqual([1, 2, 3, 4, 5, 6, 0x0102, 0x0304]);
+    expect(ipv6ToWords('1:2:3:4:5:6:7:8')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(ipv6ToWords('10.0.0.1')).toBeUndefined();
+  });
+
+  it('matches IPv4 and IPv6 ranges by their prefix only', () => {
+    const of = createClientAddressOf(['10.0.0.0/8', 'fd00::/8', '0.0.0.0/0']);
+    const v6only = createClientAddressOf(['fd00::/8']);
+    expect(v6only(req('fd12::5', { 'x-forwarded-for': '2001:db8::9' }))).toBe('2001:db8::9');
+    expect(v6only(req('fe00::5', { 'x-forwarded-for': '2001:db8::9' }))).toBe('fe00::5');
+    // 0.0.0.0/0 trusts every IPv4 address: the walk goes to the leftmost
+    expect(of(req('192.0.2.1', { 'x-forwarded-for': '203.0.113.9, 10.1.1.1' }))).toBe('203.0.113.9');
   });
 });
 
