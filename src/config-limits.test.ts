@@ -90,3 +90,29 @@ describe('secretFlagWarnings', () => {
     expect(secretFlagWarnings({ db: './data/x.db', redis: 'redis://h:6379' })).toEqual([]);
   });
 });
+
+describe('trusted proxies', () => {
+  it('reads repeated or comma-separated flags, else the variable, else the file, and checks each range', () => {
+    const flags = loadGatewayConfig(
+      { token: 'abc', 'trusted-proxy': ['10.0.0.0/8,192.0.2.1', 'fd00::/8'] } as never,
+      {
+        WXTRACK_TRUSTED_PROXY: '172.16.0.0/12',
+      },
+    );
+    expect(flags.ok && flags.config.limits?.trustedProxies).toEqual(['10.0.0.0/8', '192.0.2.1', 'fd00::/8']);
+    const variable = loadGatewayConfig(
+      { token: 'abc' },
+      { WXTRACK_TRUSTED_PROXY: '172.16.0.0/12 127.0.0.1' },
+    );
+    expect(variable.ok && variable.config.limits?.trustedProxies).toEqual(['172.16.0.0/12', '127.0.0.1']);
+    const file = JSON.stringify({
+      server: { trustedProxies: ['10.1.0.0/16'] },
+      carriers: [{ id: 'YTO', name: '圆通', tokens: ['yto-secret'], waybillPattern: 'YT\\d{13}' }],
+    });
+    const fromFile = loadGatewayConfig({ config: 'f.json' }, {}, () => file);
+    expect(fromFile.ok && fromFile.config.limits?.trustedProxies).toEqual(['10.1.0.0/16']);
+    const bad = loadGatewayConfig({ token: 'abc', 'trusted-proxy': 'nginx' }, {});
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.join('\n')).toMatch(/trusted-proxy: "nginx"/);
+  });
+});

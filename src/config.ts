@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type Carrier, type TraceOptions } from './carrier/carrier.js';
 import { checkWaybillPattern } from './carrier/pattern-safety.js';
 import { guardCapacity } from './guard/guard-capacity.js';
+import { parseCidr } from './http/client-address.js';
 import { parseConfigText, type FileConfig } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
 import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from './tracking/event-codes.js';
@@ -45,6 +46,7 @@ export const ENV = Object.freeze({
   idleTimeout: 'WXTRACK_IDLE_TIMEOUT',
   maxConnections: 'WXTRACK_MAX_CONNECTIONS',
   rateLimit: 'WXTRACK_RATE_LIMIT',
+  trustedProxy: 'WXTRACK_TRUSTED_PROXY',
   metricsHost: 'WXTRACK_METRICS_HOST',
   metricsPort: 'WXTRACK_METRICS_PORT',
   view: 'WXTRACK_VIEW',
@@ -112,6 +114,11 @@ export interface LimitsConfig {
   readonly maxConnections: number;
   /** Track queries per client address per minute; 0 means no limit. */
   readonly rateLimitPerMinute: number;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies whose X-Forwarded-For / X-Real-IP name the
+   * client (http/client-address.ts); absent: the socket's address is the client's.
+   */
+  readonly trustedProxies?: readonly string[];
   /** Where `GET /metrics` listens; absent: no metrics listener. */
   readonly metrics?: { readonly host: string; readonly port: number } | undefined;
 }
@@ -548,7 +555,10 @@ export function loadGatewayConfig(
       ? /^(1|true|yes)$/i.test(accessVar)
       : (server.accessLog ?? false));
 
-  const limits = limitsSetting(serverInteger, (flag, variable) => pick(flags, env, flag, variable), server);
+  const limits = withTrustedProxies(
+    limitsSetting(serverInteger, (flag, variable) => pick(flags, env, flag, variable), server),
+    trustedProxySetting(flags, env, server, errors),
+  );
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -656,6 +666,32 @@ function limitsSetting(
     rateLimitPerMinute,
     metrics: metricsPort === undefined ? undefined : Object.freeze({ host: metricsHost, port: metricsPort }),
   });
+}
+
+/**
+ * `--trusted-proxy CIDR` (repeatable, or comma-separated), else WXTRACK_TRUSTED_PROXY (comma- or
+ * space-separated), else the file's `server.trustedProxies`. Each entry an address or CIDR range.
+ */
+function trustedProxySetting(
+  flags: Flags,
+  env: Env,
+  server: FileConfig['server'],
+  errors: string[],
+): readonly string[] {
+  const flag = (flags as Record<string, unknown>)['trusted-proxy'];
+  const fromFlags = Array.isArray(flag) ? (flag as string[]) : typeof flag === 'string' ? [flag] : undefined;
+  const variable = env[ENV.trustedProxy];
+  const texts =
+    fromFlags ?? (variable !== undefined && variable !== '' ? [variable] : (server.trustedProxies ?? []));
+  const entries = texts.flatMap((t) => t.split(/[\s,]+/)).filter((e) => e !== '');
+  for (const entry of entries)
+    if (parseCidr(entry) === undefined)
+      errors.push(`trusted-proxy: "${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8)`);
+  return Object.freeze(entries);
+}
+
+function withTrustedProxies(limits: LimitsConfig, trustedProxies: readonly string[]): LimitsConfig {
+  return trustedProxies.length === 0 ? limits : Object.freeze({ ...limits, trustedProxies });
 }
 
 /** The limits of a config, defaults filled in. */

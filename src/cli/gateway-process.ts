@@ -3,6 +3,7 @@
  * Wiring a running gateway: store, replay guard (both through the backend seam), logger and HTTP
  * app, opened in order and closed in reverse. `serve` and `demo` share it.
  */
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { openGuard, openReplies, openStore, renderOptionsFrom } from '../backends/open-backends.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
@@ -16,6 +17,7 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
 import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
 import type { Store } from '../store/store.js';
+import type { BudgetStore } from '../rate-limit/budget-store.js';
 import type { ReplySource } from '../reply/reply-source.js';
 
 export interface RunningGateway {
@@ -133,6 +135,11 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
         })
       : undefined;
+  // With Redis, the per-client budget is one count per address for every worker and node.
+  const budgetStore =
+    config.guard.kind === 'redis' && (config.limits?.rateLimitPerMinute ?? 1) > 0
+      ? await openBudgetStore(config.guard, onBackendError)
+      : undefined;
   const app = buildApp({
     config,
     store,
@@ -146,18 +153,26 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     ...(ingest ? { ingest } : {}),
     ...(metrics ? { metrics } : {}),
     ...(ingestor ? { ingestor } : {}),
+    ...(budgetStore ? { budgetStore } : {}),
   });
   let metricsServer: MetricsServer | undefined;
   try {
     // Refuse to serve without a push worker: fail closed, before "listening" is announced.
     await Promise.all([app.listen({ host: config.host, port: config.port }), ingestor?.ready()]);
     if (metrics && metricsAt) {
-      const { startMetricsServer } = await import('../metrics/metrics-server.js');
-      metricsServer = await startMetricsServer(metrics.registry, metricsAt);
+      if (cluster.isWorker) {
+        // Under --workers the primary listens and sums every worker (metrics/cluster-metrics.ts).
+        const { answerMetricsRequests } = await import('../metrics/cluster-metrics.js');
+        answerMetricsRequests(metrics.registry);
+      } else {
+        const { startMetricsServer } = await import('../metrics/metrics-server.js');
+        metricsServer = await startMetricsServer(metrics.registry, metricsAt);
+      }
     }
   } catch (err) {
     await app.close();
     await ingestor?.close();
+    await budgetStore?.close();
     await guard.close();
     await opened.close();
     await store.close();
@@ -224,6 +239,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         metrics?.stop();
         await app.close();
         await ingestor?.close();
+        await budgetStore?.close();
         await guard.close();
         await opened.close();
         await store.close();
@@ -268,4 +284,19 @@ export function onReloadSignal(handler: () => void): () => void {
   const on = () => handler();
   process.on('SIGHUP', on);
   return () => void process.off('SIGHUP', on);
+}
+
+/** The shared budget's store, on a Redis connection of its own (loaded only with `--redis`). */
+async function openBudgetStore(
+  guard: { readonly url: string; readonly secret: string },
+  onError: (err: Error) => void,
+): Promise<BudgetStore> {
+  const [{ createGuardRedis }, { RedisBudgetStore }] = await Promise.all([
+    import('../guard/redis/redis-client.js'),
+    import('../rate-limit/redis/redis-budget-store.js'),
+  ]);
+  return new RedisBudgetStore({
+    client: createGuardRedis({ url: guard.url, onError }),
+    secret: guard.secret,
+  });
 }

@@ -110,6 +110,7 @@ export async function runPrimary(
 
   cluster.on('exit', (worker, code, signal) => {
     listening.delete(worker.id);
+    metricsServing?.metrics.retire(worker.id);
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) stopAll();
       return;
@@ -151,13 +152,36 @@ export async function runPrimary(
   // The operating system hands connections to the workers (see the module comment); set before
   // the first fork, which fixes it.
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+
+  // One metrics listener, here, summing every worker (metrics/cluster-metrics.ts).
+  const metricsAt = config.limits?.metrics;
+  const metricsServing =
+    metricsAt === undefined ? undefined : await serveClusterMetrics(metricsAt, listening);
+
   for (let i = 0; i < config.workers; i++) fork();
   const signal = await Promise.race([untilSignal(), stopped.then(() => undefined)]);
   if (signal) logger.info({ signal }, 'shutting down: workers finish their requests in flight');
   await stop();
   process.off('SIGHUP', onHup);
+  metricsServing?.metrics.close();
+  await metricsServing?.server.close();
   retention?.stop();
   await store.close();
   logger.info('stopped');
   return failed ? 1 : 0;
+}
+
+/** The primary's metrics listener over the sum of the workers that listen. */
+async function serveClusterMetrics(
+  where: { readonly host: string; readonly port: number },
+  listening: Set<number>,
+) {
+  const [{ createClusterMetrics }, { startMetricsServer }] = await Promise.all([
+    import('../metrics/cluster-metrics.js'),
+    import('../metrics/metrics-server.js'),
+  ]);
+  const metrics = createClusterMetrics(() =>
+    Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && listening.has(w.id)),
+  );
+  return { metrics, server: await startMetricsServer(metrics, where) };
 }

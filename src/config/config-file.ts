@@ -77,6 +77,8 @@ export interface FileServerSettings {
   readonly idleTimeoutSeconds?: number;
   readonly maxConnections?: number;
   readonly rateLimitPerMinute?: number;
+  /** Addresses or CIDR ranges of the reverse proxies trusted to name the client. */
+  readonly trustedProxies?: readonly string[];
   readonly metricsHost?: string;
   readonly metricsPort?: number;
   /** The reply view's file, or `off`. */

@@ -320,6 +320,13 @@ export const CONFIG_SCHEMA = {
           default: 600,
           description: 'Track queries per client address per minute; 0 turns the limit off.',
         },
+        trustedProxies: {
+          type: 'array',
+          maxItems: 100,
+          items: { type: 'string', minLength: 1, maxLength: 64 },
+          description:
+            'Addresses or CIDR ranges of reverse proxies (nginx) whose X-Forwarded-For / X-Real-IP name the client for the rate limit; from anyone else the socket address counts.',
+        },
         metricsHost: {
           type: 'string',
           minLength: 1,

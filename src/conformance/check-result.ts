@@ -6,7 +6,12 @@
  */
 
 export type CheckFamily = 'reply' | 'security' | 'load';
-export type CheckOutcome = 'pass' | 'fail' | 'skip';
+/**
+ * `fail`: the spec is broken, or WeChat's page would break. `warn`: legal, but unlike the spec's
+ * own example; the detail says why it is named. `pass`. `skip`: the check does not apply (no
+ * successful OrderInfo, nothing readable). Only a fail makes a run fail.
+ */
+export type CheckOutcome = 'pass' | 'warn' | 'fail' | 'skip';
 
 export interface CheckDefinition {
   readonly family: CheckFamily;
@@ -107,6 +112,11 @@ export interface CheckResult {
   readonly orderid?: string;
 }
 
+/** The catalogue's rate-limit refusal (protocol/errors.ts), as the probes name it. */
+export const RATE_LIMITED = 42901;
+export const RATE_LIMITED_HINT =
+  "the endpoint's rate limit answered: raise it for the probe, or run it from an address you trust (or give check --rate-budget)";
+
 /** Latency and error figures of the load probe. */
 export interface LoadFigures {
   readonly connections: number;
@@ -119,6 +129,13 @@ export interface LoadFigures {
   readonly requestsPerSecond: number;
   /** True when the hard cap on requests, not the time, ended the run. */
   readonly capped: boolean;
+  /**
+   * Replies by what they were: `"0"` served, `"42901"` and other err_codes, `"HTTP 502"` for a
+   * reply that is not JSONP with an err_code, `"no reply"` for a failed connection.
+   */
+  readonly byCode: Readonly<Record<string, number>>;
+  /** Queries a minute the operator allowed the whole check (`--rate-budget`), if given. */
+  readonly rateBudget?: number;
 }
 
 export interface CheckReport {
@@ -142,6 +159,12 @@ export const pass = (id: CheckId, detail: string, orderid?: string): CheckResult
 export const fail = (id: CheckId, detail: string, orderid?: string): CheckResult => ({
   id,
   outcome: 'fail',
+  detail,
+  ...(orderid === undefined ? {} : { orderid }),
+});
+export const warn = (id: CheckId, detail: string, orderid?: string): CheckResult => ({
+  id,
+  outcome: 'warn',
   detail,
   ...(orderid === undefined ? {} : { orderid }),
 });

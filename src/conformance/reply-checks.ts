@@ -4,7 +4,16 @@
  * type, the exact `WxOrderCb(JSON)` frame, and every field's format. Pure: a reply in, results
  * out, one per check id, so each fault is named by the check that catches it.
  */
-import { fail, pass, skip, type CheckId, type CheckResult } from './check-result.js';
+import {
+  fail,
+  pass,
+  RATE_LIMITED,
+  RATE_LIMITED_HINT,
+  skip,
+  warn,
+  type CheckId,
+  type CheckResult,
+} from './check-result.js';
 import { excerpt, readAsWeChatPage } from './wechat-page.js';
 
 export interface RawReply {
@@ -56,7 +65,7 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
   );
 
   const read = readAsWeChatPage(reply.body);
-  const later: CheckId[] = [
+  const fields: CheckId[] = [
     'err-code',
     'order-status',
     'accept-time',
@@ -65,13 +74,15 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
     'cell-length',
     'eta',
   ];
+  // Only an unreadable body stops the field checks: there is nothing for them to read.
   if (!read.ok || !isObject(read.value)) {
     results.push(fail('body-shape', read.ok ? 'the JSON is not an object' : read.problem, orderid));
-    for (const id of later) results.push(skip(id, 'the body could not be read', orderid));
+    for (const id of fields) results.push(skip(id, 'the body could not be read', orderid));
     return results;
   }
   const info = read.value;
   const shapeProblems: string[] = [];
+  const shapeNotes: string[] = [];
   for (const key of Object.keys(info))
     if (!KEYS.has(key)) shapeProblems.push(`unknown field ${excerpt(key, 24)}`);
   if (typeof info.err_code !== 'number') shapeProblems.push('err_code is not a number');
@@ -81,7 +92,13 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
   const cells = Array.isArray(info.cells) ? info.cells : undefined;
   if (success) {
     if (!traces) shapeProblems.push('traces is not an array');
-    if (!cells) shapeProblems.push('cells is not an array');
+    // The spec lists cells among OrderInfo's fields without requiring them (unlike the ETA, whose
+    // rule it states): absent is legal, a value that is not an array is not.
+    if (info.cells === undefined)
+      shapeNotes.push(
+        "cells absent: legal (the spec lists cells but never requires them), unlike the spec's example, which sends an array; WeChat's page then shows no cells",
+      );
+    else if (!cells) shapeProblems.push('cells is not an array');
     traces?.forEach((t, i) => {
       if (!isObject(t) || !TRACE_KEYS.every((k) => typeof t[k] === 'string')) {
         shapeProblems.push(`traces[${i}] lacks string accept_time, accept_address, remark`);
@@ -95,20 +112,21 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
       }
     });
   }
-  add(
-    shapeProblems.length === 0,
-    'body-shape',
-    'WxOrderCb({...}) parses as WeChat does',
-    shapeProblems.slice(0, 3).join('; '),
-  );
+  if (shapeProblems.length > 0)
+    results.push(fail('body-shape', [...shapeProblems, ...shapeNotes].join('; '), orderid));
+  else if (shapeNotes.length > 0) results.push(warn('body-shape', shapeNotes.join('; '), orderid));
+  else results.push(pass('body-shape', 'WxOrderCb({...}) parses as WeChat does', orderid));
   add(
     success && info.err_msg === 'ok',
     'err-code',
     'err_code 0, err_msg "ok"',
-    `err_code ${JSON.stringify(info.err_code)}, err_msg ${excerpt(String(info.err_msg))}`,
+    `err_code ${JSON.stringify(info.err_code)}, err_msg ${excerpt(String(info.err_msg))}` +
+      (info.err_code === RATE_LIMITED ? `: ${RATE_LIMITED_HINT}` : ''),
   );
-  if (!success || !traces || !cells) {
-    for (const id of later.slice(1)) results.push(skip(id, 'no successful OrderInfo to read', orderid));
+  // The field checks apply to a successful OrderInfo, each whatever the others found.
+  if (!success) {
+    for (const id of fields.slice(1))
+      results.push(skip(id, 'not a successful OrderInfo (err_code ≠ 0)', orderid));
     return results;
   }
 
@@ -121,15 +139,20 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
     `order_status ${excerpt(JSON.stringify(status) ?? 'absent')}`,
   );
 
-  const rows = traces.filter(isObject);
+  if (!traces) {
+    for (const id of ['accept-time', 'accept-address', 'trace-order'] as const)
+      results.push(skip(id, 'no traces array (see body-shape)', orderid));
+  }
+  const rows = (traces ?? []).filter(isObject);
   const times = rows.map((t) => String(t.accept_time));
   const badTime = times.find((t) => !ACCEPT_TIME_RE.test(t));
-  add(
-    badTime === undefined,
-    'accept-time',
-    `${times.length} traces`,
-    `accept_time ${excerpt(badTime ?? '')}`,
-  );
+  if (traces)
+    add(
+      badTime === undefined,
+      'accept-time',
+      `${times.length} traces`,
+      `accept_time ${excerpt(badTime ?? '')}`,
+    );
 
   const badAddress = rows
     .map((t) => String(t.accept_address))
@@ -139,17 +162,18 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
     });
   const labels = new Set(rows.map((t) => String(t.accept_address).split('\n')[0]!));
   const unknown = [...labels].filter((l) => !STATUS_NAMES.includes(l));
-  add(
-    badAddress === undefined,
-    'accept-address',
-    unknown.length
-      ? `status texts outside the spec's names: ${unknown
-          .slice(0, 3)
-          .map((l) => excerpt(l, 12))
-          .join(', ')}`
-      : 'status\\ndescription',
-    `accept_address ${excerpt(badAddress ?? '')}: want status text, \\n, description`,
-  );
+  if (traces)
+    add(
+      badAddress === undefined,
+      'accept-address',
+      unknown.length
+        ? `status texts outside the spec's names: ${unknown
+            .slice(0, 3)
+            .map((l) => excerpt(l, 12))
+            .join(', ')}`
+        : 'status\\ndescription',
+      `accept_address ${excerpt(badAddress ?? '')}: want status text, \\n, description`,
+    );
 
   let up = 0;
   let down = 0;
@@ -157,24 +181,32 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
     if (times[i]! > times[i - 1]!) up++;
     if (times[i]! < times[i - 1]!) down++;
   }
-  add(
-    up === 0 || down === 0,
-    'trace-order',
-    down > 0 ? 'newest first' : 'oldest first, as in the spec\u2019s example',
-    `${up} steps forward and ${down} back in time`,
-  );
+  if (traces && up > 0 && down > 0)
+    results.push(fail('trace-order', `${up} steps forward and ${down} back in time`, orderid));
+  else if (traces && down > 0)
+    results.push(
+      warn(
+        'trace-order',
+        "newest first: legal (the spec sets no order), unlike the spec's example, which lists oldest first",
+        orderid,
+      ),
+    );
+  else if (traces) results.push(pass('trace-order', 'oldest first, as in the spec\u2019s example', orderid));
 
-  const badCell = cells
+  const badCell = (cells ?? [])
     .filter(isObject)
     .find((c) => codePoints(String(c.key)) > 20 || codePoints(String(c.value)) > 10);
-  add(
-    badCell === undefined,
-    'cell-length',
-    `${cells.length} cells`,
-    badCell
-      ? `cell ${excerpt(String(badCell.key), 24)}: key ${codePoints(String(badCell.key))}, value ${codePoints(String(badCell.value))} characters`
-      : '',
-  );
+  if (info.cells === undefined) results.push(pass('cell-length', 'no cells', orderid));
+  else if (!cells) results.push(skip('cell-length', 'cells is not an array (see body-shape)', orderid));
+  else
+    add(
+      badCell === undefined,
+      'cell-length',
+      `${cells.length} cells`,
+      badCell
+        ? `cell ${excerpt(String(badCell.key), 24)}: key ${codePoints(String(badCell.key))}, value ${codePoints(String(badCell.value))} characters`
+        : '',
+    );
 
   const eta = info.estimated_delivery_time;
   const signed = status === 4 || status === 6;

@@ -8,6 +8,7 @@ import { CHECKS, type CheckOutcome, type CheckReport } from './check-result.js';
 
 const MARK: Readonly<Record<CheckOutcome, { en: string; zh: string }>> = {
   pass: { en: 'PASS', zh: '通过' },
+  warn: { en: 'WARN', zh: '注意' },
   fail: { en: 'FAIL', zh: '失败' },
   skip: { en: 'SKIP', zh: '跳过' },
 };
@@ -17,7 +18,14 @@ const label = (r: { id: keyof typeof CHECKS; orderid?: string }) =>
 
 function counts(report: CheckReport): string {
   const n = (o: CheckOutcome) => report.results.filter((r) => r.outcome === o).length;
-  return `${n('pass')} passed, ${n('fail')} failed, ${n('skip')} skipped`;
+  return `${n('pass')} passed, ${n('warn')} warned, ${n('fail')} failed, ${n('skip')} skipped`;
+}
+
+function verdict(report: CheckReport): string {
+  if (!report.passed) return 'Not ready. 尚未就绪。';
+  return report.results.some((r) => r.outcome === 'warn')
+    ? 'Ready for review; read the warnings. 可提交审核，请阅读提示。'
+    : 'Ready for review. 可提交审核。';
 }
 
 export function renderText(report: CheckReport): string {
@@ -35,7 +43,7 @@ export function renderText(report: CheckReport): string {
   return (
     `wxtrack check ${report.endpoint}  (${report.startedAt})\n\n` +
     lines.join('\n') +
-    `\n\n${counts(report)}. ${report.passed ? 'Ready for review. 可提交审核。' : 'Not ready. 尚未就绪。'}\n`
+    `\n\n${counts(report)}. ${verdict(report)}\n`
   );
 }
 
@@ -52,7 +60,12 @@ export function renderMarkdown(report: CheckReport): string {
     `- Result 结论: **${report.passed ? 'PASS 通过' : 'FAIL 未通过'}** (${counts(report)})\n`;
   const load = report.load
     ? `\n## Load 压测\n\n| connections 并发 | requests 请求数 | req/s | p50 | p99 | errors 错误率 |\n|---|---|---|---|---|---|\n` +
-      `| ${report.load.connections} | ${report.load.requests} | ${report.load.requestsPerSecond} | ${report.load.p50Ms} ms | ${report.load.p99Ms} ms | ${(report.load.errorRate * 100).toFixed(2)}% |\n`
+      `| ${report.load.connections} | ${report.load.requests} | ${report.load.requestsPerSecond} | ${report.load.p50Ms} ms | ${report.load.p99Ms} ms | ${(report.load.errorRate * 100).toFixed(2)}% |\n` +
+      `\nReplies by code 按错误码统计: ${
+        Object.entries(report.load.byCode)
+          .map(([what, n]) => `\`${what}\` × ${n}`)
+          .join(', ') || 'none'
+      }\n`
     : '';
   const table =
     `\n## Checks 检查项\n\n| Check 检查 | Result 结果 | Detail 详情 |\n|---|---|---|\n` +

@@ -5,6 +5,7 @@ import type { CheckId } from './check-result.js';
 import { failedIds, runCheck } from './run-check.js';
 import {
   IN_TRANSIT,
+  REFERENCE_RATE_LIMIT,
   REFERENCE_TOKEN,
   referenceServer,
   SIGNED,
@@ -75,7 +76,7 @@ describe('wxtrack check against wxtrack itself, over a real socket', () => {
 });
 
 describe('wxtrack check against deliberately broken servers', () => {
-  const check = async (fault: Fault, load: false | typeof smallLoad = false) => {
+  const check = async (fault: Fault, load: false | (typeof smallLoad & { rateBudget?: number }) = false) => {
     const server = await referenceServer(fault, () => clock.now());
     closers.push(() => server.close());
     const report = await runCheck({
@@ -112,6 +113,55 @@ describe('wxtrack check against deliberately broken servers', () => {
       expect(report.passed).toBe(false);
     });
   }
+
+  it('passes a server that omits cells, with a warning on each waybill that says why', async () => {
+    const { report } = await check('no-cells');
+    expect(report.passed).toBe(true);
+    expect(failedIds(report)).toEqual([]);
+    const warned = report.results.filter((r) => r.outcome === 'warn');
+    expect(warned.map((r) => [r.id, r.orderid])).toEqual([
+      ['body-shape', IN_TRANSIT],
+      ['body-shape', SIGNED],
+    ]);
+    expect(warned[0]!.detail).toMatch(/cells absent: legal/);
+    // the other checks still ran on both waybills
+    expect(report.results.filter((r) => r.id === 'eta' && r.outcome === 'pass')).toHaveLength(2);
+  });
+
+  it('names both faults on one waybill: a failed body-shape hides no other check', async () => {
+    const { report } = await check('cells-object-and-eta');
+    const failed = report.results.filter((r) => r.outcome === 'fail');
+    expect(failed.map((r) => [r.id, r.orderid])).toEqual([
+      ['body-shape', SIGNED],
+      ['eta', SIGNED],
+    ]);
+    expect(failed[0]!.detail).toContain('cells is not an array');
+    expect(failed[1]!.detail).toContain('on a signed parcel');
+    expect(report.passed).toBe(false);
+  });
+
+  it('reports the load by error code and names a 42901 as the endpoint’s rate limit', async () => {
+    const { report } = await check('rate-limit', { ...smallLoad, seconds: 30, maxRequests: 40 });
+    const load = report.results.find((r) => r.id === 'load')!;
+    expect(load.outcome).toBe('fail');
+    expect(load.detail).toMatch(/err_code 42901 × \d+/);
+    expect(load.detail).toContain("the endpoint's rate limit answered: raise it for the probe");
+    expect(report.load?.byCode['42901']).toBeGreaterThan(0);
+    expect((report.load?.byCode['0'] ?? 0) + (report.load?.byCode['42901'] ?? 0)).toBe(report.load?.requests);
+  });
+
+  it('stays within the operator’s --rate-budget, the checks before the load included', async () => {
+    const { report, server } = await check('rate-limit', {
+      ...smallLoad,
+      seconds: 30,
+      maxRequests: 1000,
+      rateBudget: REFERENCE_RATE_LIMIT,
+    });
+    expect(server.nonces.length).toBeLessThanOrEqual(REFERENCE_RATE_LIMIT);
+    expect(report.load?.byCode).toEqual({ '0': report.load?.requests });
+    expect(report.load?.requests).toBeGreaterThan(0);
+    expect(report.passed).toBe(true);
+  });
 
   it('the load never replays a signature and stops at its cap', async () => {
     const { report, server } = await check('none', { ...smallLoad, seconds: 30, maxRequests: 25 });

@@ -26,7 +26,14 @@ export interface CheckInput {
   readonly now?: () => number;
   /** Leave the load out (`--no-load`). */
   readonly load?:
-    false | { connections?: number; seconds?: number; maxRequests?: number; p99BudgetMs?: number };
+    | false
+    | {
+        connections?: number;
+        seconds?: number;
+        maxRequests?: number;
+        p99BudgetMs?: number;
+        rateBudget?: number;
+      };
 }
 
 const ORDER = Object.keys(CHECKS) as CheckId[];
@@ -34,7 +41,16 @@ const ORDER = Object.keys(CHECKS) as CheckId[];
 export async function runCheck(input: CheckInput): Promise<CheckReport> {
   const now = input.now ?? (() => Date.now());
   const startedAt = new Date().toISOString();
-  const client = createClient(input.endpoint);
+  const raw = createClient(input.endpoint);
+  // Every query the checks send counts against the operator's --rate-budget, the load's included.
+  let sent = 0;
+  const client: typeof raw = {
+    get: (params) => {
+      sent++;
+      return raw.get(params);
+    },
+    close: () => raw.close(),
+  };
   const results: CheckResult[] = [];
   let load: LoadFigures | undefined;
   try {
@@ -62,7 +78,7 @@ export async function runCheck(input: CheckInput): Promise<CheckReport> {
     client.close();
   }
   if (input.load !== false) {
-    const probe = await loadProbe({ ...input, ...(input.load ?? {}), now });
+    const probe = await loadProbe({ ...input, ...(input.load ?? {}), now, sentBefore: sent });
     results.push(probe.result);
     load = probe.figures;
   }

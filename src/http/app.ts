@@ -7,6 +7,8 @@ import { createServer, type IncomingMessage, type ServerOptions, type ServerResp
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import { createAddressBudget } from './address-budget.js';
+import { createClientAddressOf } from './client-address.js';
+import type { BudgetStore } from '../rate-limit/budget-store.js';
 import { limitConnections } from './connection-limit.js';
 import { answerHalfClosed, deferContinue } from './early-reply.js';
 import { refusalSampler, REFUSAL_SAMPLING, type RefusalSampling } from './refusal-log.js';
@@ -60,6 +62,8 @@ export interface AppDeps {
   readonly refusalSampling?: RefusalSampling;
   /** Where pushes are stored; on this thread through `store` when left out. */
   readonly ingestor?: PushIngestor;
+  /** Where the per-client budget is counted (Redis, shared); this process's memory when left out. */
+  readonly budgetStore?: BudgetStore;
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -77,7 +81,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     callback: config.callbacks[0] ?? 'WxOrderCb',
     sampleRefusal: refusalSampler(clock, deps.refusalSampling ?? REFUSAL_SAMPLING),
     ...(limits.rateLimitPerMinute > 0
-      ? { budget: createAddressBudget(limits.rateLimitPerMinute, clock) }
+      ? {
+          budget: createAddressBudget(limits.rateLimitPerMinute, clock, {
+            ...(deps.budgetStore ? { store: deps.budgetStore } : {}),
+            onStoreError: budgetErrorLog(logger),
+          }),
+        }
       : {}),
     answer: createQueryAnswerer({
       carriers: deps.carrierSource ?? config.carriers,
@@ -96,7 +105,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           },
         }),
   });
-  const fastTrack = createTrackFastPath({ path: config.trackPath, handle, logger, draining });
+  const addressOf = createClientAddressOf(limits.trustedProxies ?? []);
+  const fastTrack = createTrackFastPath({ path: config.trackPath, handle, logger, draining, addressOf });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Fastify's own request lines carry the URL, and the URL carries the signature and nonce.
@@ -148,7 +158,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     draining.value = true;
     done();
   });
-  registerTrackRoute(app, { path: config.trackPath, handle, draining });
+  registerTrackRoute(app, { path: config.trackPath, handle, draining, addressOf });
   registerHealthRoutes(app, store, draining, () => metrics?.storeError('ready'));
   // The /v1 API reads the carriers in force per request, like the query path, so a reload applies.
   const carrierOf = (id: string) => {
@@ -177,4 +187,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   });
   return app;
+}
+
+/** A shared budget that cannot count is logged once a minute at most, with the count passed over. */
+function budgetErrorLog(logger: Logger): (err: unknown) => void {
+  let last = -Infinity;
+  let passed = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < 60_000) {
+      passed++;
+      return;
+    }
+    logger.error({ err, passed }, 'rate limit: shared budget unavailable; counting in this process');
+    last = now;
+    passed = 0;
+  };
 }

@@ -17,6 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptsGzip } from './accept-encoding.js';
 import { PLAIN_ERROR_HEADERS } from './headers.js';
+import type { ClientAddressOf } from './client-address.js';
 import type { Logger } from './logging.js';
 import type { TrackHandler } from './track-handler.js';
 
@@ -25,6 +26,8 @@ export interface TrackFastPathOptions {
   readonly handle: TrackHandler;
   readonly logger: Logger;
   readonly draining: { readonly value: boolean };
+  /** The client's address (client-address.ts); the socket's when left out. */
+  readonly addressOf?: ClientAddressOf;
 }
 
 /** Returns a handler that answers the query route and returns true, or returns false untouched. */
@@ -32,6 +35,7 @@ export function createTrackFastPath(
   options: TrackFastPathOptions,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { path, handle, logger, draining } = options;
+  const addressOf = options.addressOf ?? ((req: IncomingMessage) => req.socket.remoteAddress);
   const QUESTION = 63; // '?'
   let seq = 0;
   return (req, res) => {
@@ -43,7 +47,7 @@ export function createTrackFastPath(
     handle(
       search,
       acceptsGzip(req.headers['accept-encoding']),
-      req.socket.remoteAddress,
+      addressOf(req),
       'q-' + (++seq).toString(36),
     ).then(
       (result) => {

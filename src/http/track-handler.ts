@@ -57,7 +57,9 @@ export function createTrackHandler(options: TrackHandlerOptions): TrackHandler {
     else logger.warn(line, 'track query refused');
   };
   return async (search, gzip, address, reqId) => {
-    const retryAfter = budget?.take(address ?? '');
+    const taken = budget?.take(address ?? '');
+    // The memory budget answers at once; a shared one (Redis) with a promise.
+    const retryAfter = typeof taken === 'object' ? await taken : taken;
     if (retryAfter !== undefined) {
       observe?.({ outcome: Errors.RATE_LIMITED }, 0);
       log(Errors.RATE_LIMITED.code, { reqId });

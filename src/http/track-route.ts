@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { acceptsGzip } from './accept-encoding.js';
+import type { ClientAddressOf } from './client-address.js';
 import type { TrackHandler } from './track-handler.js';
 
 export interface TrackRouteOptions {
@@ -13,6 +14,8 @@ export interface TrackRouteOptions {
   readonly handle: TrackHandler;
   /** Set once the server is shutting down. */
   readonly draining: { readonly value: boolean };
+  /** The client's address (client-address.ts); the socket's when left out. */
+  readonly addressOf?: ClientAddressOf;
 }
 
 export function registerTrackRoute(app: FastifyInstance, options: TrackRouteOptions): void {
@@ -23,7 +26,7 @@ export function registerTrackRoute(app: FastifyInstance, options: TrackRouteOpti
     const result = await handle(
       q < 0 ? '' : url.slice(q + 1),
       acceptsGzip(request.headers['accept-encoding']),
-      request.socket.remoteAddress,
+      options.addressOf ? options.addressOf(request.raw) : request.socket.remoteAddress,
       request.id,
     );
     if (draining.value) reply.header('connection', 'close');

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from './cluster-metrics.js';
 
 export interface MetricsServer {
   /** `http://host:port`. */
@@ -16,8 +16,9 @@ export interface MetricsServer {
 
 const FIXED_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
 
+/** `registry`: one process's registry, or under `--workers` the primary's sum (cluster-metrics.ts). */
 export async function startMetricsServer(
-  registry: Registry,
+  registry: MetricsSource,
   where: { readonly host: string; readonly port: number },
 ): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {

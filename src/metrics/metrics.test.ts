@@ -3,11 +3,13 @@
  * Metrics end to end over real sockets: a gateway started as `serve` starts it, queried and
  * pushed to, then scraped on its own loopback listener; the track port does not serve them.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../api/api-keys.js';
 import { startGateway, type RunningGateway } from '../cli/gateway-process.js';
 import { loadGatewayConfig } from '../config.js';
 import { createLogger } from '../http/logging.js';
+import { Errors } from '../protocol/errors.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
 import { gatewayFixture } from '../testing/gateway-fixture.js';
 import { listenLocal } from '../testing/raw-http.js';
@@ -129,5 +131,43 @@ describe('store errors', () => {
       metrics.stop();
       await fx.close();
     }
+  });
+});
+
+describe('err_code label values', () => {
+  it('are every one in the error catalogue, and the catalogue is in both READMEs’ tables', async () => {
+    // one of each kind a caller can cause: no callback (the plain 400), a malformed query, a
+    // forged signature, an unknown waybill
+    await fetch(`${gw.origin}/wechat/track?orderid=YT1`);
+    await fetch(`${gw.origin}/wechat/track?callback=WxOrderCb`);
+    const now = String(Math.floor(Date.now() / 1000));
+    for (const [i, token] of ['metrics-token', 'forged-token'].entries()) {
+      const url = signedQueryUrl({
+        url: `${gw.origin}/wechat/track`,
+        token,
+        orderid: 'YT1234567890123',
+        openid: 'oLabel',
+        timestamp: now,
+        nonce: `77${i}`,
+      });
+      await (await fetch(url)).text();
+    }
+    const seen = [...(await scrape()).matchAll(/^wxtrack_queries_total\{err_code="(\d+)"/gm)].map((m) =>
+      Number(m[1]),
+    );
+    expect(new Set(seen)).toEqual(new Set([...seen, 40000, 40001, 40004, 40401]));
+    const catalogue = new Set(Object.values(Errors).map((e) => e.code));
+    for (const code of seen) expect(catalogue.has(code), `err_code ${code}`).toBe(true);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const english = readme.slice(readme.indexOf('\n## Running it for real'), readme.indexOf('\n## 正式运行'));
+    const chinese = readme.slice(readme.indexOf('\n## 正式运行'), readme.indexOf('\n## Carriers'));
+    for (const code of catalogue)
+      for (const [name, text] of [
+        ['English', english],
+        ['中文', chinese],
+      ] as const)
+        expect(new RegExp(`^\\| \\(?${code}\\)? `, 'm').test(text), `${code} in the ${name} table`).toBe(
+          true,
+        );
   });
 });

@@ -71,10 +71,21 @@ function mirroredCounter(registry: Registry, name: string, help: string, read: (
   });
 }
 
-function mirroredGauge(registry: Registry, name: string, help: string, read: () => number | undefined) {
+/**
+ * `aggregator`: how `serve --workers` sums the workers' values (cluster-metrics.ts): `sum` for
+ * what each process holds, `max` for what the workers of one machine share (the reply view).
+ */
+function mirroredGauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  read: () => number | undefined,
+  aggregator: 'sum' | 'max' = 'sum',
+) {
   return new Gauge({
     name,
     help,
+    aggregator,
     registers: [registry],
     collect() {
       const value = read();
@@ -128,12 +139,20 @@ export function createMetrics(sources: MetricsSources = {}): GatewayMetrics {
     'Replies dropped from the cache to stay within its memory bound.',
     () => cache()?.evictions,
   );
-  mirroredGauge(registry, 'wxtrack_reply_cache_entries', 'Replies in the cache.', () => cache()?.entries);
+  // The reply view is one file per machine, shared by its workers: each reports the same figure.
+  mirroredGauge(
+    registry,
+    'wxtrack_reply_cache_entries',
+    'Replies in the cache.',
+    () => cache()?.entries,
+    'max',
+  );
   mirroredGauge(
     registry,
     'wxtrack_reply_cache_bytes',
     'Bytes of replies in the cache.',
     () => cache()?.bytes,
+    'max',
   );
 
   const guard = () => sources.guard?.stats();

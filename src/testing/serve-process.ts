@@ -24,6 +24,7 @@ export interface ServeProcess {
 export async function spawnServe(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  /** How long it may take to listen: several processes start slower on a busy machine. */
   startWithinMs = 15_000,
 ): Promise<ServeProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +46,7 @@ export async function spawnServe(
     });
   const listening = await new Promise<LogLine>((resolve, reject) => {
     const timer = setTimeout(() => {
-      // Not left running: SIGTERM, so a primary stops its workers too.
+      // Not left behind: a primary that outlives its test keeps forking workers.
       child.kill('SIGTERM');
       reject(new Error('serve did not start'));
     }, startWithinMs);

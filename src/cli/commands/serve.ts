@@ -64,7 +64,11 @@ export const serveCommand: Command = {
   --request-timeout S    a request must arrive whole within S seconds (WXTRACK_REQUEST_TIMEOUT, default 10)
   --idle-timeout S       close a connection silent for S seconds (WXTRACK_IDLE_TIMEOUT, default 10)
   --max-connections N    open connections at most (WXTRACK_MAX_CONNECTIONS, default 1024)
-  --rate-limit N         track queries per client address per minute; 0 is off (WXTRACK_RATE_LIMIT, default 600)
+  --rate-limit N         track queries per client address per minute; 0 is off (WXTRACK_RATE_LIMIT, default 600);
+                         shared by every worker and node through --redis, else counted in this process
+  --trusted-proxy CIDR   a reverse proxy (nginx) whose X-Forwarded-For / X-Real-IP names the client for the
+                         rate limit; repeatable or comma-separated (WXTRACK_TRUSTED_PROXY; default: none, the
+                         socket address counts)
   --metrics-port N       serve Prometheus metrics on GET /metrics at this port (WXTRACK_METRICS_PORT; default: none)
   --metrics-host H       (WXTRACK_METRICS_HOST, default 127.0.0.1)
 
@@ -100,6 +104,7 @@ export const serveCommand: Command = {
     'idle-timeout': { type: 'string' },
     'max-connections': { type: 'string' },
     'rate-limit': { type: 'string' },
+    'trusted-proxy': { type: 'string', multiple: true },
     'metrics-port': { type: 'string' },
     'metrics-host': { type: 'string' },
   },

@@ -1,8 +1,8 @@
 /**
  * @module
- * A small stand-alone JSONP endpoint for the checker's tests, correct by default, with at most
- * one deliberate fault: the mistakes a courier's own implementation makes. Each fault must be
- * caught by exactly one check id. It listens on 127.0.0.1 only, and records every nonce it sees.
+ * A small stand-alone JSONP endpoint for the checker's tests, correct by default, with one
+ * deliberate fault (or, for `cells-object-and-eta`, two on one waybill): the mistakes a courier's
+ * own implementation makes, and one legal choice (`no-cells`) the checker must not call a fault. It listens on 127.0.0.1 only, and records every nonce it sees.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +23,16 @@ export type Fault =
   /** A cell value of 11 characters. */
   | 'long-cell-value'
   /** An ETA on a signed parcel. */
-  | 'eta-on-signed';
+  | 'eta-on-signed'
+  /** No `cells` field at all: legal, since the spec never requires it. */
+  | 'no-cells'
+  /** Two faults on the signed waybill: `cells` an object, not an array, and an ETA. */
+  | 'cells-object-and-eta'
+  /** A per-client limit of {@link REFERENCE_RATE_LIMIT} queries, then 42901, as wxtrack answers. */
+  | 'rate-limit';
+
+/** Queries the `rate-limit` fault answers before 42901. */
+export const REFERENCE_RATE_LIMIT = 30;
 
 export const IN_TRANSIT = 'RF0000000002';
 export const SIGNED = 'RF0000000004';
@@ -37,7 +46,9 @@ const trace = (time: string, label: string, text: string, place: string) => ({
 
 function orderInfo(orderid: string, fault: Fault): Record<string, unknown> | undefined {
   const cellValue = fault === 'long-cell-value' ? '请点击这里支付运单费用' : '去支付';
-  const cells = [{ key: 'wxpay', value: cellValue, status: 'pages/pay/index' }];
+  const cellList = [{ key: 'wxpay', value: cellValue, status: 'pages/pay/index' }];
+  const twoFaults = fault === 'cells-object-and-eta' && orderid === SIGNED;
+  const cells = fault === 'no-cells' ? {} : { cells: twoFaults ? { wxpay: cellList[0] } : cellList };
   const time = (t: string) => (fault === 'time-format' ? t.replace(/-/g, '/') : t);
   const early = [
     trace(time('2026-07-07 09:00:00'), '已揽件', '快件已揽收', '杭州'),
@@ -51,7 +62,7 @@ function orderInfo(orderid: string, fault: Fault): Record<string, unknown> | und
       order_status: 2,
       estimated_delivery_time: '2026-07-09',
       traces: early,
-      cells,
+      ...cells,
     };
   }
   if (orderid === SIGNED) {
@@ -59,9 +70,9 @@ function orderInfo(orderid: string, fault: Fault): Record<string, unknown> | und
       err_code: 0,
       err_msg: 'ok',
       order_status: 4,
-      ...(fault === 'eta-on-signed' ? { estimated_delivery_time: '2026-07-09' } : {}),
+      ...(fault === 'eta-on-signed' || twoFaults ? { estimated_delivery_time: '2026-07-09' } : {}),
       traces: [...early, trace(time('2026-07-08 11:00:00'), '已签收', '本人签收', '深圳')],
-      cells,
+      ...cells,
     };
   }
   return undefined;
@@ -94,6 +105,7 @@ export async function referenceServer(fault: Fault, now: () => number): Promise<
     if (!read.ok) return refuse(40004);
     const query = read.query;
     nonces.push(query.nonce);
+    if (fault === 'rate-limit' && nonces.length > REFERENCE_RATE_LIMIT) return refuse(42901);
     if (!verifySignature([REFERENCE_TOKEN], query.signature, query.timestamp, query.nonce).ok)
       return refuse(40001);
     if (Math.abs(Number(query.timestamp) - now() / 1000) > 300) return refuse(40002);
