@@ -45,7 +45,6 @@ export const serveCommand: Command = {
   --view PATH|off        reply view file, shared by every process serving the database
                          (WXTRACK_VIEW, default DB-view.mdb beside the SQLite file); off reads
                          the store on every query
-  --cache-mb N           no longer used: replies come from the reply view (WXTRACK_CACHE_MB)
   --replay-max-rate N    new signatures a second the memory replay guard holds for the whole
                          window (WXTRACK_REPLAY_MAX_RATE, default 5000: 3,005,000 entries,
                          60 MB); past it, queries get 50001 rather than a weaker guard
@@ -86,7 +85,6 @@ export const serveCommand: Command = {
     'window-seconds': { type: 'string' },
     'replay-max-entries': { type: 'string' },
     'replay-max-rate': { type: 'string' },
-    'cache-mb': { type: 'string' },
     view: { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
