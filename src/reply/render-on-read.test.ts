@@ -11,6 +11,7 @@ import { ManualClock } from '../clock/clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createTestSchema } from '../testing/postgres-schema.js';
+import { needs } from '../testing/services.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import type { OrderStatus } from '../protocol/order-info.js';
 import type { StoredEvent } from '../tracking/event.js';
@@ -52,6 +53,8 @@ async function expectGolden(store: Store): Promise<void> {
   expect(signed).toBeGreaterThan(50);
 }
 
+const postgres = await needs('postgres');
+
 describe('render on read against the previous release', () => {
   it('equals the stored replies byte for byte on SQLite', async () => {
     const store = new SqliteStore({ path: ':memory:', clock: new ManualClock(Date.UTC(2026, 11, 1)) });
@@ -60,7 +63,7 @@ describe('render on read against the previous release', () => {
     await store.close();
   });
 
-  it('equals the stored replies byte for byte on PostgreSQL', async () => {
+  postgres.it('equals the stored replies byte for byte on PostgreSQL', async () => {
     const schema = await createTestSchema('wxtrack_golden');
     const store = await PostgresStore.open({
       pool: schema.pool(),
