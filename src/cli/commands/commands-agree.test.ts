@@ -8,7 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../clock/clock.js';
 import { computeSignature } from '../../protocol/signature.js';
+import { event } from '../../store/store.case.test.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { cli } from '../../testing/cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-agree-'));
@@ -179,6 +182,33 @@ describe('--carrier scopes or is refused', () => {
     );
     expect((await cli('sign', '--token', 'abc', '--carrier', 'JT', '--orderid', 'JT1')).err).toMatch(
       /with --token, use --company-id/,
+    );
+  });
+});
+
+describe('stored carriers nobody serves', () => {
+  it('config check names them with their waybill counts and says how to keep the data', async () => {
+    const store = new SqliteStore({ path: dbPath, clock: new ManualClock(0) });
+    await store.append(
+      'default',
+      ['YT0000000000001', 'YT0000000000002', 'YT0000000000003'].map((waybill, i) =>
+        event({ eventId: `d${i}`, waybill }),
+      ),
+    );
+    await store.append('YTO', [event({ eventId: 'y1', waybill: 'YT0000000000009' })]);
+    await store.close();
+    env({
+      WXT_AGREE_YTO: 'yto-token-1',
+      WXT_AGREE_JT: 'jt-token-1',
+      WXT_AGREE_REDIS: 'redis://127.0.0.1:1',
+      WXT_AGREE_GUARD: 'g'.repeat(20),
+    });
+    const r = await cli('config', 'check', configPath);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe(
+      'warning: the store holds waybills for carriers no configured carrier serves: "default" (3 waybills); ' +
+        'their queries get 40401. To serve them, give a configured carrier that id (e.g. "id": "default"), ' +
+        'as the data is stored by carrier id\n',
     );
   });
 });

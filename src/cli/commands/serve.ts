@@ -15,6 +15,7 @@ import { createLogger } from '../../http/logging.js';
 import type { Output } from '../output.js';
 import { isServeWorker, leaveCluster, reportListening, runPrimary } from '../workers.js';
 import type { Command } from './command.js';
+import { unservedCarriers, unservedWarning } from '../../carrier/unserved-carriers.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -125,6 +126,23 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     createDb: flags.create === true,
   });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
+  // Data stored under a carrier id nothing serves would answer 40401 in silence: name it. The
+  // count reads every waybill key, so it runs after start-up, in the background, and once per
+  // machine (not in each of --workers N).
+  if (!isServeWorker()) {
+    void gateway.store
+      .countByCarrier()
+      .then((stored) => {
+        const unserved = unservedCarriers(
+          stored,
+          config.carriers.map((c) => c.id),
+        );
+        const dark = unservedWarning(unserved);
+        if (dark !== undefined)
+          gateway.logger.warn({ warning: dark, unserved }, 'stored carriers not served');
+      })
+      .catch((err: unknown) => gateway.logger.warn({ err }, 'could not count stored carriers'));
+  }
   for (const warning of secretFlagWarnings(flags))
     gateway.logger.warn({ warning }, 'secret on the command line');
   const reload = createReloader({
