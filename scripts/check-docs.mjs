@@ -4,7 +4,9 @@
  *
  * `npm run lint` runs this on the project's Markdown: fences balance, every ```json block parses,
  * every local link and #anchor resolves, and every relative link also works from the npm package
- * (see scripts/docs/markdown-check.mjs for the rules and why). Prints `file:line: problem` for
+ * (see scripts/docs/markdown-check.mjs for the rules and why), and every JSONP error code of
+ * src/protocol/errors.ts has a row in the README's English and 中文 tables
+ * (scripts/docs/error-codes.mjs). Prints `file:line: problem` for
  * each finding and exits 1 if there is any.
  *
  * Usage: node scripts/check-docs.mjs [FILE.md ...]   (default: README.md, bench/README.md, docs/*.md)
@@ -12,6 +14,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkDocument } from './docs/check-document.mjs';
+import { errorCodeFindings, jsonpErrorCodes } from './docs/error-codes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const docs = existsSync(root + 'docs')
@@ -56,6 +59,10 @@ for (const file of files) {
     repositoryUrl,
     bilingual: file === 'README.md',
   });
+  if (file === 'README.md') {
+    const catalog = read('src/protocol/errors.ts');
+    if (catalog !== null) findings.push(...errorCodeFindings(text, jsonpErrorCodes(catalog)));
+  }
   for (const f of findings) process.stderr.write(`${file}:${f.line}: ${f.message}\n`);
   problems += findings.length;
 }

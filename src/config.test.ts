@@ -120,7 +120,7 @@ describe('loadCarriers and loadImportConfig', () => {
     const sf = loadImportConfig({ carrier: 'SF', config: 'wxtrack.config.json' }, SECRETS, read);
     expect(sf.ok && [sf.config.timezone, [...sf.config.cellKeys!]]).toEqual(['Asia/Hong_Kong', []]);
     const none = loadImportConfig({ config: 'wxtrack.config.json' }, SECRETS, read);
-    expect(none.ok ? [] : none.errors).toEqual(['carrier: required with several carriers; one of YTO, SF']);
+    expect(none.ok ? [] : none.errors).toEqual(['--carrier is required; one of YTO, SF']);
     const flagsOnly = loadImportConfig({ carrier: 'ZTO' }, {}, read);
     expect(flagsOnly.ok && flagsOnly.config.cellKeys).toBeUndefined();
   });

@@ -13,7 +13,7 @@ import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type Carrier, type TraceOptions } fr
 import { checkWaybillPattern } from './carrier/pattern-safety.js';
 import { guardCapacity } from './guard/guard-capacity.js';
 import { parseCidr } from './http/client-address.js';
-import { parseConfigText, type FileConfig } from './config/config-file.js';
+import { parseConfigText, type FileConfig, type SecretNeeds } from './config/config-file.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
 import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from './tracking/event-codes.js';
 import type { WaybillRule } from './tracking/event.js';
@@ -33,7 +33,6 @@ export const ENV = Object.freeze({
   windowSeconds: 'WXTRACK_WINDOW_SECONDS',
   replayMaxEntries: 'WXTRACK_REPLAY_MAX_ENTRIES',
   replayMaxRate: 'WXTRACK_REPLAY_MAX_RATE',
-  cacheMb: 'WXTRACK_CACHE_MB',
   logLevel: 'WXTRACK_LOG_LEVEL',
   accessLog: 'WXTRACK_ACCESS_LOG',
   config: 'WXTRACK_CONFIG',
@@ -69,7 +68,6 @@ export const DEFAULTS = Object.freeze({
    * (guard/guard-capacity.ts): 5,000 q/s × 601 s = 3,005,000 entries, 60 MB.
    */
   replayMaxRate: 5_000,
-  cacheMb: 512,
   logLevel: 'info',
 });
 
@@ -193,8 +191,6 @@ export interface GatewayConfig extends StoreConfig {
    * every worker and exits 1 (see cli/workers.ts). 0: the first death stops the node.
    */
   readonly workerRestarts: number;
-  /** No longer used: replies are served from the reply view (`view`). Still accepted. */
-  readonly cacheMb: number;
   /**
    * The reply view's file (LMDB), `off`, or `undefined` for the default: `DB-view.mdb` beside a
    * SQLite file, an in-process view for `:memory:`.
@@ -263,9 +259,33 @@ export function loadStoreConfig(
 ): Loaded<StoreConfig> {
   const direct = pick(flags, env, 'db', ENV.db);
   if (direct !== undefined) return { ok: true, config: Object.freeze({ store: storeSpecOf(direct) }) };
-  const file = configFileSetting(flags, env, read);
+  const file = configFileSetting(flags, env, read, NO_TOKENS);
   if (file !== undefined && !file.ok) return file;
   return { ok: true, config: storeConfigOf(flags, env, file?.config) };
+}
+
+/**
+ * The store and an optional carrier scope, for commands that work on several carriers' data at
+ * once unless told one (`keys list`, `keys revoke`): `--carrier` (or, without a file,
+ * WXTRACK_CARRIER_ID) must name a configured carrier; no carrier's token is resolved.
+ */
+export function loadStoreScope(
+  flags: Flags,
+  env: Env = process.env,
+  read: ReadText = readText,
+): Loaded<StoreConfig & { readonly carrier: string | undefined }> {
+  const errors: string[] = [];
+  const file = configFileSetting(flags, env, read, NO_TOKENS);
+  if (file !== undefined && !file.ok) return file;
+  let carrier: string | undefined;
+  if (file === undefined) {
+    carrier = pick(flags, env, 'carrier', ENV.carrierId);
+    if (carrier !== undefined) carrierIdSetting(flags, env, errors);
+  } else if (typeof flags.carrier === 'string') {
+    carrier = pickCarrier(file.config.carriers, flags, errors)?.id;
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: Object.freeze({ ...storeConfigOf(flags, env, file?.config), carrier }) };
 }
 
 /** The store from `--db`, else WXTRACK_DB, else the default: for `init`, which writes the file. */
@@ -315,7 +335,8 @@ export function loadImportConfig(
   read: ReadText = readText,
 ): Loaded<ImportConfig> {
   const errors: string[] = [];
-  const file = configFileSetting(flags, env, read);
+  // Import and keys verify no signature: no carrier's token is needed, nor the guard's secrets.
+  const file = configFileSetting(flags, env, read, NO_TOKENS);
   if (file === undefined) {
     const carrierId = carrierIdSetting(flags, env, errors);
     const timezone = timezoneSetting(flags, env, errors);
@@ -356,7 +377,7 @@ function pickCarrier(carriers: readonly Carrier[], flags: Flags, errors: string[
   const id = flags.carrier;
   if (typeof id !== 'string') {
     if (carriers.length === 1) return carriers[0];
-    errors.push(`carrier: required with several carriers; one of ${carriers.map((c) => c.id).join(', ')}`);
+    errors.push(`--carrier is required; one of ${carriers.map((c) => c.id).join(', ')}`);
     return undefined;
   }
   const found = carriers.find((c) => c.id === id);
@@ -364,8 +385,8 @@ function pickCarrier(carriers: readonly Carrier[], flags: Flags, errors: string[
     const sameLetters = carriers.find((c) => c.id.toLowerCase() === id.toLowerCase());
     errors.push(
       sameLetters
-        ? `carrier: "${id}" is not configured (ids are case-sensitive: did you mean "${sameLetters.id}"?)`
-        : `carrier: "${id}" is not configured; one of ${carriers.map((c) => c.id).join(', ')}`,
+        ? `--carrier "${id}" is not configured (ids are case-sensitive: did you mean "${sameLetters.id}"?)`
+        : `--carrier "${id}" is not configured; one of ${carriers.map((c) => c.id).join(', ')}`,
     );
   }
   return found;
@@ -376,11 +397,18 @@ export function configPathSetting(flags: Flags, env: Env = process.env): string 
   return pick(flags, env, 'config', ENV.config);
 }
 
-/** Reads and validates a configuration file; secrets come from `env`. */
+/** For commands that open the store but verify no signature. */
+const NO_TOKENS: SecretNeeds = Object.freeze({ tokensOf: () => false, guard: false });
+
+/**
+ * Reads and validates a configuration file; secrets come from `env`, and only those `need` names
+ * (default: all).
+ */
 export function loadConfigFile(
   path: string,
   env: Env = process.env,
   read: ReadText = readText,
+  need?: SecretNeeds,
 ): Loaded<FileConfig> {
   let text: string;
   try {
@@ -388,7 +416,7 @@ export function loadConfigFile(
   } catch (err) {
     return { ok: false, errors: [`config: cannot read ${path}: ${(err as Error).message}`] };
   }
-  const parsed = parseConfigText(text, { env, readFile: read });
+  const parsed = parseConfigText(text, { env, readFile: read, ...(need ? { need } : {}) });
   return parsed.ok ? { ok: true, config: parsed.config } : { ok: false, errors: parsed.errors };
 }
 
@@ -397,9 +425,10 @@ function configFileSetting(
   flags: Flags,
   env: Env,
   read: ReadText = readText,
+  need?: SecretNeeds,
 ): Loaded<FileConfig> | undefined {
   const path = configPathSetting(flags, env);
-  return path === undefined ? undefined : loadConfigFile(path, env, read);
+  return path === undefined ? undefined : loadConfigFile(path, env, read, need);
 }
 
 /** Flags that describe the single flag-built carrier; meaningless beside a configuration file. */
@@ -415,7 +444,13 @@ export function loadCarriers(
   options: { readonly requireToken?: boolean; readonly read?: ReadText } = {},
 ): Loaded<{ readonly carriers: readonly Carrier[]; readonly file: FileConfig | undefined }> {
   const errors: string[] = [];
-  const file = configFileSetting(flags, env, options.read);
+  // Without a token to verify, no carrier's token is resolved, so none has to be set.
+  const file = configFileSetting(
+    flags,
+    env,
+    options.read,
+    options.requireToken === false ? NO_TOKENS : undefined,
+  );
   if (file === undefined) {
     const carrier = loadCarrierSettings(flags, env, errors, options.requireToken ?? true);
     if (errors.length > 0) return { ok: false, errors };
@@ -423,6 +458,42 @@ export function loadCarriers(
   }
   if (!file.ok) return file;
   return { ok: true, config: { carriers: file.config.carriers, file: file.config } };
+}
+
+/**
+ * The one carrier a command works on (sign, check, preview, cells sheet, apply): from the file
+ * that `--config` or WXTRACK_CONFIG names, `--carrier` among its carriers (optional when there is
+ * one), with only that carrier's tokens resolved; without a file, the carrier of the flags and
+ * variables (`--token` or WXTRACK_TOKEN, ...). `token: false` resolves no token at all.
+ */
+export function loadOneCarrier(
+  flags: Flags,
+  env: Env = process.env,
+  options: { readonly token: boolean; readonly read?: ReadText },
+): Loaded<{ readonly carrier: Carrier; readonly index: number; readonly file: FileConfig | undefined }> {
+  const errors: string[] = [];
+  // First without tokens, to choose the carrier; then with that carrier's tokens alone.
+  const file = configFileSetting(flags, env, options.read, NO_TOKENS);
+  if (file === undefined) {
+    const carrier = loadCarrierSettings(flags, env, errors, options.token);
+    if (errors.length > 0) return { ok: false, errors };
+    return { ok: true, config: { carrier, index: 0, file: undefined } };
+  }
+  if (!file.ok) return file;
+  const picked = pickCarrier(file.config.carriers, flags, errors);
+  if (!picked) return { ok: false, errors };
+  const index = file.config.carriers.indexOf(picked);
+  if (!options.token) return { ok: true, config: { carrier: picked, index, file: file.config } };
+  const withToken = configFileSetting(flags, env, options.read, {
+    tokensOf: (id) => id === picked.id,
+    guard: false,
+  })!;
+  if (!withToken.ok) return withToken;
+  const carrier = withToken.config.carriers[index]!;
+  if (carrier.tokens.length === 0) {
+    return { ok: false, errors: [`carrier ${carrier.id}: no token available (see wxtrack config check)`] };
+  }
+  return { ok: true, config: { carrier, index, file: withToken.config } };
 }
 
 /** The carrier described by flags and variables (`--token`, `WXTRACK_WAYBILL_PATTERN`, ...). */
@@ -524,7 +595,6 @@ export function loadGatewayConfig(
     1,
     100_000_000,
   );
-  const cacheMb = serverInteger('cache-mb', ENV.cacheMb, server.cacheMb, DEFAULTS.cacheMb, 0, 1_048_576);
   const workers = serverInteger('workers', ENV.workers, server.workers, 1, 1, 64);
   const workerRestarts = serverInteger(
     'worker-restarts',
@@ -574,7 +644,6 @@ export function loadGatewayConfig(
       guard,
       workers,
       workerRestarts,
-      cacheMb,
       logLevel: logLevel as GatewayConfig['logLevel'],
       accessLog: access,
       view: pick(flags, env, 'view', ENV.view) ?? server.view,
@@ -826,4 +895,57 @@ export function signTargetUrl(flags: Flags, file: FileConfig | undefined, env: E
   // A gateway listening on every interface is reached here through the loopback.
   const reach = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `http://${reach}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/**
+ * The token that signs, and the company_id sent, as sign, check and preview find them: --token,
+ * else the configuration file (--config or WXTRACK_CONFIG) and its --carrier, with only that
+ * carrier's token resolved, else WXTRACK_TOKEN. --company-id overrides the file's carrier id.
+ */
+export function loadSigner(
+  flags: Flags,
+  env: Env = process.env,
+):
+  | { ok: true; token: string; companyId: string | undefined; carrier: Carrier; file: FileConfig | undefined }
+  | { ok: false; errors: string[] } {
+  const given = typeof flags['company-id'] === 'string' ? flags['company-id'] : undefined;
+  const flagToken = typeof flags.token === 'string' && flags.token !== '' ? flags.token : undefined;
+  if (flagToken !== undefined) {
+    // The flag's token signs for whoever holds it: no file is read, --company-id alone is sent.
+    if (typeof flags.carrier === 'string') {
+      return {
+        ok: false,
+        errors: ['--carrier picks a carrier of the configuration file; with --token, use --company-id'],
+      };
+    }
+    const loaded = loadOneCarrier({ token: flagToken }, {}, { token: true });
+    if (!loaded.ok) return loaded;
+    return { ok: true, token: flagToken, companyId: given, carrier: loaded.config.carrier, file: undefined };
+  }
+  const configPath = configPathSetting(flags, env);
+  if (configPath === undefined && typeof flags.carrier === 'string') {
+    return {
+      ok: false,
+      errors: [
+        `--carrier ${flags.carrier} needs a configuration file (--config FILE or ${ENV.config}); ` +
+          'without one, --company-id sets company_id',
+      ],
+    };
+  }
+  if (configPath === undefined && !env[ENV.token]) {
+    return {
+      ok: false,
+      errors: [`--token, a configuration file (--config FILE or ${ENV.config}) or ${ENV.token} is required`],
+    };
+  }
+  const loaded = loadOneCarrier(flags, env, { token: true });
+  if (!loaded.ok) return loaded;
+  const { carrier, file } = loaded.config;
+  return {
+    ok: true,
+    token: carrier.tokens[0]!,
+    companyId: given ?? (file ? carrier.id : undefined),
+    carrier,
+    file,
+  };
 }

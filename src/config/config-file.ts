@@ -40,6 +40,18 @@ export interface SecretSources {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Reads a secret file; throws when it cannot. Without it, `{"file": ...}` secrets are refused. */
   readonly readFile?: (path: string) => string;
+  /**
+   * The secrets a command needs, so one carrier's sheet never needs another carrier's token.
+   * `tokensOf(id)` false leaves that carrier's tokens unresolved (an empty list); `guard` false
+   * leaves the server's Redis URL and guard secret out. Default: everything (serve, config check).
+   */
+  readonly need?: SecretNeeds;
+}
+
+/** Which secrets of the file to resolve; see {@link SecretSources.need}. */
+export interface SecretNeeds {
+  readonly tokensOf?: (carrierId: string) => boolean;
+  readonly guard?: boolean;
 }
 
 /** The `server` section: every field optional, flags and variables override it. */
@@ -66,8 +78,6 @@ export interface FileServerSettings {
   readonly replayMaxEntries?: number;
   /** New signatures per second the memory guard is sized for. */
   readonly replayMaxRate?: number;
-  /** No longer used: replies are served from the reply view. */
-  readonly cacheMb?: number;
   /** pino level. */
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log one line per query. */
@@ -259,7 +269,8 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
 
     const tokens: string[] = [];
     const origins: string[] = [];
-    c.tokens.forEach((ref, j) => {
+    const wanted = sources.need?.tokensOf?.(c.id) ?? true;
+    (wanted ? c.tokens : []).forEach((ref, j) => {
       const path = `${at}.tokens[${j}]`;
       const secret = resolveSecret(ref, path, sources, errors);
       if (!secret) return;
@@ -371,6 +382,7 @@ function resolveServer(
   };
   const dbValue = location(db, 'db');
   if (dbValue !== undefined) out.db = dbValue;
+  if (sources.need?.guard === false) return out;
   const redisValue = location(redis, 'redis');
   if (redisValue !== undefined) out.redis = redisValue;
   if (guardSecret !== undefined) {

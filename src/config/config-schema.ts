@@ -282,13 +282,6 @@ export const CONFIG_SCHEMA = {
           description:
             'New signatures per second the memory replay guard holds for its whole window (20 bytes × rate × (2 × windowSeconds + 1)).',
         },
-        cacheMb: {
-          type: 'integer',
-          minimum: 0,
-          maximum: 1048576,
-          default: 512,
-          description: 'No longer used: replies are served from the reply view (`view`).',
-        },
         logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
         accessLog: { type: 'boolean', default: false },
         requestTimeoutSeconds: {

@@ -24,7 +24,6 @@ const RESTART_ONLY = [
   'workers',
   'trackPath',
   'windowSeconds',
-  'cacheMb',
   'logLevel',
   'accessLog',
 ] as const satisfies readonly (keyof GatewayConfig)[];

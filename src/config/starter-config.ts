@@ -9,8 +9,8 @@
 export interface StarterOptions {
   /** `$schema` path, relative to the file, so editors check it as it is typed. */
   readonly schemaPath: string;
-  /** `server.db`, as the operator gave it. */
-  readonly db: string;
+  /** `server.db`, as the operator gave it, or a reference to the variable holding it. */
+  readonly db: string | { readonly env: string };
   /** The carrier's id (company_id). */
   readonly carrierId: string;
 }

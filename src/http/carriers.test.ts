@@ -60,7 +60,6 @@ function gatewayConfig(carriers: unknown[], env: Record<string, string> = ENV): 
       carriers: parsed.config.carriers,
       guard: { kind: 'memory', maxEntries: 1000 },
       workers: 1,
-      cacheMb: 0,
       logLevel: 'silent',
       accessLog: false,
       configFile: 'wxtrack.config.json',

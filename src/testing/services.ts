@@ -10,6 +10,7 @@
  *
  *     const gate = await needs('postgres', 'nginx');
  *     gate.describe('…', () => { … });   // describe, or describe.skip when a service is missing
+ *     gate.it('…', async () => { … });    // likewise for one test among others
  *
  * Where each service is found (all optional):
  * - WXTRACK_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test, trust auth)
@@ -24,7 +25,7 @@ import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 
 export type Service = 'postgres' | 'redis' | 'redis-server' | 'nginx' | 'chromium';
 
@@ -199,6 +200,8 @@ export interface ServiceGate {
   readonly available: boolean;
   /** vitest's `describe`, skipping its suite when a service is missing. */
   readonly describe: ReturnType<typeof describe.skipIf>;
+  /** vitest's `it`, skipping its test when a service is missing (one case in a file of others). */
+  readonly it: ReturnType<typeof it.skipIf>;
 }
 
 /** Whether a missing service fails the run (CI) rather than skipping the suite. */
@@ -226,5 +229,6 @@ export async function needs(...services: Service[]): Promise<ServiceGate> {
     missing,
     available: missing.length === 0,
     describe: describe.skipIf(missing.length > 0),
+    it: it.skipIf(missing.length > 0),
   };
 }

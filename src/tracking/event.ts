@@ -11,6 +11,7 @@
 import { cellProblem, codePoints, type Cell, type OrderStatus } from '../protocol/order-info.js';
 import type { EventCodeMapping } from './event-codes.js';
 import { isOrderStatus, STATUS_LABELS } from './status.js';
+import { derivedEventId } from './derived-event-id.js';
 import { isCalendarDate, parseIsoTime } from './time.js';
 
 /** A validated scan event, ready for a store. */
@@ -179,7 +180,16 @@ function statusProblem(value: unknown): string {
 const STATUS_VALUES =
   'use an integer from 0 to 6 (0 待揽件, 1 已揽件, 2 运输中, 3 派送中, 4 已签收, 5 签收异常, 6 代签收)';
 
-/** Validates one decoded JSON value as a scan event. Reasons name the field at fault. */
+/** The description of a scan whose own is empty: its label, and its site when known (`到件：上海转运中心`). */
+export function describeScan(label: string, location: string | undefined): string {
+  return location === undefined ? label : `${label}：${location}`;
+}
+
+/**
+ * Validates one decoded JSON value as a scan event. Reasons name the field at fault. Without an
+ * `event_id`, the id is derived (derived-event-id.ts); without a description, it is the scan's
+ * label and site ({@link describeScan}).
+ */
 export function parseScanEvent(input: unknown, options: ParseEventOptions): ParseEventResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return fail('not a JSON object');
   const o = input as Record<string, unknown>;
@@ -192,7 +202,11 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
       `${UNSERVABLE_REASON} the carrier's waybill pattern ${options.waybill.pattern}, so WeChat would never be shown it`,
     );
   }
-  const eventId = text(o, 'event_id', EVENT_LIMITS.eventId, true);
+  // Absent (not empty): derived from what identifies the scan, once the rest is parsed.
+  const eventId =
+    o.event_id === undefined || o.event_id === null
+      ? undefined
+      : text(o, 'event_id', EVENT_LIMITS.eventId, true);
   if (isError(eventId)) return fail(eventId.error);
 
   if (typeof o.time !== 'string') return fail('time: required, an ISO 8601 string');
@@ -201,6 +215,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
 
   let status: OrderStatus;
   let codeLabel: string | undefined;
+  let scanCode: string | undefined;
   if (o.code !== undefined && o.code !== null) {
     // Both at once would leave two sources of truth for the status: refuse rather than guess.
     if (o.status !== undefined && o.status !== null)
@@ -213,17 +228,26 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
     if (!meaning) return fail(`${UNKNOWN_CODE_REASON} "${code.slice(0, 32)}"`);
     status = meaning.status;
     codeLabel = meaning.label;
+    scanCode = code;
   } else {
     if (!isOrderStatus(o.status)) return fail(statusProblem(o.status));
     status = o.status;
   }
 
-  const description = text(o, 'description', EVENT_LIMITS.description, true, true);
-  if (isError(description)) return fail(description.error);
   const label = text(o, 'label', EVENT_LIMITS.label, false);
   if (isError(label)) return fail(label.error);
   const location = text(o, 'location', EVENT_LIMITS.location, false);
   if (isError(location)) return fail(location.error);
+  const shownLabel = label ?? codeLabel ?? STATUS_LABELS[status];
+  // Exports leave the remark empty on many scans: say what the scan says, its label and site.
+  const blank =
+    o.description === undefined ||
+    o.description === null ||
+    (typeof o.description === 'string' && o.description.trim() === '');
+  const description = blank
+    ? describeScan(shownLabel, location)
+    : text(o, 'description', EVENT_LIMITS.description, true, true);
+  if (isError(description)) return fail(description.error);
 
   let eta: string | undefined;
   if (o.eta !== undefined && o.eta !== null) {
@@ -241,10 +265,10 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
     ok: true,
     event: {
       waybill: waybill!,
-      eventId: eventId!,
+      eventId: eventId ?? derivedEventId({ waybill: waybill!, time, code: scanCode, status, location }),
       time,
       status,
-      label: label ?? codeLabel ?? STATUS_LABELS[status],
+      label: shownLabel,
       description: description!,
       location,
       eta,

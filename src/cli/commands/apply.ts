@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { applicationEmail } from '../../apply/application-email.js';
-import { loadCarriers, type Flags } from '../../config.js';
+import { loadOneCarrier, type Flags } from '../../config.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -14,6 +14,8 @@ export const applyCommand: Command = {
   name: 'apply',
   summary: 'write the application email to WeChat from the configuration',
   usage: `wxtrack apply --config FILE [--carrier ID] [--check-report REPORT.md] [--out FILE]
+
+  --config defaults to WXTRACK_CONFIG; --carrier is required when the file has several carriers.
 
   Prints the email (To, Subject, body) with every field the spec asks for, taken from the
   carrier's settings and its "application" section; --out writes it to FILE instead.
@@ -26,21 +28,19 @@ export const applyCommand: Command = {
     out: { type: 'string' },
   },
   run: async (flags: Flags, _args, io: Output) => {
-    const loaded = loadCarriers({ config: flags.config }, undefined, { requireToken: false });
+    // The email needs no token: none is resolved. --carrier is required when the file has several.
+    const loaded = loadOneCarrier(flags, undefined, { token: false });
     if (!loaded.ok) {
       io.err(`wxtrack apply: ${loaded.errors.join('; ')}\n`);
       return 2;
     }
     if (!loaded.config.file) {
-      io.err('wxtrack apply: the email is written from wxtrack.config.json: pass --config FILE\n');
+      io.err(
+        'wxtrack apply: the email is written from wxtrack.config.json: pass --config FILE (or set WXTRACK_CONFIG)\n',
+      );
       return 2;
     }
-    const carriers = loaded.config.carriers;
-    const index = typeof flags.carrier === 'string' ? carriers.findIndex((c) => c.id === flags.carrier) : 0;
-    if (index < 0) {
-      io.err(`wxtrack apply: carrier "${String(flags.carrier)}" is not in the configuration file\n`);
-      return 2;
-    }
+    const { carrier, index } = loaded.config;
     let checkReport: string | undefined;
     if (typeof flags['check-report'] === 'string') {
       try {
@@ -51,7 +51,7 @@ export const applyCommand: Command = {
       }
     }
     const email = applicationEmail({
-      carrier: carriers[index]!,
+      carrier,
       at: `carriers[${index}]`,
       ...(checkReport === undefined ? {} : { checkReport }),
     });

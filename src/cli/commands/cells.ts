@@ -3,10 +3,9 @@
  * `wxtrack cells sheet --carrier X`: prints the Key / Name / Link table a courier emails to WeChat
  * to register its cells.
  */
-import { loadCarriers, type Flags } from '../../config.js';
+import { loadOneCarrier, type Flags } from '../../config.js';
 import { cellsSheet } from '../../carrier/cells-sheet.js';
 import type { Output } from '../output.js';
-import { didYouMean } from '../suggest.js';
 import type { Command } from './command.js';
 
 export const cellsCommand: Command = {
@@ -32,32 +31,17 @@ export const cellsCommand: Command = {
 
 /** The carrier named by --carrier among the configured ones (the only one if just one). */
 export function selectCarrier(flags: Flags, io: Output, command: string) {
-  const loaded = loadCarriers(flags, undefined, { requireToken: false });
+  // No token is needed to describe a carrier: none is resolved, so no carrier's secret must be set.
+  const loaded = loadOneCarrier(flags, undefined, { token: false });
   if (!loaded.ok) {
     io.err(`wxtrack ${command}: ${loaded.errors.join('; ')}\n`);
     return undefined;
   }
-  const carriers = loaded.config.carriers;
   if (loaded.config.file !== undefined && flags['carrier-name'] !== undefined) {
     io.err(
       `wxtrack ${command}: --carrier-name is for a carrier without a file; the file's carriers have their "name"\n`,
     );
     return undefined;
   }
-  const id = flags.carrier;
-  const ids = carriers.map((c) => c.id).join(', ');
-  if (typeof id !== 'string') {
-    if (carriers.length === 1) return carriers[0];
-    io.err(`wxtrack ${command}: --carrier is required; one of ${ids}\n`);
-    return undefined;
-  }
-  const found = carriers.find((c) => c.id === id);
-  if (!found)
-    io.err(
-      `wxtrack ${command}: carrier "${id}" is not configured; one of ${ids}${didYouMean(
-        id,
-        carriers.map((c) => c.id),
-      )}\n`,
-    );
-  return found;
+  return loaded.config.carrier;
 }

@@ -87,8 +87,8 @@ describe('wxtrack check', () => {
       );
       const args = ['check', server.url, '--config', file, '--orderid', IN_TRANSIT, '--no-load', '--json'];
       expect((await run([...args, '--carrier', 'RF'])).code).toBe(0);
-      // The first carrier's token is not the server's: the checker signs with it and is refused.
-      expect((await run(args)).code).toBe(1);
+      // Two carriers and no --carrier: refused, never the first one silently.
+      expect((await run(args)).code).toBe(2);
       expect((await run([...args, '--carrier', 'nope'])).code).toBe(2);
     } finally {
       await server.close();

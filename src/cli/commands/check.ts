@@ -5,7 +5,7 @@
  * allowed), 1 when any fails, 2 on usage errors.
  */
 import { writeFileSync } from 'node:fs';
-import { loadCarriers, type Flags } from '../../config.js';
+import { loadSigner, type Flags } from '../../config.js';
 import { LOAD_DEFAULTS } from '../../conformance/load-probe.js';
 import { renderJson, renderMarkdown, renderText } from '../../conformance/report-render.js';
 import { runCheck } from '../../conformance/run-check.js';
@@ -30,8 +30,9 @@ export const checkCommand: Command = {
   then runs a bounded load (default ${LOAD_DEFAULTS.connections} connections × ${LOAD_DEFAULTS.seconds} s, at most ${LOAD_DEFAULTS.maxRequests} requests; never more
   than ${LOAD_DEFAULTS.hardCap}; p99 budget ${LOAD_DEFAULTS.p99BudgetMs} ms). Give a waybill in transit and a signed one; a second
   --orderid also enables the replay-with-another-orderid probe.
-  With --config, the carrier's current token signs and, unless --company-id says otherwise, its id
-  is sent as company_id.
+  The token is --token, else (with --config or WXTRACK_CONFIG) the carrier's current token, else
+  WXTRACK_TOKEN; with a file, the carrier's id is sent as company_id unless --company-id says
+  otherwise.
   --rate-budget N: the endpoint lets one client N queries a minute (wxtrack's --rate-limit, 600 by
   default): the whole check, load included, sends at most N, so the endpoint's own limit (42901)
   never answers the probe. Without it, a 42901 in the load is named as the rate limit.
@@ -69,19 +70,9 @@ export const checkCommand: Command = {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       return usage('the endpoint must be http or https');
-    let token = typeof flags.token === 'string' && flags.token !== '' ? flags.token : undefined;
-    let companyId = typeof flags['company-id'] === 'string' ? flags['company-id'] : undefined;
-    if (token === undefined && typeof flags.config === 'string') {
-      const loaded = loadCarriers({ config: flags.config });
-      if (!loaded.ok) return usage(loaded.errors.join('; '));
-      const carriers = loaded.config.carriers;
-      const carrier =
-        typeof flags.carrier === 'string' ? carriers.find((c) => c.id === flags.carrier) : carriers[0];
-      if (!carrier) return usage(`carrier "${String(flags.carrier)}" is not in the configuration file`);
-      token = carrier.tokens[0];
-      companyId ??= carrier.id;
-    }
-    if (token === undefined) return usage('--token (or --config) is required');
+    const signer = loadSigner(flags);
+    if (!signer.ok) return usage(signer.errors.join('; '));
+    const { token, companyId } = signer;
     if (!orderids?.length) return usage('at least one --orderid is required');
     const numbers = {
       connections: positiveInt(flags.connections),

@@ -3,7 +3,17 @@
  * `wxtrack config check [FILE]`: validates a configuration file and prints a summary of each
  * carrier, or every problem with its path. Exits 0 when the gateway would start with it.
  */
-import { configPathSetting, loadConfigFile, type Flags } from '../../config.js';
+import { existsSync } from 'node:fs';
+import { openStore } from '../../backends/open-backends.js';
+import { unservedCarriers, unservedWarning } from '../../carrier/unserved-carriers.js';
+import { systemClock } from '../../clock/clock.js';
+import {
+  configPathSetting,
+  describeStore,
+  loadConfigFile,
+  loadStoreConfig,
+  type Flags,
+} from '../../config.js';
 import { CONFIG_FILE_NAME } from '../../config/config-file.js';
 import { summarizeConfig } from '../../config/config-summary.js';
 import type { Output } from '../output.js';
@@ -15,8 +25,9 @@ export const configCommand: Command = {
   usage: `wxtrack config check [FILE]
 
   FILE defaults to --config, then WXTRACK_CONFIG, then ./${CONFIG_FILE_NAME}. Secrets are resolved
-  from the environment (and secret files) exactly as \`serve\` would, but never printed. Exits 0 if
-  the file is valid, 1 if not, 2 on a usage error.`,
+  from the environment (and secret files) exactly as \`serve\` would, but never printed. When the
+  store (server.db, or WXTRACK_DB) holds waybills of a carrier the file does not serve, a warning
+  names it with its waybill count. Exits 0 if the file is valid, 1 if not, 2 on a usage error.`,
   options: { config: { type: 'string' } },
   positionals: true,
   run: runConfig,
@@ -36,5 +47,31 @@ async function runConfig(flags: Flags, args: readonly string[], io: Output): Pro
     return 1;
   }
   io.out(summarizeConfig(path, loaded.config));
+  const dark = await unservedInStore(
+    path,
+    loaded.config.carriers.map((c) => c.id),
+  );
+  if (dark !== undefined) io.err(`warning: ${dark}\n`);
   return 0;
+}
+
+/**
+ * The store's carriers that the file does not serve, as a warning; undefined when there are none,
+ * or no store exists yet. A store that cannot be read is said so, without failing the check.
+ */
+async function unservedInStore(path: string, served: readonly string[]): Promise<string | undefined> {
+  const where = loadStoreConfig({ config: path });
+  if (!where.ok) return undefined;
+  const spec = where.config.store;
+  if (spec.kind === 'sqlite' && (spec.path === ':memory:' || !existsSync(spec.path))) return undefined;
+  try {
+    const store = await openStore(spec, { clock: systemClock, readonly: true });
+    try {
+      return unservedWarning(unservedCarriers(await store.countByCarrier(), served));
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    return `could not read the store ${describeStore(spec)} to find carriers nothing serves: ${(err as Error).message}`;
+  }
 }

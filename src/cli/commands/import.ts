@@ -38,8 +38,8 @@ export const importCommand: Command = {
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
                        description location eta cells
   --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
-  --db PATH            SQLite database (WXTRACK_DB, default ./data/wxtrack.db); it must
-                       exist (wxtrack init makes one)
+  --db PATH|URL        SQLite file or postgres:// URL (WXTRACK_DB, default
+                       ./data/wxtrack.db); a SQLite file must exist (wxtrack init makes one)
   --create             create the database if it does not exist
   --carrier ID         (WXTRACK_CARRIER_ID)    --timezone TZ  (WXTRACK_TIMEZONE)
   --waybill-pattern RE the carrier's registered pattern, as given to serve

@@ -12,7 +12,7 @@ import { systemClock } from '../../clock/clock.js';
 import { CONFIG_FILE_NAME } from '../../config/config-file.js';
 import { STARTER_TOKEN_ENV, starterConfigText } from '../../config/starter-config.js';
 import { openStore } from '../../backends/open-backends.js';
-import { configPathSetting, loadDbSetting, type Flags } from '../../config.js';
+import { configPathSetting, describeStore, ENV, loadDbSetting, type Flags } from '../../config.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 
@@ -24,7 +24,8 @@ export const initCommand: Command = {
   summary: 'create the database and a commented starter configuration',
   usage: `wxtrack init [--db PATH] [--config FILE] [--carrier ID]
 
-  --db PATH      database to create (WXTRACK_DB, default ./data/wxtrack.db), with its folder
+  --db PATH|URL  SQLite database to create (WXTRACK_DB, default ./data/wxtrack.db), with its
+                 folder; or a postgres:// URL, whose tables it creates
   --config FILE  starter configuration to write (WXTRACK_CONFIG, default ./${CONFIG_FILE_NAME})
   --carrier ID   the starter carrier's id, i.e. its company_id (default MYCOURIER)
 
@@ -40,13 +41,9 @@ export const initCommand: Command = {
 async function runInit(flags: Flags, _args: readonly string[], io: Output): Promise<number> {
   // --config names the file to write, not one to read: the database comes from --db alone.
   const spec = loadDbSetting(flags);
-  if (spec.kind === 'postgres') {
-    io.err(
-      'wxtrack init: creates a SQLite database; a PostgreSQL database is made by its administrator, and serve or import create their tables in it\n',
-    );
-    return 2;
-  }
-  const dbPath = spec.path;
+  // A PostgreSQL database is made by its administrator; init creates wxtrack's tables in it.
+  const dbPath = spec.kind === 'postgres' ? spec.url : spec.path;
+  const shown = spec.kind === 'postgres' ? describeStore(spec) : spec.path;
   const configPath = configPathSetting(flags) ?? CONFIG_FILE_NAME;
   const carrierId = typeof flags.carrier === 'string' ? flags.carrier : 'MYCOURIER';
   if (dbPath === ':memory:') {
@@ -58,9 +55,15 @@ async function runInit(flags: Flags, _args: readonly string[], io: Output): Prom
     return 2;
   }
 
-  const dbExisted = existsSync(dbPath);
+  const dbExisted = spec.kind === 'sqlite' && existsSync(dbPath);
   await (await openStore(spec, { create: true, clock: systemClock })).close();
-  io.out(dbExisted ? `database ${dbPath} exists; left as it is\n` : `created database ${dbPath}\n`);
+  io.out(
+    spec.kind === 'postgres'
+      ? `database ${shown} ready: wxtrack's tables are in place\n`
+      : dbExisted
+        ? `database ${shown} exists; left as it is\n`
+        : `created database ${shown}\n`,
+  );
 
   if (existsSync(configPath)) {
     io.out(`configuration ${configPath} exists; left as it is\n`);
@@ -69,7 +72,9 @@ async function runInit(flags: Flags, _args: readonly string[], io: Output): Prom
       .split(sep)
       .join('/');
     if (!schemaPath.startsWith('.')) schemaPath = `./${schemaPath}`;
-    writeFileSync(configPath, starterConfigText({ schemaPath, db: dbPath, carrierId }), { flag: 'wx' });
+    // A URL with a password stays out of the file: the file reads it from WXTRACK_DB instead.
+    const db = describeStore(spec) === dbPath ? dbPath : { env: ENV.db };
+    writeFileSync(configPath, starterConfigText({ schemaPath, db, carrierId }), { flag: 'wx' });
     io.out(`wrote starter configuration ${configPath}\n`);
   }
   io.out(

@@ -6,7 +6,7 @@
  */
 import { generateApiKey, isValidKeyName } from '../../api/api-keys.js';
 import { systemClock } from '../../clock/clock.js';
-import { loadImportConfig, type Flags } from '../../config.js';
+import { loadImportConfig, loadStoreScope, type Flags, type StoreSpec } from '../../config.js';
 import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import { didYouMean } from '../suggest.js';
@@ -16,14 +16,15 @@ export const keysCommand: Command = {
   name: 'keys',
   summary: 'create, list and revoke API keys for the push and waybill API',
   usage: `wxtrack keys create --name NAME [--carrier ID] [--config FILE] [--db PATH|URL]
-wxtrack keys list [--json] [--db PATH|URL]
-wxtrack keys revoke NAME [--db PATH|URL]
+wxtrack keys list [--carrier ID] [--json] [--config FILE] [--db PATH|URL]
+wxtrack keys revoke NAME [--carrier ID] [--config FILE] [--db PATH|URL]
 
   create prints the new key once (the database keeps only a SHA-256 hash of it). Send it as
   "Authorization: Bearer <key>". A key writes and reads the waybills of its --carrier
   (WXTRACK_CARRIER_ID, default "default"). With --config (WXTRACK_CONFIG), --carrier must be
-  one of the file's carriers, exactly as spelled there, and --db defaults to the file's. A
-  revoked key is refused at once.`,
+  one of the file's carriers, exactly as spelled there, and --db defaults to the file's. list
+  shows every carrier's keys, or only --carrier's; revoke with --carrier revokes the key only if
+  it belongs to that carrier. No carrier's token needs to be set. A revoked key is refused at once.`,
   options: {
     name: { type: 'string' },
     carrier: { type: 'string' },
@@ -51,21 +52,33 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
       `${what}: create, list or revoke${sub === undefined ? '' : didYouMean(sub, ['create', 'list', 'revoke'])}`,
     );
   }
-  const loaded = loadImportConfig(flags);
-  if (!loaded.ok) return usage(loaded.errors.join('; '));
-  const { store: spec, carrierId } = loaded.config;
+  let spec: StoreSpec;
+  let carrierId: string | undefined;
   if (sub === 'create') {
+    const loaded = loadImportConfig(flags);
+    if (!loaded.ok) return usage(loaded.errors.join('; '));
+    ({ store: spec, carrierId } = loaded.config);
     if (rest.length > 0) return usage('create takes no positional arguments; use --name');
     if (typeof flags.name !== 'string') return usage(`--name is required: ${KEY_NAME_FORM}`);
     if (!isValidKeyName(flags.name))
       return usage(`--name "${flags.name}" is not a key name: ${KEY_NAME_FORM}`);
-  } else if (sub === 'revoke' && rest.length !== 1) return usage('revoke takes one NAME');
+  } else {
+    const loaded = loadStoreScope(flags);
+    if (!loaded.ok) return usage(loaded.errors.join('; '));
+    ({ store: spec, carrier: carrierId } = loaded.config);
+    if (flags.name !== undefined)
+      return usage(
+        `--name is for create; ${sub} takes ${sub === 'revoke' ? 'the NAME as an argument' : 'no name'}`,
+      );
+    if (sub === 'revoke' && rest.length !== 1) return usage('revoke takes one NAME');
+    if (sub === 'list' && rest.length > 0) return usage('list takes no positional arguments');
+  }
 
   const store = await openStore(spec, { clock: systemClock });
   try {
     if (sub === 'create') {
       const name = flags.name as string;
-      const { key, record } = generateApiKey(name, carrierId, systemClock.now());
+      const { key, record } = generateApiKey(name, carrierId!, systemClock.now());
       if ((await store.addApiKey(record)) === 'name-taken') {
         io.err(
           `wxtrack keys: an active key is already named "${name}"; revoke it first or pick another name\n`,
@@ -77,7 +90,9 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
       return 0;
     }
     if (sub === 'list') {
-      const keys = await store.listApiKeys();
+      const keys = (await store.listApiKeys()).filter(
+        (k) => carrierId === undefined || k.carrier === carrierId,
+      );
       if (flags.json === true) {
         io.out(
           JSON.stringify(
@@ -103,6 +118,16 @@ async function runKeys(flags: Flags, args: readonly string[], io: Output): Promi
       return 0;
     }
     const name = rest[0]!;
+    if (carrierId !== undefined) {
+      // Scoped: a key of another carrier is left alone, and said to be.
+      const active = (await store.listApiKeys()).find((k) => k.name === name && k.revokedAt === undefined);
+      if (active && active.carrier !== carrierId) {
+        io.err(
+          `wxtrack keys: the active key "${name}" belongs to carrier "${active.carrier}", not "${carrierId}"; nothing revoked\n`,
+        );
+        return 1;
+      }
+    }
     if (!(await store.revokeApiKey(name, systemClock.now()))) {
       io.err(`wxtrack keys: no active key named "${name}"\n`);
       return 1;

@@ -5,7 +5,7 @@
  * It listens on 127.0.0.1 by default; anyone who reaches it can have queries signed, so keep it
  * local.
  */
-import { DEFAULTS, loadCarriers, type Flags } from '../../config.js';
+import { DEFAULTS, loadSigner, type Flags } from '../../config.js';
 import { startPreviewServer } from '../../preview/preview-server.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
@@ -33,25 +33,17 @@ export const previewCommand: Command = {
     host: { type: 'string' },
   },
   run: async (flags: Flags, _args, io: Output) => {
-    const loaded = loadCarriers({ config: flags.config, token: flags.token });
-    if (!loaded.ok) {
-      io.err(`wxtrack preview: ${loaded.errors.join('; ')}\n`);
+    const signer = loadSigner(flags);
+    if (!signer.ok) {
+      io.err(`wxtrack preview: ${signer.errors.join('; ')}\n`);
       return 2;
     }
-    const { carriers, file } = loaded.config;
-    const carrier =
-      typeof flags.carrier === 'string' ? carriers.find((c) => c.id === flags.carrier) : carriers[0];
-    if (!carrier) {
-      io.err(`wxtrack preview: carrier "${String(flags.carrier)}" is not in the configuration file\n`);
-      return 2;
-    }
+    const { carrier, token, companyId } = signer;
     const port = flags.port === undefined ? PREVIEW_DEFAULT_PORT : Number(flags.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       io.err('wxtrack preview: --port must be 0 to 65535\n');
       return 2;
     }
-    const companyId =
-      typeof flags['company-id'] === 'string' ? flags['company-id'] : file ? carrier.id : undefined;
     const endpoint =
       typeof flags.url === 'string'
         ? flags.url
@@ -64,7 +56,7 @@ export const previewCommand: Command = {
     }
     const server = await startPreviewServer({
       endpoint,
-      token: carrier.tokens[0]!,
+      token,
       ...(companyId === undefined ? {} : { companyId }),
       ...(carrier.cells ? { cells: carrier.cells } : {}),
       port,

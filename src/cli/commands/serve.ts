@@ -15,6 +15,7 @@ import { createLogger } from '../../http/logging.js';
 import type { Output } from '../output.js';
 import { isServeWorker, leaveCluster, reportListening, runPrimary } from '../workers.js';
 import type { Command } from './command.js';
+import { unservedCarriers, unservedWarning } from '../../carrier/unserved-carriers.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -47,7 +48,6 @@ export const serveCommand: Command = {
   --view PATH|off        reply view file, shared by every process serving the database
                          (WXTRACK_VIEW, default DB-view.mdb beside the SQLite file); off reads
                          the store on every query
-  --cache-mb N           no longer used: replies come from the reply view (WXTRACK_CACHE_MB)
   --replay-max-rate N    new signatures a second the memory replay guard holds for the whole
                          window (WXTRACK_REPLAY_MAX_RATE, default 5000: 3,005,000 entries,
                          60 MB); past it, queries get 50001 rather than a weaker guard
@@ -93,7 +93,6 @@ export const serveCommand: Command = {
     'window-seconds': { type: 'string' },
     'replay-max-entries': { type: 'string' },
     'replay-max-rate': { type: 'string' },
-    'cache-mb': { type: 'string' },
     view: { type: 'string' },
     'log-level': { type: 'string' },
     'access-log': { type: 'boolean' },
@@ -135,6 +134,23 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
     createDb: flags.create === true,
   });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');
+  // Data stored under a carrier id nothing serves would answer 40401 in silence: name it. The
+  // count reads every waybill key, so it runs after start-up, in the background, and once per
+  // machine (not in each of --workers N).
+  if (!isServeWorker()) {
+    void gateway.store
+      .countByCarrier()
+      .then((stored) => {
+        const unserved = unservedCarriers(
+          stored,
+          config.carriers.map((c) => c.id),
+        );
+        const dark = unservedWarning(unserved);
+        if (dark !== undefined)
+          gateway.logger.warn({ warning: dark, unserved }, 'stored carriers not served');
+      })
+      .catch((err: unknown) => gateway.logger.warn({ err }, 'could not count stored carriers'));
+  }
   for (const warning of secretFlagWarnings(flags))
     gateway.logger.warn({ warning }, 'secret on the command line');
   const reload = createReloader({

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { computeSignature } from '../../protocol/signature.js';
 import { main } from '../main.js';
 
@@ -22,11 +22,17 @@ describe('wxtrack sign', () => {
     expect(p.get('signature')).toBe(computeSignature('tok123', p.get('timestamp')!, p.get('nonce')!));
   });
 
+  afterEach(() => vi.unstubAllEnvs());
+
   it('requires the token and the orderid', async () => {
+    vi.stubEnv('WXTRACK_TOKEN', '');
+    vi.stubEnv('WXTRACK_CONFIG', '');
     let err = '';
     expect(
       await main(['sign', '--orderid', 'YT1'], { out: () => undefined, err: (t) => void (err += t) }),
     ).toBe(2);
-    expect(err).toBe('wxtrack sign: --token (or --config FILE) is required\n');
+    expect(err).toBe(
+      'wxtrack sign: --token, a configuration file (--config FILE or WXTRACK_CONFIG) or WXTRACK_TOKEN is required\n',
+    );
   });
 });

@@ -122,6 +122,35 @@ shared.describe('RedisReplayGuard', () => {
     }
   });
 
+  it('with another secret on another node: still refuses a replay, and refuses an honest retry too (docs/deployment.md)', async () => {
+    const clock = new ManualClock(NOW);
+    const keyPrefix = `${runPrefix}secrets:`;
+    const a = new RedisReplayGuard({
+      client: await openGuardRedis({ url: SHARED_URL }),
+      clock,
+      secret: SECRET,
+      keyPrefix,
+    });
+    const b = new RedisReplayGuard({
+      client: await openGuardRedis({ url: SHARED_URL }),
+      clock,
+      secret: 'another-secret-of-one-node-9876543210',
+      keyPrefix,
+    });
+    try {
+      const sig = 'e'.repeat(40);
+      expect(await a.check(sig, 'YT1\nopenA\nyto', NOW + 60_000)).toBe('first');
+      // The key is the signature: a replay for another parcel is still refused on node b ...
+      expect(await b.check(sig, 'YT2\nopenA\nyto', NOW + 60_000)).toBe('conflict');
+      // ... but so is the identical URL, which node a would have served again.
+      expect(await b.check(sig, 'YT1\nopenA\nyto', NOW + 60_000)).toBe('conflict');
+      expect(await a.check(sig, 'YT1\nopenA\nyto', NOW + 60_000)).toBe('repeat');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('reloads its script after Redis forgot it (restart, failover)', async () => {
     const clock = new ManualClock(NOW);
     const client = await openGuardRedis({ url: SHARED_URL });

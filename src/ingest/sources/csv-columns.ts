@@ -23,10 +23,12 @@ export const CSV_FIELDS = Object.freeze([
 
 export type CsvField = (typeof CSV_FIELDS)[number];
 
-const REQUIRED: readonly CsvField[] = ['waybill', 'event_id', 'time', 'description'];
+/** event_id is derived and description falls back when absent (tracking/event.ts). */
+const REQUIRED: readonly CsvField[] = ['waybill', 'time'];
 
 export type HeaderPlan =
-  | { readonly ok: true; readonly fields: readonly (CsvField | undefined)[] }
+  /** The fields each column feeds: one column may feed several (location and description). */
+  | { readonly ok: true; readonly fields: readonly (readonly CsvField[])[] }
   | { readonly ok: false; readonly error: string };
 
 /** Works out which field each header column feeds, or what is missing. */
@@ -38,11 +40,14 @@ export function planColumns(header: readonly string[], map: Readonly<Record<stri
       error: `--map names unknown field(s) ${unknownFields.join(', ')}; fields: ${CSV_FIELDS.join(', ')}`,
     };
   }
-  const byColumn = new Map<string, CsvField>();
-  for (const f of CSV_FIELDS) byColumn.set(map[f] ?? f, f);
+  const byColumn = new Map<string, CsvField[]>();
+  for (const f of CSV_FIELDS) {
+    const column = map[f] ?? f;
+    byColumn.set(column, [...(byColumn.get(column) ?? []), f]);
+  }
   const names = header.map((h) => h.trim());
-  const fields = names.map((h) => byColumn.get(h));
-  const have = new Set(fields.filter((f): f is CsvField => f !== undefined));
+  const fields = names.map((h) => byColumn.get(h) ?? []);
+  const have = new Set(fields.flat());
   const missing: string[] = REQUIRED.filter((f) => !have.has(f)).map((f) =>
     map[f] ? `${f} (column "${map[f]}")` : f,
   );
@@ -59,22 +64,25 @@ export function planColumns(header: readonly string[], map: Readonly<Record<stri
 /** One CSV row to the event object the validator expects; empty cells are left out. */
 export function csvRowToEvent(
   row: readonly string[],
-  fields: readonly (CsvField | undefined)[],
+  fields: readonly (readonly CsvField[])[],
 ): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
     const v = row[i];
-    if (f === undefined || v === undefined || v === '') continue;
-    if (f === 'status') o.status = /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-    else if (f === 'time') o.time = normalizeExportTime(v);
-    else if (f === 'cells') {
-      try {
-        o.cells = JSON.parse(v) as unknown;
-      } catch {
-        o.cells = v; // the validator names the field
-      }
-    } else o[f] = v;
+    if (v === undefined || v === '') continue;
+    for (const f of fields[i]!) setField(o, f, v);
   }
   return o;
+}
+
+function setField(o: Record<string, unknown>, f: CsvField, v: string): void {
+  if (f === 'status') o.status = /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+  else if (f === 'time') o.time = normalizeExportTime(v);
+  else if (f === 'cells') {
+    try {
+      o.cells = JSON.parse(v) as unknown;
+    } catch {
+      o.cells = v; // the validator names the field
+    }
+  } else o[f] = v;
 }

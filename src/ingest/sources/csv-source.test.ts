@@ -186,7 +186,7 @@ describe('CSV records', () => {
 
   it('refuses a header without the required fields, naming them and the header', async () => {
     await expect(records(Buffer.from('运单号,time\nYT1,x\n'))).rejects.toThrow(
-      /lacks waybill, event_id, description, status or code; header is: 运单号, time/,
+      /lacks waybill, status or code; header is: 运单号, time/,
     );
   });
 });

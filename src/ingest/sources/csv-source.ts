@@ -54,7 +54,7 @@ export async function* csvRecords(
   text: AsyncIterable<string>,
   map: Readonly<Record<string, string>>,
 ): AsyncGenerator<SourceRecord[]> {
-  let fields: readonly (CsvField | undefined)[] | undefined;
+  let fields: readonly (readonly CsvField[])[] | undefined;
   let line = 0;
   let rest = '';
 

@@ -47,7 +47,7 @@ export async function* xlsxRecords(
     entries: 'ignore',
   });
   for await (const sheet of reader) {
-    let fields: readonly (CsvField | undefined)[] | undefined;
+    let fields: readonly (readonly CsvField[])[] | undefined;
     let out: SourceRecord[] = [];
     for await (const row of sheet) {
       // row.values is 1-based, with holes for empty cells.
@@ -60,7 +60,7 @@ export async function* xlsxRecords(
         fields = plan.fields;
         continue;
       }
-      const cells = raw.map((v, i) => cellText(v, fields![i]));
+      const cells = raw.map((v, i) => cellText(v, fields![i]?.[0]));
       if (cells.every((c) => c.trim() === '')) continue;
       out.push({ line: row.number, item: { value: csvRowToEvent(cells, fields) } });
       if (out.length >= BATCH) {
