@@ -23,6 +23,9 @@ import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
 import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
 import type { Store } from '../store/store.js';
+import { openPullCarriers } from '../pull/pull-carriers.js';
+import { registerPullMetrics } from '../pull/pull-prometheus.js';
+import { storeWithPull } from '../pull/pull-store-adapter.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
@@ -113,6 +116,8 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     }
   }
   const store: Store = viewed ?? opened;
+  // Pull mode: carriers with an upstream are answered from it (src/pull/).
+  const pull = openPullCarriers(config.carriers, { clock });
   let guard: ReplayGuard;
   try {
     guard = await openGuard(config.guard, {
@@ -141,6 +146,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           ...(viewed ? { cache: { stats: () => ({ ...viewed.stats(), evictions: 0 }) } } : {}),
           ...(guard.stats ? { guard: { stats: () => guard.stats!() } } : {}),
         });
+  if (metrics && pull.byCarrier.size > 0) pull.onLatency(registerPullMetrics(metrics.registry, pull.stats));
   // Pushes are stored by a worker thread with its own connection, so a big one never stalls a
   // query. A store handed in, or an in-memory database, has no file another thread could open:
   // pushes then go through it on this thread. The worker starts while the app does.
@@ -157,7 +163,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       : undefined;
   const app = buildApp({
     config,
-    store,
+    store: storeWithPull(store, pull),
     guard,
     clock,
     logger,
@@ -179,6 +185,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     await ingestor?.close();
     await guard.close();
     await store.close();
+    pull.close();
     throw err;
   }
   let recover: NodeJS.Timeout | undefined;
@@ -239,6 +246,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         await ingestor?.close();
         await guard.close();
         await store.close();
+        pull.close();
       })()),
   };
 }

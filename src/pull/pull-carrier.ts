@@ -75,6 +75,8 @@ export class PullCarrier {
   private readonly map: (reply: unknown) => UpstreamAnswer;
   private readonly stats: PullStats = emptyPullStats();
   private readonly elapsed: () => number;
+  /** Told every finished call's latency, seconds (the Prometheus histogram). */
+  onLatency: ((seconds: number) => void) | undefined;
 
   constructor(private readonly deps: PullCarrierDeps) {
     const { settings } = deps;
@@ -154,7 +156,9 @@ export class PullCarrier {
       answer = 'network';
     } finally {
       this.stats.callsInFlight--;
-      observeLatency(this.stats, (this.elapsed() - started) / 1000);
+      const seconds = (this.elapsed() - started) / 1000;
+      observeLatency(this.stats, seconds);
+      this.onLatency?.(seconds);
     }
     if (typeof answer === 'string') {
       this.breaker.failure(clock.now());

@@ -154,3 +154,7 @@ export function pullSettings(
     breaker: Object.freeze({ ...DEFAULT_BREAKER, ...rest.breaker }),
   });
 }
+
+/** True when every carrier pulls: the gateway then needs no store of events. */
+export const allPull = (carriers: readonly { readonly upstream?: PullSettings }[]): boolean =>
+  carriers.length > 0 && carriers.every((c) => c.upstream !== undefined);
