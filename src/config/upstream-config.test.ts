@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from './config-file.js';
+import { summarizeConfig } from './config-summary.js';
 
 const ENV = {
   YTO_WECHAT_TOKEN: 'yto-wechat-token',
@@ -31,6 +32,9 @@ describe('source.upstream in the configuration file', () => {
     });
     expect(up.cache).toMatchObject({ freshMs: 1_800_000, signedFreshMs: 86_400_000, maxStaleMs: 7_200_000 });
     expect(up.budget).toMatchObject({ perWaybill: 48, windowMs: 86_400_000, inFlight: 32, timeoutMs: 2000 });
+    const summary = summarizeConfig('f', r.config);
+    expect(summary).toContain('source        upstream kuaidi100 at poll.kuaidi100.com (company yuantong)');
+    expect(summary).not.toMatch(/SECRET/);
   });
 
   it('the documented Kdniao configuration loads, its AppKey from a secret file', () => {
