@@ -168,8 +168,16 @@ export class PullCarrier {
       this.breaker.failure(clock.now());
       return this.failed(waybill, answer.kind);
     }
+    let entry: Entry;
+    try {
+      entry = this.store(waybill, answer, clock.now());
+    } catch {
+      // Nothing an upstream sends may throw out of a background refresh (an unhandled rejection).
+      this.breaker.failure(clock.now());
+      return this.failed(waybill, 'garbage');
+    }
     this.breaker.success();
-    return { ok: true, entry: this.store(waybill, answer, clock.now()) };
+    return { ok: true, entry };
   }
 
   private read(status: number, body: Buffer): UpstreamAnswer | FailureKind {
