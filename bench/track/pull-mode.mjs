@@ -15,7 +15,7 @@
 // upstream calls do not match the policy.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -264,6 +264,7 @@ async function runMode(mode, round, db) {
   } finally {
     await stop(server);
     if (fake) await stop(fake);
+    rmSync(join(WORK, `urls-${mode}-r${round}.txt`), { force: true });
   }
 }
 
