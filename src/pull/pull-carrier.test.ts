@@ -315,7 +315,10 @@ describe('cache and budgets', () => {
     expect(pc.snapshot()).toMatchObject({ staleServes: 50 });
     // Past freshness plus the stale limit, nothing stale is served: the query waits for a call.
     clock.advance(30 * MIN + 120 * MIN);
-    expect(pc.getReply('YT1')).toBeInstanceOf(Promise);
+    const waited = pc.getReply('YT1');
+    expect(waited).toBeInstanceOf(Promise);
+    expect(info(await waited).traces).toHaveLength(3);
+    expect(fake.calls).toBe(3);
   });
 
   it('a signed parcel stays fresh for 24 h', async () => {
