@@ -7,6 +7,10 @@
  * is not a real instant is left out. What reaches WeChat is therefore only ever what a pushed
  * event could have produced.
  *
+ * It folds with `foldEvents` rather than `renderReplyJson` for one reason: the waybill's status is
+ * the upstream's own (its state field), not derived from the traces, which an upstream may send
+ * without a status each.
+ *
  * Traces carry the label of their own status when the upstream gives one for every trace;
  * otherwise the description alone, since a label guessed from the waybill's status would put
  * 已签收 in front of the pickup scan.
