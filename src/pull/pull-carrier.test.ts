@@ -379,6 +379,7 @@ describe('failures: each with its reply and its latency bound', () => {
     ['timeout', (f) => (f.answer = () => ({ json: kd100Found('0'), delayMs: 2_000 })), 'timeout'],
     ['a stalled body', (f) => (f.answer = () => ({ stall: true })), 'timeout'],
     ['5xx', (f) => (f.answer = () => ({ status: 502, raw: '<html>bad gateway</html>' })), 'http-5xx'],
+    ['a 4xx', (f) => (f.answer = () => ({ status: 403, raw: '<h1>forbidden</h1>' })), 'http-status'],
     ['garbage', (f) => (f.answer = () => ({ raw: 'WxOrderCb({"err_code":0})<script>' })), 'garbage'],
     ['wrong types', (f) => (f.answer = () => ({ json: { state: '0', data: 'not a list' } })), 'garbage'],
     ['an oversized body (1 MB)', (f) => (f.answer = () => ({ raw: 'x'.repeat(1 << 20) })), 'oversized'],
@@ -406,6 +407,17 @@ describe('failures: each with its reply and its latency bound', () => {
       expect(fake.calls).toBe(calls);
     });
   }
+
+  it('a refused connection: 50001 at once', async () => {
+    const { fake, request } = await kuaidi100();
+    await fake.close();
+    const { pc } = pullCarrier(
+      pullSettings({ ...request, url: fake.url }, { budget: { timeoutMs: TIMEOUT } }),
+    );
+    const [kind, ms] = await timed(() => failure(pc.getReply('YT1')));
+    expect(kind).toBe('network');
+    expect(ms).toBeLessThan(TIMEOUT);
+  });
 
   it('the circuit opens after 5 failures in a row, fails fast, and half-opens by itself', async () => {
     const { fake, pc, clock } = await setup();
