@@ -399,7 +399,7 @@ describe('failures: each with its reply and its latency bound', () => {
       arrange(fake);
       const t = performance.now();
       expect(pc.getReply('YT1')).toBe(good); // served stale, synchronously
-      expect(performance.now() - t).toBeLessThan(50);
+      expect(performance.now() - t).toBeLessThan(100);
       await expect.poll(() => pc.snapshot().errors[kind as 'timeout']).toBe(2);
       // After a failed refresh, the next stale query within the retry wait starts none.
       const calls = fake.calls;
@@ -426,7 +426,7 @@ describe('failures: each with its reply and its latency bound', () => {
     expect(pc.snapshot().breaker).toBe('open');
     const [kind, ms] = await timed(() => failure(pc.getReply('YT9')));
     expect(kind).toBe('open-circuit');
-    expect(ms).toBeLessThan(20);
+    expect(ms).toBeLessThan(100); // far under the 300 ms timeout: no call was made
     expect(fake.calls).toBe(5);
     clock.advance(30_000);
     expect(pc.snapshot().breaker).toBe('half-open');
