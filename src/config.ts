@@ -14,6 +14,7 @@ import { checkWaybillPattern } from './carrier/pattern-safety.js';
 import { guardCapacity } from './guard/guard-capacity.js';
 import { parseCidr } from './http/client-address.js';
 import { parseConfigText, type FileConfig, type SecretNeeds } from './config/config-file.js';
+import { allPull } from './pull/pull-settings.js';
 import { DEFAULT_CALLBACK } from './protocol/jsonp.js';
 import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from './tracking/event-codes.js';
 import type { WaybillRule } from './tracking/event.js';
@@ -295,7 +296,10 @@ export function loadDbSetting(flags: Flags, env: Env = process.env): StoreSpec {
 
 /** The store from flag, variable, an already loaded file, or the default. */
 function storeConfigOf(flags: Flags, env: Env, file: FileConfig | undefined): StoreConfig {
-  const db = pick(flags, env, 'db', ENV.db) ?? file?.server.db ?? DEFAULTS.db;
+  // Pull mode: when every carrier answers from its upstream, no store of events is needed; an
+  // empty in-memory one stands in unless a database is named.
+  const pullOnly = file !== undefined && allPull(file.carriers);
+  const db = pick(flags, env, 'db', ENV.db) ?? file?.server.db ?? (pullOnly ? ':memory:' : DEFAULTS.db);
   return Object.freeze({ store: storeSpecOf(db) });
 }
 

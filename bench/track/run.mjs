@@ -1003,6 +1003,11 @@ try {
   log();
   report(result);
   for (const key of ['a', 'b', 'c', 'd', 'e']) rmSync(join(WORK, `urls-${key}.txt`), { force: true });
+  // Pull mode beside store mode, in a file of its own (bench/track/pull-mode.mjs); BENCH_PULL=0 skips it.
+  if (process.env.BENCH_PULL !== '0') {
+    const pull = await (await import('./pull-mode.mjs')).runPullBench();
+    if (!pull.valid) process.exitCode = 1;
+  }
 } catch (err) {
   killChildren();
   if (err instanceof Invalid) {

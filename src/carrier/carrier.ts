@@ -6,6 +6,8 @@
  * configuration file fills them all in.
  */
 
+import type { PullSettings } from '../pull/pull-settings.js';
+
 /** `test`: WeChat's review phase, only whitelisted waybills are served. `production`: all. */
 export type CarrierEnvironment = 'test' | 'production';
 
@@ -75,6 +77,8 @@ export interface Carrier {
   readonly trace?: TraceOptions;
   /** The application email's own fields (`wxtrack apply`). */
   readonly application?: CarrierApplication;
+  /** Pull mode: replies come from this upstream tracking API, not from the store (src/pull/). */
+  readonly upstream?: PullSettings;
 }
 
 /** Compiles a registered pattern, anchored on both ends so `YT1` never matches inside `XYT12`. */

@@ -19,6 +19,8 @@ import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
 import type { Store } from '../store/store.js';
 import type { BudgetStore } from '../rate-limit/budget-store.js';
 import type { ReplySource } from '../reply/reply-source.js';
+import { openPullCarriers } from '../pull/pull-carriers.js';
+import { registerPullMetrics } from '../pull/pull-prometheus.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
@@ -86,6 +88,9 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     },
   });
   const viewed = opened.viewed;
+  // Pull mode: carriers with an upstream are answered from it (src/pull/).
+  const pull = openPullCarriers(config.carriers, { clock });
+  const replies = pull.route(opened.replies);
   let guard: ReplayGuard;
   try {
     guard = await openGuard(config.guard, {
@@ -122,6 +127,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           ...(viewed ? { cache: { stats: () => ({ ...viewed.stats(), evictions: 0 }) } } : {}),
           ...(guard.stats ? { guard: { stats: () => guard.stats!() } } : {}),
         });
+  if (metrics && pull.byCarrier.size > 0) pull.onLatency(registerPullMetrics(metrics.registry, pull.stats));
   // Pushes are stored by a worker thread with its own connection, so a big one never stalls a
   // query. A store handed in, or an in-memory database, has no file another thread could open:
   // pushes then go through it on this thread. The worker starts while the app does.
@@ -143,7 +149,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const app = buildApp({
     config,
     store,
-    replies: opened.replies,
+    replies,
     render: opened.render,
     afterWrite: () => opened.afterWrite(),
     guard,
@@ -176,6 +182,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     await guard.close();
     await opened.close();
     await store.close();
+    pull.close();
     throw err;
   }
   let recover: NodeJS.Timeout | undefined;
@@ -226,7 +233,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   return {
     app,
     store,
-    replies: opened.replies,
+    replies,
     logger,
     carriers,
     origin: `http://${host}:${port}`,
@@ -243,6 +250,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         await guard.close();
         await opened.close();
         await store.close();
+        pull.close();
       })()),
   };
 }

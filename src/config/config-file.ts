@@ -27,6 +27,7 @@ import { checkWaybillPattern } from '../carrier/pattern-safety.js';
 import { isValidTimeZone } from '../tracking/time.js';
 import { describeAjvError, jsonErrorPosition } from './config-errors.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
+import { resolveUpstream, type RawUpstream } from './upstream-config.js';
 
 /** The default file name looked for by `wxtrack config check` without an argument. */
 export const CONFIG_FILE_NAME = 'wxtrack.config.json';
@@ -122,6 +123,7 @@ interface RawCarrier {
   environment?: CarrierEnvironment;
   testWaybills?: string[];
   application?: CarrierApplication;
+  source?: 'store' | { upstream: RawUpstream };
 }
 
 interface RawConfig {
@@ -209,6 +211,11 @@ function meaningErrorsDespite(
 const SECRET_TEXT = {
   test: (v: string) => /^[\x21-\x7e]{3,128}$/.test(v),
   rule: 'hold 3 to 128 printable ASCII characters',
+};
+/** What an upstream credential may hold: a bearer token can be a long JWT. */
+const UPSTREAM_SECRET_TEXT = {
+  test: (v: string) => /^[\x21-\x7e]{1,4096}$/.test(v),
+  rule: 'hold 1 to 4096 printable ASCII characters',
 };
 /** What a path or URL may hold. */
 const LOCATION_TEXT = {
@@ -315,6 +322,19 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
       warnings.push(`${at}.testWaybills: empty, so in test mode every query gets 40401`);
     }
 
+    // ---- Pull mode: a carrier whose replies come from its upstream API (upstream-config.ts). ----
+    const upstream =
+      typeof c.source === 'object'
+        ? resolveUpstream(
+            c.source.upstream,
+            `${at}.source.upstream`,
+            (ref, path) => resolveSecret(ref, path, sources, errors, UPSTREAM_SECRET_TEXT),
+            errors,
+            warnings,
+          )
+        : undefined;
+    // ---- end of pull mode ----
+
     carriers.push(
       Object.freeze({
         id: c.id,
@@ -329,6 +349,7 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
         testWaybills: Object.freeze(new Set(testWaybills)),
         trace: Object.freeze({ ...DEFAULT_TRACE_OPTIONS, ...c.trace }),
         ...(c.application === undefined ? {} : { application: Object.freeze({ ...c.application }) }),
+        ...(upstream === undefined ? {} : { upstream }),
       }),
     );
     tokenSources.push(origins);

@@ -9,6 +9,8 @@
  * expression is no message for an operator. Editors ignore unknown keywords.
  */
 
+import { SOURCE_SCHEMA } from './upstream-schema.js';
+
 const TOKEN_HINT = 'must be 3 to 128 printable ASCII characters without spaces';
 
 /** JSON has no comments: `"$comment"` carries a note for people (the starter file uses it); ignored. */
@@ -197,6 +199,8 @@ const carrier = {
         },
       },
     },
+    // Pull mode: its own schema, in upstream-schema.ts.
+    source: SOURCE_SCHEMA,
     testWaybills: {
       type: 'array',
       description: 'Whitelisted test waybills (白名单测试运单码).',

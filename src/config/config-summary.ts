@@ -27,6 +27,17 @@ export function summarizeConfig(path: string, config: FileConfig): string {
     out += row('timezone', c.timezone);
     out += row('traces', `${trace.order}, ${trace.address}`);
     out += row('phone', c.phone ?? '-');
+    // Pull mode: the preset and the upstream's host, never a credential or a full URL.
+    if (c.upstream) {
+      const r = c.upstream.request;
+      let host = '?';
+      try {
+        host = new URL(r.url.replace(/\{\w+\}/g, 'x')).host;
+      } catch {
+        // shown as ?
+      }
+      out += row('source', `upstream ${r.preset} at ${host} (company ${r.company})`);
+    } else out += row('source', 'store');
     const cells = c.cells ?? [];
     out += row(
       'cells',
