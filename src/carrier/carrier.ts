@@ -5,6 +5,7 @@
  * that a carrier built from the foundation's flags (or by a test) stays a valid Carrier; the
  * configuration file fills them all in.
  */
+import type { PrivacyRules } from '../privacy/privacy-rules.js';
 
 /** `test`: WeChat's review phase, only whitelisted waybills are served. `production`: all. */
 export type CarrierEnvironment = 'test' | 'production';
@@ -75,6 +76,11 @@ export interface Carrier {
   readonly trace?: TraceOptions;
   /** The application email's own fields (`wxtrack apply`). */
   readonly application?: CarrierApplication;
+  /**
+   * Privacy tiers (privacy/): what a stranger's reply masks. Absent means masking with the
+   * built-in rules (`DEFAULT_PRIVACY`), as for a new configuration.
+   */
+  readonly privacy?: PrivacyRules;
 }
 
 /** Compiles a registered pattern, anchored on both ends so `YT1` never matches inside `XYT12`. */

@@ -24,6 +24,7 @@ import {
 } from '../carrier/carrier.js';
 import { overlapExamples } from '../carrier/pattern-language.js';
 import { checkWaybillPattern } from '../carrier/pattern-safety.js';
+import { compilePrivacy, DEFAULT_PRIVACY, type RawPrivacy } from '../privacy/privacy-rules.js';
 import { isValidTimeZone } from '../tracking/time.js';
 import { describeAjvError, jsonErrorPosition } from './config-errors.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
@@ -108,6 +109,7 @@ interface RawCarrier {
   environment?: CarrierEnvironment;
   testWaybills?: string[];
   application?: CarrierApplication;
+  privacy?: RawPrivacy;
 }
 
 interface RawConfig {
@@ -285,6 +287,14 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
       else keys.set(cell.key, j);
     });
 
+    const privacy = compilePrivacy(c.privacy, `${at}.privacy`);
+    if (!privacy.ok) errors.push(...privacy.errors);
+    else if (!privacy.rules.mask) {
+      warnings.push(
+        `${at}.privacy.mask: off, every scanner sees the full reply (reason: ${privacy.rules.reason})`,
+      );
+    }
+
     const environment = c.environment ?? 'production';
     const testWaybills = c.testWaybills ?? [];
     if (pattern.ok) {
@@ -314,6 +324,7 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
         testWaybills: Object.freeze(new Set(testWaybills)),
         trace: Object.freeze({ ...DEFAULT_TRACE_OPTIONS, ...c.trace }),
         ...(c.application === undefined ? {} : { application: Object.freeze({ ...c.application }) }),
+        privacy: privacy.ok ? privacy.rules : DEFAULT_PRIVACY,
       }),
     );
     tokenSources.push(origins);
