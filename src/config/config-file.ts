@@ -55,6 +55,8 @@ export interface FileServerSettings {
   readonly redis?: string;
   /** Key hashing replay-guard bindings in Redis. */
   readonly guardSecret?: string;
+  /** Key hashing the openids of waybill owners (privacy tiers). */
+  readonly ownerKey?: string;
   /** Serving processes on this machine. */
   readonly workers?: number;
   /** Path of WeChat's query route. */
@@ -113,10 +115,11 @@ interface RawCarrier {
 }
 
 interface RawConfig {
-  server?: Omit<FileServerSettings, 'db' | 'redis' | 'guardSecret'> & {
+  server?: Omit<FileServerSettings, 'db' | 'redis' | 'guardSecret' | 'ownerKey'> & {
     db?: SecretRef;
     redis?: SecretRef;
     guardSecret?: SecretRef;
+    ownerKey?: SecretRef;
   };
   carriers: RawCarrier[];
 }
@@ -365,7 +368,7 @@ function resolveServer(
   errors: string[],
   warnings: string[],
 ): FileServerSettings {
-  const { db, redis, guardSecret, ...rest } = raw;
+  const { db, redis, guardSecret, ownerKey, ...rest } = raw;
   const out: { -readonly [K in keyof FileServerSettings]: FileServerSettings[K] } = { ...rest };
   const location = (ref: SecretRef | undefined, key: 'db' | 'redis') => {
     if (ref === undefined) return undefined;
@@ -383,6 +386,10 @@ function resolveServer(
   if (guardSecret !== undefined) {
     const secret = resolveSecret(guardSecret, 'server.guardSecret', sources, errors);
     if (secret) out.guardSecret = secret.value;
+  }
+  if (ownerKey !== undefined) {
+    const secret = resolveSecret(ownerKey, 'server.ownerKey', sources, errors);
+    if (secret) out.ownerKey = secret.value;
   }
   return out;
 }

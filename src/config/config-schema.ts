@@ -311,6 +311,11 @@ export const CONFIG_SCHEMA = {
           description:
             'Key that hashes replay-guard bindings in Redis; every node must share it. A secret like a token.',
         },
+        ownerKey: {
+          ...secret,
+          description:
+            "Key of the hash that stores a waybill's owners' openids (privacy tiers); every node must share it. Without it no owner can be bound and every reader gets the masked reply.",
+        },
         workers: {
           type: 'integer',
           minimum: 1,

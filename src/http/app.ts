@@ -26,13 +26,14 @@ import { registerHealthRoutes } from './health-route.js';
 import type { Logger } from './logging.js';
 import { registerTrackRoute } from './track-route.js';
 import { registerV1Api } from './v1/api-plugin.js';
+import { ownerBindingsOf } from './v1/owners-route.js';
 import { defaultEventCodes, type EventCodeMapping } from '../tracking/event-codes.js';
 import { INGEST_DEFAULTS, limitsOf } from '../config.js';
 
 export interface AppDeps {
   readonly config: Pick<
     GatewayConfig,
-    'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog' | 'limits'
+    'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog' | 'limits' | 'ownerKey'
   >;
   readonly store: Store;
   readonly guard: ReplayGuard;
@@ -155,6 +156,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const c = (deps.carrierSource?.current() ?? config.carriers).find((k) => k.id === carrier);
       return c === undefined ? undefined : { pattern: c.waybillPattern, matcher: c.waybillMatcher };
     },
+    owners: ownerBindingsOf(store),
+    ownerKey: config.ownerKey,
   });
   return app;
 }

@@ -34,6 +34,9 @@ export const serveCommand: Command = {
                          by --workers above 1 and by several nodes; default: in this process
   --guard-secret S       key hashing guard bindings, the same on every node; 16+ characters
                          (WXTRACK_GUARD_SECRET); required with --redis
+  --owner-key K          key hashing the openids of waybill owners (privacy tiers), the same
+                         on every node; 16+ characters (WXTRACK_OWNER_KEY); without it no
+                         owner can be bound and every reader gets the masked reply
   --workers N            serving processes on this machine (WXTRACK_WORKERS, default 1)
   --port N               (WXTRACK_PORT, default 8787)
   --host H               (WXTRACK_HOST, default 127.0.0.1)
@@ -74,6 +77,7 @@ export const serveCommand: Command = {
     db: { type: 'string' },
     redis: { type: 'string' },
     'guard-secret': { type: 'string' },
+    'owner-key': { type: 'string' },
     workers: { type: 'string' },
     create: { type: 'boolean' },
     port: { type: 'string' },

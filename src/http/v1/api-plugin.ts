@@ -20,9 +20,10 @@ import type { GatewayMetrics } from '../../metrics/metrics.js';
 import { closeAfterEarlyReply, continueIfExpected } from '../early-reply.js';
 import type { Logger } from '../logging.js';
 import { registerEventsRoute } from './events-route.js';
+import type { OwnerDeps } from './owners-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
 
-export interface V1Deps {
+export interface V1Deps extends OwnerDeps {
   readonly store: Store;
   /** Where `POST /v1/events` hands its pushes. */
   readonly ingestor: PushIngestor;
