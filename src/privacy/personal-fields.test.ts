@@ -83,3 +83,22 @@ describe('personal fields on events', () => {
     expect(parsePersonalFields({ recipient_name: '', pickup_code: null })).toEqual({});
   });
 });
+
+describe('personal fields in the fingerprint', () => {
+  it('make a re-sent event with another recipient a conflict, and leave older fingerprints unchanged', async () => {
+    const { eventFingerprint } = await import('../tracking/fingerprint.js');
+    const plain = parse({});
+    const withPhone = parse({ recipient_phone: '13812345678' });
+    const otherPhone = parse({ recipient_phone: '13812345679' });
+    if (!plain.ok || !withPhone.ok || !otherPhone.ok) throw new Error('expected valid events');
+    expect(eventFingerprint(withPhone.event)).not.toBe(eventFingerprint(plain.event));
+    expect(eventFingerprint(withPhone.event)).not.toBe(eventFingerprint(otherPhone.event));
+    // The fingerprint of an event without personal fields, as stored before they existed.
+    const { createHash } = await import('node:crypto');
+    const e = plain.event;
+    const before = createHash('sha256')
+      .update(JSON.stringify([e.waybill, e.time, e.status, e.label, e.description, null, null, null]))
+      .digest('base64url');
+    expect(eventFingerprint(e)).toBe(before);
+  });
+});
