@@ -105,3 +105,19 @@ export function personalSuffix(f: PersonalFields): string {
 /** Whether an event carries any of the fields. */
 export const hasPersonal = (f: PersonalFields): boolean =>
   f.recipientName !== undefined || f.recipientPhone !== undefined || f.pickupCode !== undefined;
+
+/**
+ * Events without their personal fields, for a reply that every reader gets (a store's write-time
+ * reply, which knows no tiers): it must not show them. The same array when none has any.
+ */
+export function withoutPersonal<E extends PersonalFields>(events: readonly E[]): readonly E[] {
+  if (!events.some(hasPersonal)) return events;
+  return events.map((e) => {
+    if (!hasPersonal(e)) return e;
+    const rest = { ...e } as Record<string, unknown>;
+    delete rest.recipientName;
+    delete rest.recipientPhone;
+    delete rest.pickupCode;
+    return rest as E;
+  });
+}

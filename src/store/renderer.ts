@@ -11,6 +11,7 @@ import {
   type Cell,
   type OrderInfo,
 } from '../protocol/order-info.js';
+import { withoutPersonal } from '../privacy/personal-fields.js';
 import { appendNewTraces, appendToWaybill } from '../tracking/append.js';
 import type { StoredEvent } from '../tracking/event.js';
 import { renderWaybill, type RenderOptions, type WaybillView } from '../tracking/render.js';
@@ -52,7 +53,11 @@ export function makeRenderer(timeZoneOf: (carrier: string) => string): Renderer 
   return makeCarrierRenderer((carrier) => ({ timeZone: timeZoneOf(carrier) }));
 }
 
-/** A renderer that looks up each carrier's full options (zone, trace order, address format). */
+/**
+ * A renderer that looks up each carrier's full options (zone, trace order, address format). The
+ * reply it renders is every reader's, so it never shows an event's personal fields (privacy/):
+ * only a source that knows the reader's tier draws them.
+ */
 export function makeCarrierRenderer(
   optionsOf: (carrier: string) => Omit<RenderOptions, 'overrides'>,
 ): Renderer {
@@ -62,7 +67,7 @@ export function makeCarrierRenderer(
     lastEventAt: view.lastEventAt,
   });
   const render = (carrier: string, events: readonly StoredEvent[], overrides?: RenderOverrides) =>
-    reply(renderWaybill(events, { ...optionsOf(carrier), overrides }));
+    reply(renderWaybill(withoutPersonal(events), { ...optionsOf(carrier), overrides }));
   return Object.assign(render, {
     append: (
       carrier: string,
@@ -75,7 +80,13 @@ export function makeCarrierRenderer(
       // The stored traces stay text: only the head is parsed, only the new traces written.
       const split = splitReply(previousJson);
       if (split) {
-        const view = appendNewTraces(split.head, split.traceCount, previousLastEventAt, added, options);
+        const view = appendNewTraces(
+          split.head,
+          split.traceCount,
+          previousLastEventAt,
+          withoutPersonal(added),
+          options,
+        );
         return (
           view && {
             json: spliceTraces(serializeOrderInfo(view.info), split.tracesJson),
@@ -85,7 +96,7 @@ export function makeCarrierRenderer(
         );
       }
       const previous = JSON.parse(previousJson) as OrderInfo;
-      const view = appendToWaybill(previous, previousLastEventAt, added, options);
+      const view = appendToWaybill(previous, previousLastEventAt, withoutPersonal(added), options);
       return view && reply(view);
     },
   });
