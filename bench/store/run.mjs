@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createPostgresPool } from '../../dist/store/postgres/postgres-pool.js';
 import { PostgresStore } from '../../dist/store/postgres/postgres-store.js';
-import { makeRenderer } from '../../dist/store/renderer.js';
 import { SqliteStore } from '../../dist/store/sqlite/sqlite-store.js';
 
 const URL_ = process.env.WXTRACK_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -23,7 +22,6 @@ const EVENTS = Number(process.env.WXTRACK_BENCH_EVENTS ?? 100_000);
 const WAYBILLS = EVENTS / 5;
 const BATCH = 500;
 const T0 = Date.UTC(2026, 6, 1);
-const renderer = makeRenderer(() => 'Asia/Shanghai');
 const clock = { now: () => Date.now() };
 
 /** Batches of events, scan k of every waybill before scan k+1 of any: the live-push shape. */
@@ -54,7 +52,7 @@ async function timed(label, writers) {
   const counts = await Promise.all(
     writers.map(async ({ store, work }) => {
       let n = 0;
-      for (const b of work) n += (await store.ingest('yto', b)).filter((o) => o === 'inserted').length;
+      for (const b of work) n += (await store.append('yto', b)).filter((o) => o === 'inserted').length;
       return n;
     }),
   );
@@ -78,13 +76,12 @@ async function admin(sql) {
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-bench-store-'));
 const schema = `wxtrack_bench_${randomBytes(4).toString('hex')}`;
 try {
-  const lite = new SqliteStore({ path: join(dir, 'bench.db'), create: true, renderer, clock });
+  const lite = new SqliteStore({ path: join(dir, 'bench.db'), create: true, clock });
   await timed('SQLite, 1 writer', [{ store: lite, work: batches('SQ') }]);
   await lite.close();
 
   await admin(`CREATE SCHEMA ${schema}`);
-  const open = () =>
-    PostgresStore.open({ pool: createPostgresPool({ url: URL_, schema, max: 2 }), renderer, clock });
+  const open = () => PostgresStore.open({ pool: createPostgresPool({ url: URL_, schema, max: 2 }), clock });
   const [a, b] = [await open(), await open()];
   await timed('PostgreSQL, 1 writer', [{ store: a, work: batches('PA') }]);
   // Two nodes, each its own waybills, half the events each.

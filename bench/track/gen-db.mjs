@@ -14,7 +14,6 @@ import {
   EVENTS_PER_WAYBILL,
   GEN_VERSION,
   ROOT,
-  TIME_ZONE,
   dbPathFor,
   envInt,
   fmtBytes,
@@ -140,13 +139,11 @@ export function readMarker(waybills) {
 
 async function loadStoreModules() {
   const store = join(ROOT, 'dist/store/sqlite/sqlite-store.js');
-  const renderer = join(ROOT, 'dist/store/renderer.js');
-  if (!existsSync(store) || !existsSync(renderer)) {
+  if (!existsSync(store)) {
     throw new Error('dist/ is missing the store: run `npm run build` first');
   }
   const { SqliteStore } = await import(pathToFileURL(store).href);
-  const { makeRenderer } = await import(pathToFileURL(renderer).href);
-  return { SqliteStore, makeRenderer };
+  return { SqliteStore };
 }
 
 /**
@@ -166,11 +163,10 @@ export async function ensureDb(waybills, log = (s) => console.log(s)) {
   const path = dbPathFor(waybills);
   for (const f of [markerPathFor(waybills), path, path + '-wal', path + '-shm']) rmSync(f, { force: true });
 
-  const { SqliteStore, makeRenderer } = await loadStoreModules();
+  const { SqliteStore } = await loadStoreModules();
   const store = new SqliteStore({
     path,
     create: true,
-    renderer: makeRenderer(() => TIME_ZONE),
     clock: { now: () => Date.now() },
   });
   const started = Date.now();
@@ -183,7 +179,7 @@ export async function ensureDb(waybills, log = (s) => console.log(s)) {
       const last = Math.min(waybills, first + WAYBILLS_PER_BATCH);
       const batch = [];
       for (let i = first; i < last; i++) batch.push(...eventsOf(i, endBefore));
-      const outcomes = await store.ingest(CARRIER, batch);
+      const outcomes = await store.append(CARRIER, batch);
       for (const o of outcomes) if (o === 'inserted') inserted++;
       const now = Date.now();
       if (now - lastLog >= 5000 || last === waybills) {

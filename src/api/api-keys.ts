@@ -7,7 +7,8 @@
  * The WeChat token is never an ingest credential: only keys made here authenticate.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyRecord, Store } from '../store/store.js';
+import type { ApiKeyStore } from '../store/roles.js';
+import type { ApiKeyRecord } from '../store/store.js';
 
 const KEY_RE = /^wxt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -33,7 +34,7 @@ const DUMMY_HASH = hashApiKey('wxt_0000000000000000_' + 'A'.repeat(43));
 
 /** The key's record when `authorization` carries a valid, unrevoked key; otherwise `undefined`. */
 export async function authenticate(
-  store: Store,
+  store: Pick<ApiKeyStore, 'findApiKey'>,
   authorization: string | undefined,
 ): Promise<ApiKeyRecord | undefined> {
   const m = /^Bearer +(\S+) *$/i.exec(authorization ?? '');

@@ -1,31 +1,35 @@
 /**
  * @module
  * The backend seam: the one place that turns a configured {@link StoreSpec} or {@link GuardSpec}
- * into a running store or replay guard. Every command (`serve`, `import`, `keys`, `purge`,
- * `pattern lint`, `demo`) opens its backends here, so a database is resolved and opened the same
- * way everywhere, and a new backend is added in one file.
+ * into a running store or replay guard, and that opens the reply view in front of a store
+ * ({@link openReplies}). Every command (`serve`, `import`, `keys`, `purge`, `pattern lint`,
+ * `demo`) opens its backends here, so a database is resolved and opened the same way everywhere,
+ * and a new backend is added in one file.
  *
  * The PostgreSQL and Redis drivers are loaded only when configured (dynamic `import()`): a
  * single-node SQLite deployment never loads them.
  */
-import { DEFAULT_TRACE_OPTIONS } from '../carrier/carrier.js';
-import type { CarrierSource } from '../carrier/carrier-source.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { systemClock, type Clock } from '../clock/clock.js';
-import { redactUrl, type GuardSpec, type StoreSpec } from '../config.js';
+import { redactUrl, type GatewayConfig, type GuardSpec, type StoreSpec } from '../config.js';
 import { MemoryReplayGuard, type GuardPressure } from '../guard/memory/memory-guard.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
-import { makeCarrierRenderer, makeRenderer, type Renderer } from '../store/renderer.js';
+import { RenderOnRead, type RenderOptionsOf } from '../reply/render-on-read.js';
+import type { ReplySource } from '../reply/reply-source.js';
+import type { ChangeFeed, WaybillReader } from '../store/roles.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import type { RenderOptions } from '../tracking/render.js';
+import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
+import { MemoryReplyView } from '../view/memory/memory-view.js';
+import type { ReplyView } from '../view/reply-view.js';
+import { ViewedReplies, type ViewedRepliesOptions } from '../view/viewed-replies.js';
+
+export { renderOptionsFrom } from '../reply/render-on-read.js';
 
 export interface OpenStoreOptions {
   readonly clock?: Clock;
-  /**
-   * How replies are rendered. Commands that never render (keys, purge) may leave it out; the
-   * gateway and import pass {@link carrierRenderer}.
-   */
-  readonly renderer?: Renderer;
   /** Open for reading only (pattern lint): no migration, no write. */
   readonly readonly?: boolean;
   /**
@@ -41,40 +45,14 @@ export interface OpenStoreOptions {
   readonly onBackendError?: (err: Error) => void;
 }
 
-/**
- * A renderer that reads each carrier's zone and trace options from `source` when a waybill is
- * rendered, so a reload applies to replies rendered after it.
- */
-export function carrierRenderer(source: CarrierSource): Renderer {
-  return makeCarrierRenderer(renderOptionsFrom(source));
-}
-
-/** A carrier's reply layout as it is in `source` now (the push worker is sent it per push). */
-export function renderOptionsFrom(
-  source: CarrierSource,
-): (carrier: string) => Omit<RenderOptions, 'overrides'> {
-  return (id) => {
-    const carriers = source.current();
-    const carrier = carriers.find((c) => c.id === id) ?? carriers[0];
-    const trace = carrier?.trace ?? DEFAULT_TRACE_OPTIONS;
-    return {
-      timeZone: carrier?.timezone ?? 'Asia/Shanghai',
-      traceOrder: trace.order,
-      address: trace.address,
-    };
-  };
-}
-
 /** Opens the configured store; rejects, with the password masked, when it cannot. */
 export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {}): Promise<Store> {
   const clock = options.clock ?? systemClock;
-  const renderer = options.renderer ?? makeRenderer(() => 'Asia/Shanghai');
   switch (spec.kind) {
     case 'sqlite':
       return new SqliteStore({
         path: spec.path,
         clock,
-        renderer,
         create: options.create ?? false,
         ...(options.readonly ? { readonly: true } : {}),
       });
@@ -85,7 +63,7 @@ export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {})
       ]);
       const pool = createPostgresPool({ url: spec.url, onError: options.onBackendError });
       try {
-        return await PostgresStore.open({ pool, clock, renderer, migrate: !options.readonly });
+        return await PostgresStore.open({ pool, clock, migrate: !options.readonly });
       } catch (err) {
         throw new Error(
           `cannot open the PostgreSQL store at ${redactUrl(spec.url)}: ${messageOf(err, spec.url)}`,
@@ -93,6 +71,108 @@ export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {})
       }
     }
   }
+}
+
+/**
+ * Where the reply view of a store lives (`--view`, or beside the database), or `undefined` for
+ * `--view off`. A store handed in (tests, embedding) or an in-memory database gets a private
+ * in-memory view: no file is known to belong to it.
+ */
+export function replyViewOf(
+  config: Pick<GatewayConfig, 'store' | 'view'>,
+  injectedStore: boolean,
+): { view: ReplyView; path?: string } | undefined {
+  if (config.view === 'off') return undefined;
+  const spec = config.store;
+  if (config.view === undefined && (injectedStore || (spec.kind === 'sqlite' && spec.path === ':memory:'))) {
+    return { view: new MemoryReplyView() };
+  }
+  // The file name never carries a password: user info is dropped from a URL. Which store a view
+  // derives from is proven by the change feed's marks, not by the name.
+  const source =
+    spec.kind === 'postgres' ? 'url:' + spec.url.replace(/\/\/[^@/]*@/, '//') : 'file:' + resolve(spec.path);
+  const path =
+    config.view ??
+    (spec.kind === 'postgres'
+      ? `./data/wxtrack-view-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.mdb`
+      : spec.path + '-view.mdb');
+  mkdirSync(dirname(path), { recursive: true });
+  return { view: new LmdbReplyView({ path }), path };
+}
+
+/** The query path's replies, and the hook every write through this process calls before it is answered. */
+export interface OpenedReplies {
+  readonly replies: ReplySource;
+  /** Renders a waybill state read from the store (the waybill API shows it). */
+  readonly render: RenderOnRead;
+  /**
+   * The one after-write hook (push ingestors, the waybill API): resolves once the view is past
+   * every write committed before the call, so the writer's next query sees it. Never rejects: a
+   * view that cannot catch up is distrusted and queries render on read.
+   */
+  afterWrite(): Promise<void>;
+  /** The view, when there is one (`--view off`: none; every query renders). */
+  readonly viewed?: ViewedReplies;
+  /** The view's file, when it has one. */
+  readonly viewPath?: string;
+  /** Stops following the feed and closes the view; the store stays open. */
+  close(): Promise<void>;
+}
+
+export interface OpenRepliesOptions extends Pick<
+  ViewedRepliesOptions,
+  'onError' | 'onReset' | 'pollMs' | 'staleAfterMs' | 'timer'
+> {
+  readonly clock?: Clock;
+  /** The carriers' reply layouts, read per render. */
+  readonly renderOptionsOf: RenderOptionsOf;
+  /** The store was handed in (not opened from `config.store`): its view is private, in memory. */
+  readonly injectedStore?: boolean;
+}
+
+/**
+ * Opens the reply source the query path reads: the reply view (view/) in front of render on read,
+ * or render on read alone with `--view off`. The view is caught up before this resolves (a view it
+ * cannot prove derives from this store is reset); a failed catch-up is reported through
+ * `onError` and leaves the view distrusted until one succeeds.
+ */
+export async function openReplies(
+  config: Pick<GatewayConfig, 'store' | 'view'>,
+  store: WaybillReader & ChangeFeed,
+  options: OpenRepliesOptions,
+): Promise<OpenedReplies> {
+  const render = new RenderOnRead(store, options.renderOptionsOf);
+  const at = replyViewOf(config, options.injectedStore ?? false);
+  if (at === undefined) {
+    return {
+      replies: render,
+      render,
+      afterWrite: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+  }
+  const viewed = new ViewedReplies({
+    source: render,
+    feed: store,
+    waybills: store,
+    view: at.view,
+    clock: options.clock ?? systemClock,
+    ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.onReset ? { onReset: options.onReset } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.staleAfterMs !== undefined ? { staleAfterMs: options.staleAfterMs } : {}),
+    ...(options.timer ? { timer: options.timer } : {}),
+  });
+  // Not fatal: queries render on read until a catch-up succeeds (reported through onError).
+  await viewed.start().catch(() => {});
+  return {
+    replies: viewed,
+    render,
+    afterWrite: () => viewed.catchUp().catch(() => {}),
+    viewed,
+    ...(at.path !== undefined ? { viewPath: at.path } : {}),
+    close: () => viewed.close(),
+  };
 }
 
 /** An error's message with any copy of `secretText` (a URL with its password) masked. */

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { systemClock } from '../clock/clock.js';
 import { cli } from '../testing/cli-run.js';
@@ -70,7 +69,6 @@ describe('messages name the actual problem', () => {
       path: db,
       create: true,
       clock: systemClock,
-      renderer: makeRenderer(() => 'UTC'),
     }).close();
     const bad = await cli('keys', 'create', '--name', 'bad name!', '--db', db);
     expect(bad.code).toBe(2);
@@ -141,10 +139,9 @@ describe('purge --dry-run', () => {
       path: db,
       create: true,
       clock: systemClock,
-      renderer: makeRenderer(() => 'UTC'),
     });
     const old = Date.now() - 200 * 86_400_000;
-    await store.ingest('default', [
+    await store.append('default', [
       {
         waybill: 'OLD1',
         eventId: 'a',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../config.js';
 import { createLogger } from '../http/logging.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { wrapStore } from '../testing/wrap-store.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
@@ -13,7 +12,8 @@ import { SwappableCarriers } from '../carrier/carrier-source.js';
 import { ManualClock } from '../clock/clock.js';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import { event } from '../store/store.case.test.js';
-import { carrierRenderer, openStore } from '../backends/open-backends.js';
+import { openStore, renderOptionsFrom } from '../backends/open-backends.js';
+import { replyOf } from '../testing/render-reply.js';
 const carrier = (id: string, over: Partial<Carrier> = {}): Carrier => ({
   id,
   name: id,
@@ -29,36 +29,29 @@ const addresses = (json: string | Buffer) =>
     parseJsonpBody('WxOrderCb(' + json.toString() + ')') as { traces: { accept_address: string }[] }
   ).traces.map((t) => t.accept_address);
 
-describe('openStore', () => {
+describe('render on read', () => {
   it("renders each carrier's replies with its own trace options, as in force when rendered", async () => {
     const source = new SwappableCarriers([
       carrier('NEW', { trace: { order: 'newest-first', address: 'description' } }),
       carrier('OLD'),
     ]);
-    const store = await openStore(
-      { kind: 'sqlite', path: ':memory:' },
-      { clock: new ManualClock(0), renderer: carrierRenderer(source) },
-    );
+    const store = await openStore({ kind: 'sqlite', path: ':memory:' }, { clock: new ManualClock(0) });
+    const options = renderOptionsFrom(source);
     const two = (id: string) => [
       event({ eventId: `${id}1`, description: 'first', time: 1_000 }),
       event({ eventId: `${id}2`, description: 'second', time: 2_000 }),
     ];
-    await store.ingest('NEW', two('n'));
-    await store.ingest('OLD', two('o'));
-    expect(addresses((await store.getReply('NEW', 'YT1234567890123'))!.json)).toEqual(['second', 'first']);
-    expect(addresses((await store.getReply('OLD', 'YT1234567890123'))!.json)).toEqual([
-      '运输中\nfirst',
-      '运输中\nsecond',
-    ]);
+    await store.append('NEW', two('n'));
+    await store.append('OLD', two('o'));
+    const reply = async (c: string) => (await replyOf(store, c, 'YT1234567890123', options))!.json;
+    expect(addresses(await reply('NEW'))).toEqual(['second', 'first']);
+    expect(addresses(await reply('OLD'))).toEqual(['运输中\nfirst', '运输中\nsecond']);
 
-    // After a reload, the next rendering of OLD's waybill follows its new options.
+    // After a reload, the next rendering of OLD's waybill follows its new options, with no write.
     source.replace([carrier('OLD', { trace: { order: 'newest-first', address: 'label-description' } })]);
-    await store.ingest('OLD', [event({ eventId: 'o3', description: 'third', time: 3_000 })]);
-    expect(addresses((await store.getReply('OLD', 'YT1234567890123'))!.json)).toEqual([
-      '运输中\nthird',
-      '运输中\nsecond',
-      '运输中\nfirst',
-    ]);
+    expect(addresses(await reply('OLD'))).toEqual(['运输中\nsecond', '运输中\nfirst']);
+    await store.append('OLD', [event({ eventId: 'o3', description: 'third', time: 3_000 })]);
+    expect(addresses(await reply('OLD'))).toEqual(['运输中\nthird', '运输中\nsecond', '运输中\nfirst']);
     await store.close();
   });
 });
@@ -68,18 +61,17 @@ describe('startGateway shutdown', () => {
     const real = new SqliteStore({
       path: ':memory:',
       clock: systemClock,
-      renderer: makeRenderer(() => 'Asia/Shanghai'),
     });
-    await real.ingest('default', [scan({ eventId: 'e1' })]);
+    await real.append('default', [scan({ eventId: 'e1' })]);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let entered!: () => void;
     const reading = new Promise<void>((r) => (entered = r));
     const slow = wrapStore(real, {
-      getReply: async (c, w) => {
+      readWaybill: async (c, w) => {
         entered();
         await held;
-        return real.getReply(c, w);
+        return real.readWaybill(c, w);
       },
     });
     const loaded = loadGatewayConfig(

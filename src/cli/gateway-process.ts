@@ -3,11 +3,8 @@
  * Wiring a running gateway: store, replay guard (both through the backend seam), logger and HTTP
  * app, opened in order and closed in reverse. `serve` and `demo` share it.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { carrierRenderer, openGuard, openStore, renderOptionsFrom } from '../backends/open-backends.js';
+import { openGuard, openReplies, openStore, renderOptionsFrom } from '../backends/open-backends.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import { SwappableCarriers } from '../carrier/carrier-source.js';
 import { systemClock } from '../clock/clock.js';
@@ -15,18 +12,17 @@ import type { GatewayConfig, IngestConfig } from '../config.js';
 import { startRetention, systemTimer } from '../retention/retention.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
-import { ViewedStore } from '../store/viewed-store.js';
-import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
-import { MemoryReplyView } from '../view/memory/memory-view.js';
-import type { ReplyView } from '../view/reply-view.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 import type { MetricsServer } from '../metrics/metrics-server.js';
 import { WorkerIngestor } from '../ingest/push/worker/worker-ingestor.js';
 import type { Store } from '../store/store.js';
+import type { ReplySource } from '../reply/reply-source.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
   readonly store: Store;
+  /** What the query path reads: the reply view in front of render on read, or render on read alone. */
+  readonly replies: ReplySource;
   readonly logger: Logger;
   /** The carriers in force; a reload swaps them. */
   readonly carriers: SwappableCarriers;
@@ -36,32 +32,6 @@ export interface RunningGateway {
   readonly metricsOrigin?: string;
   /** Stops accepting, finishes requests in flight, then closes the guard and the store. */
   close(): Promise<void>;
-}
-
-/**
- * Where the reply view of a store lives, and the name that ties the view to that store (a view
- * derived from another store is reset on start; see store/viewed-store.ts).
- */
-export function replyViewOf(
-  config: Pick<GatewayConfig, 'store' | 'view'>,
-  injectedStore: boolean,
-): { view: ReplyView; source: string; path?: string } | undefined {
-  if (config.view === 'off') return undefined;
-  const spec = config.store;
-  // The name never carries a password: user info is dropped from a URL.
-  const source =
-    spec.kind === 'postgres' ? 'url:' + spec.url.replace(/\/\/[^@/]*@/, '//') : 'file:' + resolve(spec.path);
-  // A store handed in (tests, embedding) is not known to match any file: a private view.
-  if (config.view === undefined && (injectedStore || (spec.kind === 'sqlite' && spec.path === ':memory:'))) {
-    return { view: new MemoryReplyView(), source: 'memory' };
-  }
-  const path =
-    config.view ??
-    (spec.kind === 'postgres'
-      ? `./data/wxtrack-view-${createHash('sha256').update(source).digest('hex').slice(0, 12)}.mdb`
-      : spec.path + '-view.mdb');
-  mkdirSync(dirname(path), { recursive: true });
-  return { view: new LmdbReplyView({ path }), source, path };
 }
 
 export interface GatewayParts {
@@ -80,39 +50,31 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const logger = parts.logger ?? createLogger(config.logLevel);
   const carriers = new SwappableCarriers(config.carriers);
   const onBackendError = throttledLog(logger, 'backend connection error; retrying', 10_000);
-  const opened =
+  const store =
     parts.store ??
     (await openStore(config.store, {
       clock,
-      renderer: carrierRenderer(carriers),
       onBackendError,
       create: parts.createDb ?? false,
     }));
-  const viewOf = replyViewOf(config, parts.store !== undefined);
   let viewFailing = false;
-  const viewed =
-    viewOf &&
-    new ViewedStore({
-      store: opened,
-      view: viewOf.view,
-      source: viewOf.source,
-      clock,
-      // Logged when the view stops being trusted, not on every failed poll.
-      onError: (err, during) => {
-        if (viewFailing) return;
-        viewFailing = true;
-        logger.error({ err, during }, 'reply view: falling back to the store');
-      },
-    });
-  if (viewed) {
-    try {
-      await viewed.start();
-    } catch (err) {
-      // Not fatal: queries read the store until a catch-up succeeds.
-      logger.error({ err }, 'reply view: could not catch up at start; reading the store');
-    }
-  }
-  const store: Store = viewed ?? opened;
+  const opened = await openReplies(config, store, {
+    clock,
+    renderOptionsOf: renderOptionsFrom(carriers),
+    injectedStore: parts.store !== undefined,
+    // Logged when the view stops being trusted, not on every failed poll.
+    onError: (err, during) => {
+      if (viewFailing) return;
+      viewFailing = true;
+      logger.error({ err, during }, 'reply view: rendering on read until it catches up');
+    },
+    onReset: (from, to) =>
+      logger.warn(
+        { from: { seq: from.seq }, to: { seq: to.seq }, sameStore: from.store === to.store },
+        'reply view reset: the store could not prove the position it reflected',
+      ),
+  });
+  const viewed = opened.viewed;
   let guard: ReplayGuard;
   try {
     guard = await openGuard(config.guard, {
@@ -130,6 +92,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     });
   } catch (err) {
     await opened.close();
+    await store.close();
     throw err;
   }
   const metricsAt = config.limits?.metrics;
@@ -148,16 +111,18 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     parts.store === undefined && !(config.store.kind === 'sqlite' && config.store.path === ':memory:')
       ? WorkerIngestor.create({
           store: config.store,
-          renderOptionsOf: renderOptionsFrom(carriers),
           // The worker wrote through its own connection: the reply view catches up from the
           // change log before the push is answered, so the next query here sees it.
-          ...(viewed ? { onStored: () => viewed.catchUp() } : {}),
+          onStored: () => opened.afterWrite(),
           onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
         })
       : undefined;
   const app = buildApp({
     config,
     store,
+    replies: opened.replies,
+    render: opened.render,
+    afterWrite: () => opened.afterWrite(),
     guard,
     clock,
     logger,
@@ -178,6 +143,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     await app.close();
     await ingestor?.close();
     await guard.close();
+    await opened.close();
     await store.close();
     throw err;
   }
@@ -194,12 +160,12 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     // Warm start: fill a view file with every reply it lacks, between queries. It outlives the
     // process, so this is paid once per store, not per start. (A private in-memory view fills as
     // queries miss.)
-    if (viewOf?.path !== undefined)
+    if (opened.viewPath !== undefined)
       void viewed
         .warm(carriers.current().map((c) => c.id))
         .then((added) =>
           logger.info(
-            { view: viewOf?.path ?? 'memory', added, ms: Date.now() - started, ...viewed.stats() },
+            { view: opened.viewPath, added, ms: Date.now() - started, ...viewed.stats() },
             'reply view warm',
           ),
         )
@@ -225,6 +191,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   return {
     app,
     store,
+    replies: opened.replies,
     logger,
     carriers,
     origin: `http://${host}:${port}`,
@@ -238,6 +205,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
         await app.close();
         await ingestor?.close();
         await guard.close();
+        await opened.close();
         await store.close();
       })()),
   };

@@ -17,8 +17,7 @@
  * worker be replayed, for another parcel, on the next.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { carrierRenderer, openStore } from '../backends/open-backends.js';
-import { SwappableCarriers } from '../carrier/carrier-source.js';
+import { openStore } from '../backends/open-backends.js';
 import { systemClock } from '../clock/clock.js';
 import { describeStore, type GatewayConfig, type IngestConfig } from '../config.js';
 import type { Logger } from '../http/logging.js';
@@ -59,7 +58,6 @@ export async function runPrimary(
   const store = await openStore(config.store, {
     clock: systemClock,
     create,
-    renderer: carrierRenderer(new SwappableCarriers(config.carriers)),
   });
   const retention =
     ingest.retentionDays === undefined

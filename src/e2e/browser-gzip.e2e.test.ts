@@ -11,9 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { ViewedStore } from '../store/viewed-store.js';
 import { gatewayFixture, NOW, scan, type GatewayFixture } from '../testing/gateway-fixture.js';
 import { executables, needs } from '../testing/services.js';
 import { MemoryReplyView } from '../view/memory/memory-view.js';
@@ -30,11 +28,10 @@ afterEach(async () => {
 chromium.describe('a gzip-encoded reply in a browser', () => {
   it('runs the callback with the reply when a <script> tag loads it', async () => {
     const clock = new ManualClock(NOW);
-    const inner = new SqliteStore({ path: ':memory:', clock, renderer: makeRenderer(() => 'Asia/Shanghai') });
-    const store = new ViewedStore({ store: inner, view: new MemoryReplyView(), clock, source: 'test' });
-    await store.start();
+    const store = new SqliteStore({ path: ':memory:', clock });
     gw = await gatewayFixture({
       store,
+      view: true,
       events: [scan({ eventId: 'e1' }), scan({ eventId: 'e2', time: NOW - 60_000 })],
     });
     await gw.app.listen({ host: '127.0.0.1', port: 0 });

@@ -68,7 +68,7 @@ beforeAll(async () => {
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   gateway = await startGateway(loaded.config);
   const at = Date.now() - 60_000;
-  await gateway.store.ingest('default', [
+  await gateway.store.append('default', [
     ...['YT3000000000001', 'YT3000000000002', 'YT3000000000003'].map((waybill, i) => ({
       waybill,
       eventId: `o${i}`,
@@ -95,7 +95,7 @@ postgres.describe('PostgreSQL outage under a running gateway', () => {
     expect(await errCode('YT3000000000001')).toBe(0);
     await proxy.cut();
     // The reply view is trusted for at most a second after its last catch-up from the store's
-    // change log (store/viewed-store.ts); past that, queries read the store and fail closed.
+    // change feed (view/viewed-replies.ts); past that, queries render on read and fail closed.
     let refused = -1;
     const until = Date.now() + 5_000;
     while (Date.now() < until && (refused = await errCode('YT3000000000002')) !== 50001) {

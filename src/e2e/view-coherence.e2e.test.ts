@@ -3,7 +3,7 @@
  * Replies stay coherent across processes (issue 7 part 4): a real `serve` process answers from its
  * reply view, and a write committed by another process on the same database (as `wxtrack import`
  * does) shows in its replies within a second (that only the touched waybills are dropped is
- * proven in store/viewed-store.test.ts). Needs dist/ (`npm run build`), like the other e2e tests.
+ * proven in view/viewed-replies.test.ts). Needs dist/ (`npm run build`), like the other e2e tests.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../clock/clock.js';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { spawnServe, type ServeProcess } from '../testing/serve-process.js';
 import { scan } from '../testing/gateway-fixture.js';
@@ -56,10 +55,9 @@ describe('reply view coherence across processes', () => {
       path: db,
       create: true,
       clock: systemClock,
-      renderer: makeRenderer(() => 'Asia/Shanghai'),
     });
     const t = Date.now() - 3_600_000;
-    await writer.ingest('default', [
+    await writer.append('default', [
       scan({ eventId: 'a1', waybill: W1, time: t, description: 'first of one' }),
       scan({ eventId: 'b1', waybill: W2, time: t, description: 'first of two' }),
     ]);
@@ -70,7 +68,7 @@ describe('reply view coherence across processes', () => {
 
     // Another process writes W1 (this test process is that other process).
     const wrote = Date.now();
-    await writer.ingest('default', [
+    await writer.append('default', [
       scan({ eventId: 'a2', waybill: W1, time: t + 60_000, description: 'second of one' }),
     ]);
     let seenAfter = Infinity;

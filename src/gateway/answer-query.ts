@@ -29,7 +29,7 @@ import { Errors, type CatalogEntry } from '../protocol/errors.js';
 import { errorBodies } from '../protocol/order-info.js';
 import { readTrackQuery } from '../protocol/query.js';
 import { verifySignature } from '../protocol/signature.js';
-import type { Store } from '../store/store.js';
+import type { ReplySource } from '../reply/reply-source.js';
 import { gzipJsonp, jsonpOpener, plainJsonp } from '../view/deflated-reply.js';
 
 export interface QueryAnswererDeps {
@@ -38,7 +38,7 @@ export interface QueryAnswererDeps {
   readonly callbacks: readonly string[];
   /** Accepted clock distance, seconds, either way. */
   readonly windowSeconds: number;
-  readonly store: Store;
+  readonly replies: ReplySource;
   readonly guard: ReplayGuard;
   readonly clock: Clock;
 }
@@ -75,7 +75,7 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
   const openers = new Map(deps.callbacks.map((cb) => [cb, jsonpOpener(cb)]));
   const closer = Buffer.from(')');
   const windowMs = deps.windowSeconds * 1000;
-  const { store, guard, clock } = deps;
+  const { replies, guard, clock } = deps;
   const given = deps.carriers;
   const source: CarrierSource = 'current' in given ? given : { current: () => given };
 
@@ -127,7 +127,7 @@ export function createQueryAnswerer(deps: QueryAnswererDeps): QueryAnswerer {
       // No room to bind it without forgetting a live signature: refuse rather than weaken.
       if (verdict === 'full')
         return fail(q.callback, Errors.INTERNAL, { ...who, carrier, error: GUARD_FULL });
-      const reply = await store.getReply(carrier, q.orderid);
+      const reply = await replies.getReply(carrier, q.orderid, q.openid);
       if (!reply) return fail(q.callback, Errors.UNKNOWN_WAYBILL, { ...who, carrier });
       const opener = openers.get(q.callback)!;
       if (reply.deflated === undefined) {

@@ -20,6 +20,8 @@ import type { GatewayConfig } from '../config.js';
 import { createQueryAnswerer } from '../gateway/answer-query.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
+import { RenderOnRead, renderOptionsFrom } from '../reply/render-on-read.js';
+import type { ReplySource } from '../reply/reply-source.js';
 import { InlineIngestor } from '../ingest/push/inline-ingestor.js';
 import type { PushIngestor } from '../ingest/push/push-ingestor.js';
 import { registerHealthRoutes } from './health-route.js';
@@ -35,7 +37,17 @@ export interface AppDeps {
     GatewayConfig,
     'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog' | 'limits' | 'ownerKey'
   >;
+  /** The store's roles: the /v1 API writes and reads through it, readiness pings it. */
   readonly store: Store;
+  /** What the query path reads; render on read from `store` when left out (no view). */
+  readonly replies?: ReplySource;
+  /** Renders a waybill state for the waybill API; from the carriers when left out. */
+  readonly render?: RenderOnRead;
+  /**
+   * The one after-write hook, run before a push or a waybill-API write is answered (the reply
+   * view catches up); none when left out.
+   */
+  readonly afterWrite?: () => Promise<void>;
   readonly guard: ReplayGuard;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -53,6 +65,11 @@ export interface AppDeps {
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, store, guard, clock, logger, metrics } = deps;
+  const render =
+    deps.render ??
+    new RenderOnRead(store, renderOptionsFrom(deps.carrierSource ?? { current: () => config.carriers }));
+  const replies = deps.replies ?? render;
+  const afterWrite = deps.afterWrite ?? (() => Promise.resolve());
   const limits = limitsOf(config);
   const draining = { value: false };
   const handle = createTrackHandler({
@@ -67,7 +84,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       carriers: deps.carrierSource ?? config.carriers,
       callbacks: config.callbacks,
       windowSeconds: config.windowSeconds,
-      store,
+      replies,
       guard,
       clock,
     }),
@@ -140,7 +157,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   };
   registerV1Api(app, {
     store,
-    ingestor: deps.ingestor ?? new InlineIngestor(store),
+    render,
+    afterWrite,
+    ingestor: deps.ingestor ?? new InlineIngestor(store, afterWrite),
     clock,
     logger,
     bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,

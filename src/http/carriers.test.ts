@@ -11,7 +11,6 @@ import { createReloader } from '../config/reload.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { parseJsonpBody } from '../protocol/jsonp.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { wrapStore } from '../testing/wrap-store.js';
@@ -76,10 +75,10 @@ class SpyStore {
   constructor(readonly inner: Store) {}
   asStore(): Store {
     return wrapStore(this.inner, {
-      getReply: async (c, w) => {
+      readWaybill: async (c, w) => {
         this.reads.push(`${c}/${w}`);
         if (this.hold) await this.hold;
-        return this.inner.getReply(c, w);
+        return this.inner.readWaybill(c, w);
       },
     });
   }
@@ -95,7 +94,7 @@ async function harness(carriers: unknown[] = CARRIERS) {
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const config = loaded.config;
   const clock = new ManualClock(NOW);
-  const inner = new SqliteStore({ path: ':memory:', clock, renderer: makeRenderer(() => 'Asia/Shanghai') });
+  const inner = new SqliteStore({ path: ':memory:', clock });
   const spy = new SpyStore(inner);
   const source = new SwappableCarriers(config.carriers);
   const logged: { level: string; msg: string; fields: object }[] = [];
@@ -117,11 +116,11 @@ async function harness(carriers: unknown[] = CARRIERS) {
     await inner.close();
   });
   // The same waybill number under two carriers, with different data: nothing may cross.
-  await inner.ingest('YTO', [
+  await inner.append('YTO', [
     event({ eventId: 'y1', waybill: 'YT1234567890123', description: 'YTO parcel' }),
   ]);
-  await inner.ingest('SF', [event({ eventId: 's1', waybill: '123456789012', description: 'SF parcel' })]);
-  await inner.ingest('JT', [
+  await inner.append('SF', [event({ eventId: 's1', waybill: '123456789012', description: 'SF parcel' })]);
+  await inner.append('JT', [
     event({ eventId: 'j1', waybill: '123456789012', description: 'JT parcel' }),
     event({ eventId: 'j2', waybill: 'JT0000000000001', description: 'JT test parcel' }),
     event({ eventId: 'j3', waybill: 'JT0000000000002', description: 'JT real parcel' }),

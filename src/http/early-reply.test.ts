@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bodyOf, exchange, listenLocal } from '../testing/raw-http.js';
 import { apiHarness, wireEvent, type ApiHarness } from './v1/testing/api-harness.js';
+import { replyOf } from '../testing/render-reply.js';
 
 const LIMIT = 10 * 1024 * 1024;
 const OVER = LIMIT + 1;
@@ -159,6 +160,6 @@ describe('415 for anything but JSON and NDJSON', () => {
     );
     expect(r.status).toBe(415);
     expect(JSON.parse(bodyOf(r.text))).toMatchObject({ code: 'WXT_UNSUPPORTED_MEDIA_TYPE' });
-    expect(await h!.store.getReply('default', 'YT1234567890123')).toBeUndefined();
+    expect(await replyOf(h!.store, 'default', 'YT1234567890123')).toBeUndefined();
   });
 });

@@ -5,12 +5,12 @@
  * rotation.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Store } from '../store/store.js';
+import type { Health } from '../store/roles.js';
 import { SAFE_HEADERS } from './safe-replies.js';
 
 export function registerHealthRoutes(
   app: FastifyInstance,
-  store: Store,
+  store: Pick<Health, 'ping'>,
   draining: { readonly value: boolean },
   onStoreError?: () => void,
 ): void {

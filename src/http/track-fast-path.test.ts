@@ -2,12 +2,9 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { ViewedStore } from '../store/viewed-store.js';
 import { gatewayFixture, NOW, scan, type GatewayFixture } from '../testing/gateway-fixture.js';
 import { ManualClock } from '../clock/clock.js';
-import { MemoryReplyView } from '../view/memory/memory-view.js';
 
 const WAYBILL = 'YT1234567890123';
 let gw: GatewayFixture | undefined;
@@ -45,10 +42,8 @@ function fetchRaw(
 /** A listening gateway whose store sits behind a reply view, as `serve` runs it. */
 async function listening(): Promise<{ gw: GatewayFixture; port: number }> {
   const clock = new ManualClock(NOW);
-  const inner = new SqliteStore({ path: ':memory:', clock, renderer: makeRenderer(() => 'Asia/Shanghai') });
-  const store = new ViewedStore({ store: inner, view: new MemoryReplyView(), clock, source: 'test' });
-  await store.start();
-  const fixture = await gatewayFixture({ store, events: [scan({ eventId: 'e1' })] });
+  const store = new SqliteStore({ path: ':memory:', clock });
+  const fixture = await gatewayFixture({ store, view: true, events: [scan({ eventId: 'e1' })] });
   await fixture.app.listen({ host: '127.0.0.1', port: 0 });
   return { gw: fixture, port: (fixture.app.server.address() as AddressInfo).port };
 }

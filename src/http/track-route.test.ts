@@ -167,9 +167,9 @@ describe('GET /wechat/track: refusals', () => {
     let reads = 0;
     const real = await gatewayFixture();
     const counting = wrapStore(real.store, {
-      getReply: (c, w) => {
+      readWaybill: (c, w) => {
         reads++;
-        return real.store.getReply(c, w);
+        return real.store.readWaybill(c, w);
       },
     });
     await real.app.close();
@@ -226,7 +226,7 @@ describe('multi-carrier isolation', () => {
     const a = fixtureCarrier({ id: 'A', tokens: ['token-a'], waybillPattern: 'YT\\d{13}' });
     const b = fixtureCarrier({ id: 'B', tokens: ['token-b'], waybillPattern: 'YT\\d{13}' });
     gw = await gatewayFixture({ carriers: [a, b] });
-    await gw.store.ingest('B', [scan({ eventId: 'b1' })]);
+    await gw.store.append('B', [scan({ eventId: 'b1' })]);
     await expectError(gw.signed(WAYBILL, { token: 'token-a', companyId: 'B' }), 40001);
     expect(body((await get(gw.signed(WAYBILL, { token: 'token-b', companyId: 'B' }))).payload).err_code).toBe(
       0,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { importEventLines, importRecords } from './import-events.js';
 import { ndjsonRecords } from './sources/ndjson-source.js';
@@ -9,7 +8,6 @@ const store = () =>
   new SqliteStore({
     path: ':memory:',
     clock: new ManualClock(0),
-    renderer: makeRenderer(() => 'Asia/Shanghai'),
   });
 const line = (over: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -45,7 +43,7 @@ describe('importEventLines', () => {
       [5, 'invalid_json', 'not valid JSON'],
       [7, 'unknown_code', 'code: unknown event code "NOPE"'],
     ]);
-    const rec = await s.getWaybill('yto', 'YT1');
+    const rec = await s.readWaybill('yto', 'YT1');
     expect(rec!.events.map((e) => [e.eventId, e.description, e.status])).toEqual([
       ['e1', 'd', 2],
       ['e2', 'd', 4],

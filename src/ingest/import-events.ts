@@ -8,7 +8,7 @@
  * on its own, so re-running a file after a crash stores only what is missing and reports the rest
  * as duplicates. No checkpoint file can disagree with the database.
  */
-import type { Store } from '../store/store.js';
+import type { EventLog } from '../store/roles.js';
 import type { EventCodeMapping } from '../tracking/event-codes.js';
 import { defaultEventCodes } from '../tracking/event-codes.js';
 import type { WaybillRule } from '../tracking/event.js';
@@ -48,7 +48,7 @@ export interface ImportSummary {
 /** Imports records, batch by batch. */
 export async function importRecords(
   chunks: AsyncIterable<readonly SourceRecord[]> | Iterable<readonly SourceRecord[]>,
-  store: Store,
+  store: Pick<EventLog, 'append'>,
   options: ImportOptions,
 ): Promise<ImportSummary> {
   const batchSize = options.batchSize ?? 10_000;
@@ -97,7 +97,7 @@ async function* asText(lines: AsyncIterable<string> | Iterable<string>): AsyncGe
 /** Imports NDJSON given line by line (the demo's events, tests). */
 export function importEventLines(
   lines: AsyncIterable<string> | Iterable<string>,
-  store: Store,
+  store: Pick<EventLog, 'append'>,
   options: ImportOptions,
 ): Promise<ImportSummary> {
   return importRecords(ndjsonRecords(asText(lines)), store, options);

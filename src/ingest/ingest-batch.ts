@@ -9,7 +9,7 @@
  *   concurrent senders of one event leave one row).
  */
 import { Rejections, type RejectionCode } from '../api/api-errors.js';
-import type { Store } from '../store/store.js';
+import type { EventLog } from '../store/roles.js';
 import {
   parseScanEvent,
   UNKNOWN_CODE_REASON,
@@ -54,7 +54,7 @@ const eventIdOf = (value: unknown): string | undefined => {
  * another thread must forget exactly those).
  */
 export async function ingestItems(
-  store: Store,
+  store: Pick<EventLog, 'append'>,
   carrier: string,
   items: readonly IngestItem[],
   rules: IngestRules,
@@ -86,7 +86,7 @@ export async function ingestItems(
     slots.push(i);
   }
   if (valid.length > 0) {
-    const outcomes = await store.ingest(carrier, valid);
+    const outcomes = await store.append(carrier, valid);
     for (let j = 0; j < outcomes.length; j++) {
       const i = slots[j]!;
       const eventId = valid[j]!.eventId;

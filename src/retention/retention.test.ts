@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { event } from '../store/store.case.test.js';
 import { parseAge } from './duration.js';
 import { DAY_MS, startRetention, type Timer } from './retention.js';
+import { replyOf } from '../testing/render-reply.js';
 
 class FakeTimer implements Timer {
   ticks: (() => void)[] = [];
@@ -33,8 +33,8 @@ describe('retention', () => {
   it('purges at start and then once a day, by the injected clock', async () => {
     const T = Date.UTC(2026, 0, 1);
     const clock = new ManualClock(T);
-    const store = new SqliteStore({ path: ':memory:', clock, renderer: makeRenderer(() => 'Asia/Shanghai') });
-    await store.ingest('yto', [
+    const store = new SqliteStore({ path: ':memory:', clock });
+    await store.append('yto', [
       event({ eventId: 'old', waybill: 'OLD', time: T - 200 * DAY_MS }),
       event({ eventId: 'young', waybill: 'YOUNG', time: T - 179 * DAY_MS }),
     ]);
@@ -44,14 +44,14 @@ describe('retention', () => {
     await r.run(); // the start-up run, already in flight
     expect(timer.intervals).toEqual([DAY_MS]);
     expect(runs).toEqual([{ removed: { waybills: 1, events: 1 }, cutoff: T - 180 * DAY_MS }]);
-    expect(await store.getReply('yto', 'OLD')).toBeUndefined();
-    expect(await store.getReply('yto', 'YOUNG')).toBeDefined();
+    expect(await replyOf(store, 'yto', 'OLD')).toBeUndefined();
+    expect(await replyOf(store, 'yto', 'YOUNG')).toBeDefined();
 
     clock.advance(2 * DAY_MS);
     timer.ticks[0]!();
     await r.run();
     expect(runs[1]).toEqual({ removed: { waybills: 1, events: 1 }, cutoff: T + 2 * DAY_MS - 180 * DAY_MS });
-    expect(await store.getReply('yto', 'YOUNG')).toBeUndefined();
+    expect(await replyOf(store, 'yto', 'YOUNG')).toBeUndefined();
     r.stop();
     expect(timer.cancelled).toBe(1);
     await store.close();

@@ -8,7 +8,8 @@
  * The clock and the timer are injected, so tests run a "day" by calling the tick by hand.
  */
 import type { Clock } from '../clock/clock.js';
-import type { Removed, Store } from '../store/store.js';
+import type { Eraser } from '../store/roles.js';
+import type { Removed } from '../store/store.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -26,7 +27,7 @@ export const systemTimer: Timer = Object.freeze({
 });
 
 export interface RetentionOptions {
-  readonly store: Pick<Store, 'purgeOlderThan'>;
+  readonly store: Pick<Eraser, 'purgeOlderThan'>;
   readonly retentionDays: number;
   readonly clock: Clock;
   readonly timer: Timer;

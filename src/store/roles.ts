@@ -11,9 +11,6 @@
  * inside a write transaction. A reply is rendered on read from {@link WaybillReader.readWaybill}
  * by the pure tracking core, and cached by the reply view (view/), which the change feed keeps
  * coherent on every node.
- *
- * This file states the target seam; store.ts still carries the transitional `Store` interface
- * until every backend implements these roles.
  */
 import type { ScanEvent, StoredEvent } from '../tracking/event.js';
 import type {
@@ -44,8 +41,9 @@ export interface WaybillState {
   /** Oldest first by event time, ties in ingest order: the order rendering expects. */
   readonly events: readonly StoredEvent[];
   readonly attributes: WaybillAttributes;
-  /** Newest event time (ms), or the last attribute update for a waybill without scans. */
+  /** Newest event time (ms); 0 for a waybill without scans (it ages from `updatedAt`). */
   readonly lastEventAt: number;
+  /** The last write that changed the waybill: an event's ingest or an attribute update (ms). */
   readonly updatedAt: number;
 }
 

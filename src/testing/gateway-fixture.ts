@@ -12,8 +12,10 @@ import type { ReplayGuard } from '../guard/replay-guard.js';
 import { buildApp } from '../http/app.js';
 import { createLogger } from '../http/logging.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
-import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { oneZone, RenderOnRead } from '../reply/render-on-read.js';
+import { MemoryReplyView } from '../view/memory/memory-view.js';
+import { ViewedReplies } from '../view/viewed-replies.js';
 import type { Store } from '../store/store.js';
 import type { ScanEvent } from '../tracking/event.js';
 import type { LimitsConfig } from '../config.js';
@@ -63,15 +65,26 @@ export async function gatewayFixture(
     /** Connection and abuse limits; the defaults when left out. */
     limits?: LimitsConfig;
     metrics?: GatewayMetrics;
+    /** Put a reply view (in memory) in front of render on read, as `serve` runs it. */
+    view?: boolean;
   } = {},
 ): Promise<GatewayFixture> {
   const clock = new ManualClock(NOW);
   const carriers = options.carriers ?? [fixtureCarrier()];
-  const store =
-    options.store ??
-    new SqliteStore({ path: ':memory:', clock, renderer: makeRenderer(() => 'Asia/Shanghai') });
-  if (options.events) await store.ingest(carriers[0]!.id, options.events);
+  const store = options.store ?? new SqliteStore({ path: ':memory:', clock });
+  if (options.events) await store.append(carriers[0]!.id, options.events);
   const guard = options.guard ?? new MemoryReplayGuard({ clock, maxEntries: 10_000 });
+  const viewed = options.view
+    ? new ViewedReplies({
+        source: new RenderOnRead(store, oneZone()),
+        feed: store,
+        waybills: store,
+        view: new MemoryReplyView(),
+        clock,
+        timer: { every: () => () => {} },
+      })
+    : undefined;
+  await viewed?.start();
   let text = '';
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -90,6 +103,7 @@ export async function gatewayFixture(
       ...(options.limits ? { limits: options.limits } : {}),
     },
     store,
+    ...(viewed ? { replies: viewed, afterWrite: () => viewed.catchUp() } : {}),
     guard,
     clock,
     logger,
@@ -120,6 +134,7 @@ export async function gatewayFixture(
     close: async () => {
       await app.close();
       await guard.close();
+      await viewed?.close();
       await store.close();
     },
   };

@@ -21,7 +21,6 @@ export function brokenStore(message = 'disk gone'): Store {
   const fail = () => Promise.reject(new Error(message));
   return new Proxy({} as Store, {
     get(_target, key) {
-      if (key === 'changeCounter') return () => 0;
       if (key === 'close') return () => Promise.resolve();
       return fail;
     },

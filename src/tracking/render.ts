@@ -1,10 +1,11 @@
 /**
  * @module
  * From a parcel's stored events to the OrderInfo WeChat shows: the one place that decides what a
- * reply contains. Stores call it whenever a waybill's events change and keep the result, so a
- * query costs one read.
+ * reply contains. Replies are rendered on read ({@link renderReplyJson}, called by
+ * reply/render-on-read.ts), from the events and the attributes the carrier set, and cached by the
+ * reply view; the store keeps no rendered reply.
  */
-import type { Cell, OrderInfo, Trace } from '../protocol/order-info.js';
+import { serializeOrderInfo, type Cell, type OrderInfo, type Trace } from '../protocol/order-info.js';
 import { drawTrace, type StrangerMasking } from '../privacy/draw-trace.js';
 import type { StoredEvent } from './event.js';
 import { compareEvents, deriveStatus, isSigned } from './status.js';
@@ -88,4 +89,26 @@ export function renderWaybill(events: readonly StoredEvent[], options: RenderOpt
   // Status, ETA and cells were folded in time order; only the display order flips.
   if (options.traceOrder === 'newest-first') (info.traces as Trace[]).reverse();
   return { info, lastEventAt: sorted.length ? sorted[sorted.length - 1]!.time : 0 };
+}
+
+/** What rendering reads of a waybill: its events and the attributes its carrier set through the API. */
+export interface RenderInput {
+  /** In any order (rendering sorts them by rule 1); the store reads them already sorted. */
+  readonly events: readonly StoredEvent[];
+  readonly attributes: { readonly eta: string | undefined; readonly cells: readonly Cell[] | undefined };
+}
+
+/**
+ * The reply of a waybill as script-safe OrderInfo JSON: the status rules (status.ts: no going
+ * back, signatures, same-time ties), rule 4's ETA and cells, and the API's attributes over the
+ * events'. Pure; the same input gives the same bytes, whatever order the events arrived in,
+ * because their order is (time, ingest seq).
+ */
+export function renderReplyJson(input: RenderInput, options: Omit<RenderOptions, 'overrides'>): string {
+  const { eta, cells } = input.attributes;
+  const overrides =
+    eta === undefined && cells === undefined
+      ? undefined
+      : { ...(eta !== undefined ? { eta } : {}), ...(cells !== undefined ? { cells } : {}) };
+  return serializeOrderInfo(renderWaybill(input.events, { ...options, overrides }).info);
 }

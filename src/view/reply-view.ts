@@ -12,10 +12,12 @@
  * process would hold its own copy and refill it on every start; a mapped file is shared by all
  * workers on the machine and survives a restart.
  *
- * Coherence rests on one number, the view's *position*: the view holds, for every waybill, either
- * nothing or a reply at least as new as every change up to `position` in the store's change log
- * ({@link Store.changesSince}). Two operations keep that true, each atomic against every other
- * process sharing the view:
+ * Coherence rests on the view's *position*, a change mark (store/roles.ts {@link ChangeMark}:
+ * the store's id, a seq and that entry's random tag): the view holds, for every waybill, either
+ * nothing or a reply at least as new as every change up to `position` in the store's change feed.
+ * The mark is what lets the view prove it derives from the store it serves: the store answers a
+ * gap for a mark it cannot prove (another store, a restored or rolled-back one), and the view is
+ * reset. Two operations keep the invariant, each atomic against every other process sharing it:
  *
  * - {@link ReplyView.advance} drops the waybills that changes up to `next` touched and moves the
  *   position there (only forward);
@@ -25,31 +27,30 @@
  *
  * A miss is not an answer: the caller reads the store.
  */
+import type { ChangeMark } from '../store/roles.js';
 
 export interface ReplyView {
   /** The stored (deflated) reply of a waybill, or `undefined`: ask the store. */
   get(carrier: string, waybill: string): Buffer | undefined;
 
-  /** The change-log position the view reflects; 0 for a new view. */
-  position(): number;
-
-  /** The store the view was derived from (set by {@link ReplyView.reset}); `undefined` when new. */
-  source(): string | undefined;
+  /** The change mark the view reflects; store/sql/change-feed.ts `NO_MARK` for a new view. */
+  position(): ChangeMark;
 
   /**
    * Adds entries if the position is still `seenAt`; returns whether it did. The entries are
    * replies read from the store after the position was read as `seenAt`.
    */
-  fill(seenAt: number, entries: readonly ViewEntry[]): Promise<boolean>;
+  fill(seenAt: ChangeMark, entries: readonly ViewEntry[]): Promise<boolean>;
 
   /**
-   * Drops the waybills in `touched` and moves the position to `next`, if it is behind `next`;
-   * returns whether it did (false: another process sharing the view already got there).
+   * Drops the waybills in `touched` and moves the position to `next`, if it is behind `next` in
+   * the same store; returns whether it did (false: another process sharing the view already got
+   * there).
    */
-  advance(next: number, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean>;
+  advance(next: ChangeMark, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean>;
 
-  /** Drops every entry and sets the position and the source (a gap in the log, another store). */
-  reset(position: number, source: string): Promise<void>;
+  /** Drops every entry and sets the position (a gap: a mark the store could not prove). */
+  reset(position: ChangeMark): Promise<void>;
 
   /**
    * Whether a warm-up once filled the view with every reply ({@link ReplyView.markWarm}); a

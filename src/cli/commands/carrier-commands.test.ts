@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
-import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { event } from '../../store/store.case.test.js';
 import { main } from '../main.js';
@@ -60,9 +59,8 @@ beforeAll(async () => {
     path: dbPath,
     create: true,
     clock: new ManualClock(0),
-    renderer: makeRenderer(() => 'Asia/Shanghai'),
   });
-  await store.ingest(
+  await store.append(
     'YTO',
     ['YT0000000000001', 'YT0000000000002', 'YT0000000000003', 'yt0000000000004'].map((waybill, i) =>
       event({ eventId: `e${i}`, waybill }),

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../clock/clock.js';
-import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { main } from '../main.js';
 
@@ -55,9 +54,8 @@ describe('wxtrack import', () => {
     const store = new SqliteStore({
       path: db,
       clock: systemClock,
-      renderer: makeRenderer(() => 'Asia/Shanghai'),
     });
-    const rec = await store.getWaybill('default', 'YT1234567890123');
+    const rec = await store.readWaybill('default', 'YT1234567890123');
     await store.close();
     // Times without an offset are read in Asia/Shanghai.
     expect(rec!.events.map((e) => [e.eventId, new Date(e.time).toISOString()])).toEqual([

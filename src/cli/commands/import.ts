@@ -20,7 +20,6 @@ import {
   sniffFormat,
   type ImportFormat,
 } from '../../ingest/sources/source.js';
-import { makeCarrierRenderer } from '../../store/renderer.js';
 import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
@@ -46,7 +45,7 @@ export const importCommand: Command = {
   --waybill-pattern RE the carrier's registered pattern, as given to serve
                        (WXTRACK_WAYBILL_PATTERN); records for other numbers are rejected
   --config FILE        configuration file (WXTRACK_CONFIG); --carrier then picks one of its
-                       carriers, whose zone, trace layout and registered cell keys apply
+                       carriers, whose zone and registered cell keys apply
   --batch-size N       events per transaction (default 10000)
   --json               print a machine-readable summary on stdout
   --quiet              no progress display
@@ -101,7 +100,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!loaded.ok) return usage(loaded.errors.join('; '));
   const ingest = loadIngestConfig(flags);
   if (!ingest.ok) return usage(ingest.errors.join('; '));
-  const { store: spec, carrierId, timezone, cellKeys, trace } = loaded.config;
+  const { store: spec, carrierId, timezone, cellKeys } = loaded.config;
   const batchSize = Number(flags['batch-size'] ?? 10_000);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usage('--batch-size must be a positive integer');
   const interval = Number(flags['progress-interval'] ?? 5);
@@ -132,11 +131,6 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   const store = await openStore(spec, {
     create: flags.create === true,
     clock: systemClock,
-    renderer: makeCarrierRenderer(() => ({
-      timeZone: timezone,
-      traceOrder: trace.order,
-      address: trace.address,
-    })),
   });
   const counter = { bytes: 0 };
   const tty = process.stderr.isTTY === true;

@@ -10,7 +10,6 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../config.js';
 import { STARTER_TOKEN_ENV } from '../../config/starter-config.js';
-import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { DatabaseMissingError } from '../../store/store-errors.js';
 import { ManualClock } from '../../clock/clock.js';
@@ -20,13 +19,12 @@ const dir = mkdtempSync(join(tmpdir(), 'wxtrack-init-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SqliteStore create option', () => {
-  const renderer = makeRenderer(() => 'Asia/Shanghai');
   const clock = new ManualClock(0);
 
   it('refuses a missing file unless asked to create it, and creates nothing', () => {
     const path = join(dir, 'nodir', 'sub', 'x.db');
-    expect(() => new SqliteStore({ path, renderer, clock })).toThrow(DatabaseMissingError);
-    expect(() => new SqliteStore({ path, renderer, clock })).toThrow(
+    expect(() => new SqliteStore({ path, clock })).toThrow(DatabaseMissingError);
+    expect(() => new SqliteStore({ path, clock })).toThrow(
       `no database at ${resolve(path)}; create it with "wxtrack init --db ${path}", or pass --create`,
     );
     expect(existsSync(dirname(dirname(path)))).toBe(false);
@@ -34,9 +32,9 @@ describe('SqliteStore create option', () => {
 
   it('creates the file and its folders when asked, and then opens it without asking', async () => {
     const path = join(dir, 'made', 'x.db');
-    await new SqliteStore({ path, create: true, renderer, clock }).close();
+    await new SqliteStore({ path, create: true, clock }).close();
     expect(existsSync(path)).toBe(true);
-    await new SqliteStore({ path, renderer, clock }).close();
+    await new SqliteStore({ path, clock }).close();
   });
 });
 

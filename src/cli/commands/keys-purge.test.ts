@@ -5,15 +5,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authenticate, hashApiKey } from '../../api/api-keys.js';
 import { systemClock } from '../../clock/clock.js';
-import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { cli } from '../../testing/cli-run.js';
+import { replyOf } from '../../testing/render-reply.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const open = (db: string, create = false) =>
-  new SqliteStore({ path: db, create, clock: systemClock, renderer: makeRenderer(() => 'Asia/Shanghai') });
+const open = (db: string, create = false) => new SqliteStore({ path: db, create, clock: systemClock });
 
 describe('wxtrack keys', () => {
   const db = join(dir, 'keys.db');
@@ -74,14 +73,14 @@ describe('wxtrack purge', () => {
       eta: undefined,
       cells: undefined,
     });
-    await store.ingest('default', [ev('a', 'OLD', 200), ev('b', 'OLD', 181), ev('c', 'NEW', 10)]);
+    await store.append('default', [ev('a', 'OLD', 200), ev('b', 'OLD', 181), ev('c', 'NEW', 10)]);
     await store.close();
     const r = await cli('purge', '--older-than', '180d', '--db', db, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ waybills: 1, events: 2 });
     const check = open(db);
-    expect(await check.getReply('default', 'OLD')).toBeUndefined();
-    expect(await check.getReply('default', 'NEW')).toBeDefined();
+    expect(await replyOf(check, 'default', 'OLD')).toBeUndefined();
+    expect(await replyOf(check, 'default', 'NEW')).toBeDefined();
     await check.close();
   });
 
@@ -123,7 +122,7 @@ describe('wxtrack import options', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ format: 'csv', read: 2, inserted: 2, rejected: 0 });
     const store = open(db);
-    const rec = await store.getWaybill('default', 'YT1234567890123');
+    const rec = await store.readWaybill('default', 'YT1234567890123');
     expect(rec!.events.map((e) => [e.status, e.label])).toEqual([
       [2, '到件'],
       [3, '派送中'],

@@ -9,7 +9,7 @@ import { formatLintReport } from '../../carrier/pattern-lint-format.js';
 import { systemClock } from '../../clock/clock.js';
 import { openStore } from '../../backends/open-backends.js';
 import { describeStore, loadStoreConfig, type Flags } from '../../config.js';
-import type { Store } from '../../store/store.js';
+import type { WaybillReader } from '../../store/roles.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 import { selectCarrier } from './cells.js';
@@ -44,7 +44,11 @@ export const patternCommand: Command = {
 };
 
 /** Every stored waybill number of a carrier, page by page, up to `max`. */
-export async function readWaybills(store: Store, carrier: string, max: number): Promise<string[]> {
+export async function readWaybills(
+  store: Pick<WaybillReader, 'listWaybills'>,
+  carrier: string,
+  max: number,
+): Promise<string[]> {
   const all: string[] = [];
   let after: string | undefined;
   while (all.length < max) {

@@ -13,7 +13,9 @@ import { authenticate } from '../../api/api-keys.js';
 import type { Clock } from '../../clock/clock.js';
 import type { PushFormat } from '../../ingest/push/push-body.js';
 import type { PushIngestor } from '../../ingest/push/push-ingestor.js';
-import type { Store, ApiKeyRecord } from '../../store/store.js';
+import type { RenderOnRead } from '../../reply/render-on-read.js';
+import type { ApiKeyStore, Eraser, EventLog, WaybillReader } from '../../store/roles.js';
+import type { ApiKeyRecord } from '../../store/store.js';
 import type { EventCodeMapping } from '../../tracking/event-codes.js';
 import type { WaybillRule } from '../../tracking/event.js';
 import type { GatewayMetrics } from '../../metrics/metrics.js';
@@ -24,8 +26,15 @@ import type { OwnerDeps } from './owners-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
 
 export interface V1Deps extends OwnerDeps {
-  readonly store: Store;
-  /** Where `POST /v1/events` hands its pushes. */
+  readonly store: Pick<EventLog, 'setAttributes'> &
+    Pick<WaybillReader, 'readWaybill'> &
+    Pick<Eraser, 'deleteWaybill'> &
+    Pick<ApiKeyStore, 'findApiKey'>;
+  /** Renders the reply the waybill API shows beside the events. */
+  readonly render: Pick<RenderOnRead, 'render'>;
+  /** The after-write hook: run before a waybill-API write is answered (the reply view catches up). */
+  readonly afterWrite: () => Promise<void>;
+  /** Where `POST /v1/events` hands its pushes (it runs the after-write hook itself). */
   readonly ingestor: PushIngestor;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../api/api-keys.js';
 import { fixtureCarrier } from '../../testing/gateway-fixture.js';
 import { apiHarness, WECHAT_TOKEN, wireEvent, type ApiHarness } from './testing/api-harness.js';
+import { replyOf } from '../../testing/render-reply.js';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -50,7 +51,7 @@ describe('Bearer API keys', () => {
         expect(res.headers['www-authenticate']).toBe('Bearer realm="wxtrack"');
         expect(res.headers['cache-control']).toBe('no-store');
       }
-      expect(await h.store.getWaybill('default', 'YT1234567890123')).toBeUndefined();
+      expect(await h.store.readWaybill('default', 'YT1234567890123')).toBeUndefined();
     });
   }
 
@@ -81,8 +82,8 @@ describe('Bearer API keys', () => {
     const sf = generateApiKey('sf-key', 'sf', 0);
     await h.store.addApiKey(sf.record);
     await call('POST', '/v1/events', `Bearer ${sf.key}`);
-    expect(await h.store.getReply('sf', 'YT1234567890123')).toBeDefined();
-    expect(await h.store.getReply('default', 'YT1234567890123')).toBeUndefined();
+    expect(await replyOf(h.store, 'sf', 'YT1234567890123')).toBeDefined();
+    expect(await replyOf(h.store, 'default', 'YT1234567890123')).toBeUndefined();
     expect((await call('GET', '/v1/waybills/YT1234567890123', h.auth)).statusCode).toBe(404);
   });
 
@@ -95,6 +96,6 @@ describe('Bearer API keys', () => {
       expect(res.statusCode, `${method} ${url}`).toBe(403);
       expect(res.json()).toMatchObject({ code: 'WXT_CARRIER_NOT_SERVED' });
     }
-    expect(await h.store.getReply('yto', 'YT1234567890123')).toBeUndefined();
+    expect(await replyOf(h.store, 'yto', 'YT1234567890123')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixtureCarrier } from '../../testing/gateway-fixture.js';
 import { apiHarness, type ApiHarness } from './testing/api-harness.js';
+import { replyOf } from '../../testing/render-reply.js';
 
 // A carrier 'default' (the harness's API key writes for it) that registered one cell.
 const carrier = {
@@ -37,7 +38,7 @@ describe('waybill pattern on the /v1 API', () => {
       reason:
         "waybill: does not match the carrier's waybill pattern YT\\d{13}, so WeChat would never be shown it",
     });
-    expect(await h.store.getReply('default', 'ZZZ')).toBeUndefined();
+    expect(await replyOf(h.store, 'default', 'ZZZ')).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonpBody } from '../../protocol/jsonp.js';
 import { apiHarness, wireEvent, type ApiHarness } from './testing/api-harness.js';
+import { replyOf } from '../../testing/render-reply.js';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -18,7 +19,7 @@ const push = (payload: unknown, headers: Record<string, string> = {}) =>
 
 const ndjson = (events: unknown[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
 const orderInfo = async (waybill = 'YT1234567890123') =>
-  parseJsonpBody('WxOrderCb(' + (await h.store.getReply('default', waybill))!.json + ')') as Record<
+  parseJsonpBody('WxOrderCb(' + (await replyOf(h.store, 'default', waybill))!.json + ')') as Record<
     string,
     unknown
   >;
@@ -87,7 +88,7 @@ describe('POST /v1/events', () => {
         },
       ],
     });
-    const rec = await h.store.getWaybill('default', 'YT1234567890123');
+    const rec = await h.store.readWaybill('default', 'YT1234567890123');
     expect(rec!.events.map((e) => e.eventId).sort()).toEqual(['coded', 'good1']);
     expect(rec!.events.find((e) => e.eventId === 'coded')).toMatchObject({ status: 3, label: '派送中' });
   });
@@ -124,7 +125,7 @@ describe('POST /v1/events', () => {
     const res = await push([wireEvent({ description: 'second' })]);
     expect(res.statusCode).toBe(207);
     expect(res.json().results[0]).toMatchObject({ result: 'rejected', code: 'conflict' });
-    const rec = await h.store.getWaybill('default', 'YT1234567890123');
+    const rec = await h.store.readWaybill('default', 'YT1234567890123');
     expect(rec!.events.map((e) => e.description)).toEqual(['first']);
   });
 
@@ -135,7 +136,7 @@ describe('POST /v1/events', () => {
     const results = replies.map((r) => r.json().results[0].result as string);
     expect(results.filter((r) => r === 'accepted')).toHaveLength(1);
     expect(results.filter((r) => r === 'duplicate')).toHaveLength(9);
-    expect((await h.store.getWaybill('default', 'YT1234567890123'))!.events).toHaveLength(1);
+    expect((await h.store.readWaybill('default', 'YT1234567890123'))!.events).toHaveLength(1);
   });
 
   it('answers 400 for a JSON body that is not an array, and for broken JSON', async () => {
@@ -177,7 +178,7 @@ describe('body limit', () => {
           message: 'request body is larger than the limit: at most 2048 bytes (2 KiB); split the batch',
         });
       }
-      expect(await small.store.getReply('default', 'YT1234567890123')).toBeUndefined();
+      expect(await replyOf(small.store, 'default', 'YT1234567890123')).toBeUndefined();
       const ok = await small.app.inject({
         method: 'POST',
         url: '/v1/events',

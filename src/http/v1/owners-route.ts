@@ -58,9 +58,11 @@ export function registerOwnerRoutes(
     const openid = openidOf(request.body);
     if (openid === undefined) return sendApiError(reply, ApiErrors.BAD_OWNER);
     const carrier = apiKeyOf(request).carrier;
-    if (!(await deps.store.getWaybill(carrier, waybill)))
+    if (!(await deps.store.readWaybill(carrier, waybill)))
       return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
     await b.owners.bindOwner(carrier, waybill, hashOpenid(b.key, carrier, openid), deps.clock.now());
+    // The binding is a change of the waybill's replies: this process's view drops them first.
+    await deps.afterWrite();
     return reply.header('cache-control', 'no-store').send({ bound: true });
   });
 
@@ -73,6 +75,7 @@ export function registerOwnerRoutes(
     if (openid === undefined) return sendApiError(reply, ApiErrors.BAD_OWNER);
     const carrier = apiKeyOf(request).carrier;
     const unbound = await b.owners.unbindOwner(carrier, waybill, hashOpenid(b.key, carrier, openid));
+    await deps.afterWrite();
     return reply.header('cache-control', 'no-store').send({ unbound });
   });
 }

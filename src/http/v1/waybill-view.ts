@@ -1,26 +1,32 @@
 /**
  * @module
  * The carrier's debugging view of one waybill (`GET /v1/waybills/:waybill`): exactly what WeChat
- * would be served, the attributes set through the API, and every raw event with its ingest time.
+ * would be served (rendered from the same read), the attributes set through the API, and every
+ * raw event with its ingest time.
  */
-import type { WaybillRecord } from '../../store/store.js';
+import type { WaybillState } from '../../store/roles.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function waybillView(rec: WaybillRecord): Record<string, unknown> {
+export function waybillView(
+  carrier: string,
+  waybill: string,
+  state: WaybillState,
+  replyJson: string,
+): Record<string, unknown> {
   return {
-    carrier: rec.carrier,
-    waybill: rec.waybill,
-    /** The OrderInfo inside `WxOrderCb(...)`, as stored. */
-    wechat: JSON.parse(rec.replyJson) as unknown,
+    carrier,
+    waybill,
+    /** The OrderInfo inside `WxOrderCb(...)`, rendered from the events below. */
+    wechat: JSON.parse(replyJson) as unknown,
     attributes: {
-      eta: rec.attributes.eta ?? null,
-      cells: rec.attributes.cells ?? null,
-      destination: rec.attributes.destination ?? null,
+      eta: state.attributes.eta ?? null,
+      cells: state.attributes.cells ?? null,
+      destination: state.attributes.destination ?? null,
     },
-    last_event_at: rec.lastEventAt === 0 ? null : iso(rec.lastEventAt),
-    updated_at: iso(rec.updatedAt),
-    events: rec.events.map((e) => ({
+    last_event_at: state.lastEventAt === 0 ? null : iso(state.lastEventAt),
+    updated_at: iso(state.updatedAt),
+    events: state.events.map((e) => ({
       seq: e.seq,
       event_id: e.eventId,
       time: iso(e.time),

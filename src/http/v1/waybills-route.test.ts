@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { apiHarness, wireEvent, type ApiHarness } from './testing/api-harness.js';
+import { replyOf } from '../../testing/render-reply.js';
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -30,7 +31,7 @@ describe('GET /v1/waybills/:waybill', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(Object.keys(res.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
     const body = res.json();
-    expect(body.wechat).toEqual(JSON.parse(String((await h.store.getReply('default', W))!.json)));
+    expect(body.wechat).toEqual(JSON.parse(String((await replyOf(h.store, 'default', W))!.json)));
     expect(body.wechat).toMatchObject({
       err_code: 0,
       order_status: 3,
@@ -81,7 +82,7 @@ describe('PUT /v1/waybills/:waybill', () => {
       last_event_at: null,
     });
     await req('POST', '/v1/events', [wireEvent({ eta: '2026-07-09' })]);
-    const reply = JSON.parse(String((await h.store.getReply('default', W))!.json));
+    const reply = JSON.parse(String((await replyOf(h.store, 'default', W))!.json));
     expect(reply).toMatchObject({ order_status: 2, estimated_delivery_time: '2026-08-01', cells });
   });
 
@@ -106,7 +107,7 @@ describe('PUT /v1/waybills/:waybill', () => {
       expect(res.json().code).toBe('WXT_BAD_ATTRIBUTES');
       expect(res.json().message).toContain(detail);
     }
-    expect(await h.store.getWaybill('default', W)).toBeUndefined();
+    expect(await h.store.readWaybill('default', W)).toBeUndefined();
   });
 });
 
@@ -117,9 +118,9 @@ describe('DELETE /v1/waybills/:waybill', () => {
     const res = await req('DELETE', `/v1/waybills/${W}`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ erased: { waybills: 1, events: 2 } });
-    expect(await h.store.getReply('default', W)).toBeUndefined();
+    expect(await replyOf(h.store, 'default', W)).toBeUndefined();
     expect((await req('GET', `/v1/waybills/${W}`)).statusCode).toBe(404);
-    expect(await h.store.getReply('default', 'YT9999999999999')).toBeDefined();
+    expect(await replyOf(h.store, 'default', 'YT9999999999999')).toBeDefined();
     expect((await req('DELETE', `/v1/waybills/${W}`)).statusCode).toBe(404);
   });
 });

@@ -3,7 +3,7 @@
  * The waybill API for the courier's own systems, scoped to the API key's carrier:
  *
  * - `PUT /v1/waybills/:waybill` sets `eta`, `cells` and `destination` without a scan (a field
- *   left out is kept, `null` clears it) and re-renders WeChat's reply;
+ *   left out is kept, `null` clears it); WeChat's next reply shows them;
  * - `GET` returns the debugging view as plain JSON, with no CORS headers: it is for servers, and
  *   a browser on another origin must not read it;
  * - `DELETE` erases the waybill and its events (personal-data erasure under PIPL);
@@ -58,7 +58,12 @@ export function parseAttributesPatch(
 }
 
 export function registerWaybillRoutes(api: FastifyInstance, deps: V1Deps): void {
-  const { store } = deps;
+  const { store, render, afterWrite } = deps;
+  /** The debugging view of a waybill, read in one statement and rendered as WeChat gets it. */
+  const viewOf = async (carrier: string, waybill: string) => {
+    const state = await store.readWaybill(carrier, waybill);
+    return state && waybillView(carrier, waybill, state, render.render(carrier, state));
+  };
   const waybillOf = (params: unknown): string | undefined => {
     const w = (params as { waybill?: string }).waybill;
     return w !== undefined && WAYBILL_RE.test(w) && w.length <= EVENT_LIMITS.waybill ? w : undefined;
@@ -67,9 +72,9 @@ export function registerWaybillRoutes(api: FastifyInstance, deps: V1Deps): void 
   api.get('/waybills/:waybill', async (request, reply) => {
     const waybill = waybillOf(request.params);
     if (waybill === undefined) return sendApiError(reply, ApiErrors.BAD_WAYBILL);
-    const rec = await store.getWaybill(apiKeyOf(request).carrier, waybill);
-    if (!rec) return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
-    return reply.header('cache-control', 'no-store').send(waybillView(rec));
+    const view = await viewOf(apiKeyOf(request).carrier, waybill);
+    if (!view) return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
+    return reply.header('cache-control', 'no-store').send(view);
   });
 
   api.put('/waybills/:waybill', async (request, reply) => {
@@ -77,14 +82,27 @@ export function registerWaybillRoutes(api: FastifyInstance, deps: V1Deps): void 
     if (waybill === undefined) return sendApiError(reply, ApiErrors.BAD_WAYBILL);
     const patch = parseAttributesPatch(request.body, deps.cellKeysOf(apiKeyOf(request).carrier));
     if (typeof patch === 'string') return sendApiError(reply, ApiErrors.BAD_ATTRIBUTES, patch);
-    const rec = await store.setWaybillAttributes(apiKeyOf(request).carrier, waybill, patch);
-    return reply.header('cache-control', 'no-store').send(waybillView(rec));
+    const carrier = apiKeyOf(request).carrier;
+    try {
+      await store.setAttributes(carrier, waybill, patch);
+    } finally {
+      await afterWrite();
+    }
+    const view = await viewOf(carrier, waybill);
+    // Erased between the write and the read by another writer: it is gone.
+    if (!view) return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
+    return reply.header('cache-control', 'no-store').send(view);
   });
 
   api.delete('/waybills/:waybill', async (request, reply) => {
     const waybill = waybillOf(request.params);
     if (waybill === undefined) return sendApiError(reply, ApiErrors.BAD_WAYBILL);
-    const removed = await store.deleteWaybill(apiKeyOf(request).carrier, waybill);
+    let removed;
+    try {
+      removed = await store.deleteWaybill(apiKeyOf(request).carrier, waybill);
+    } finally {
+      await afterWrite();
+    }
     if (!removed) return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
     return reply.header('cache-control', 'no-store').send({ erased: removed });
   });

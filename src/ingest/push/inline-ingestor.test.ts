@@ -1,5 +1,4 @@
 import { ManualClock } from '../../clock/clock.js';
-import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { InlineIngestor } from './inline-ingestor.js';
 import { pushIngestorContract } from './push-ingestor.case.test.js';
@@ -8,7 +7,6 @@ pushIngestorContract('inline', (path) => {
   const store = new SqliteStore({
     path,
     clock: new ManualClock(0),
-    renderer: makeRenderer(() => 'Asia/Shanghai'),
   });
   const ingestor = new InlineIngestor(store);
   return Promise.resolve({

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
-import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { defaultEventCodes } from '../../tracking/event-codes.js';
 import { PUSH_SLICE, type PushIngestor, type PushRequest } from './push-ingestor.js';
+import { replyOf } from '../../testing/render-reply.js';
 
 const rules = { timeZone: 'Asia/Shanghai', codes: defaultEventCodes() };
 const event = (over: Record<string, unknown> = {}) => ({
@@ -47,7 +47,6 @@ export function pushIngestorContract(name: string, open: (dbPath: string) => Pro
         path,
         create: true,
         clock: new ManualClock(0),
-        renderer: makeRenderer(() => 'Asia/Shanghai'),
       });
       ingestor = await open(path);
     });
@@ -58,7 +57,7 @@ export function pushIngestorContract(name: string, open: (dbPath: string) => Pro
     });
 
     const reply = async (waybill: string) =>
-      JSON.parse((await reader.getReply('default', waybill))!.json.toString()) as {
+      JSON.parse((await replyOf(reader, 'default', waybill))!.json.toString()) as {
         order_status: number;
         traces: unknown[];
       };
@@ -106,7 +105,7 @@ export function pushIngestorContract(name: string, open: (dbPath: string) => Pro
       expect(await ingestor.push(json(event()))).toEqual({ ok: false, error: 'not-an-array' });
       const broken: PushRequest = { ...json([]), body: { format: 'json', bytes: Buffer.from('[{"a":') } };
       expect(await ingestor.push(broken)).toEqual({ ok: false, error: 'bad-json' });
-      expect(await reader.getReply('default', 'YT1234567890123')).toBeUndefined();
+      expect(await replyOf(reader, 'default', 'YT1234567890123')).toBeUndefined();
     });
 
     it('names no waybill when every event was already stored', async () => {

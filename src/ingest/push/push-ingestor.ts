@@ -12,7 +12,7 @@
  *
  * {@link storePush} is the work itself, shared by both, so they cannot drift apart.
  */
-import type { Store } from '../../store/store.js';
+import type { EventLog } from '../../store/roles.js';
 import { ingestItems, type IngestRules, type EventResult } from '../ingest-batch.js';
 import { pushItems, type PushBody } from './push-body.js';
 import { pushReply, type PushReply } from './push-reply.js';
@@ -55,7 +55,7 @@ export interface PushIngestor {
 export const PUSH_SLICE = 5_000;
 
 /** Decodes, validates and stores one push through `store`, and builds its reply. */
-export async function storePush(store: Store, request: PushRequest): Promise<PushOutcome> {
+export async function storePush(store: Pick<EventLog, 'append'>, request: PushRequest): Promise<PushOutcome> {
   const parsed = pushItems(request.body);
   if (!parsed.ok) return parsed;
   const { items } = parsed;

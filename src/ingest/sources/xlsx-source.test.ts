@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../clock/clock.js';
 import { main } from '../../cli/main.js';
-import { makeRenderer } from '../../store/renderer.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { xlsxRecords } from './xlsx-source.js';
 
@@ -79,9 +78,8 @@ describe('.xlsx exports', () => {
     const store = new SqliteStore({
       path: db,
       clock: systemClock,
-      renderer: makeRenderer(() => 'Asia/Shanghai'),
     });
-    const rec = await store.getWaybill('default', 'YT1234567890123');
+    const rec = await store.readWaybill('default', 'YT1234567890123');
     await store.close();
     expect(rec!.events.map((e) => [e.eventId, new Date(e.time).toISOString(), e.status])).toEqual([
       ['s1', '2026-11-30T02:00:00.000Z', 1],

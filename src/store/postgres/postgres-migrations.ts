@@ -85,13 +85,56 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = Object.freeze([
       INSERT INTO change_log (id, pruned_through) VALUES (1, 0);
     `,
   },
+  {
+    version: 2,
+    name: 'events only: replies rendered on read; store identity, tagged change log, owners',
+    sql: `
+      -- Attributes the waybill API set, apart from the events: a write of scans touches only
+      -- events (and the change log). Carried over from the rendered-waybill rows, which go.
+      CREATE TABLE attributes (
+        carrier      TEXT   COLLATE "C" NOT NULL,
+        waybill      TEXT   COLLATE "C" NOT NULL,
+        eta          TEXT,
+        cells        TEXT,
+        destination  TEXT,
+        updated_at   BIGINT NOT NULL,
+        PRIMARY KEY (carrier, waybill)
+      );
+      INSERT INTO attributes (carrier, waybill, eta, cells, destination, updated_at)
+        SELECT carrier, waybill, eta, cells, destination, updated_at FROM waybills
+        WHERE eta IS NOT NULL OR cells IS NOT NULL OR destination IS NOT NULL OR last_event_at = 0;
+      DROP TABLE waybills;
+
+      -- Owners of a waybill (privacy): a keyed hash of the openid, erased with the waybill.
+      CREATE TABLE owners (
+        carrier      TEXT   COLLATE "C" NOT NULL,
+        waybill      TEXT   COLLATE "C" NOT NULL,
+        openid_hash  TEXT   COLLATE "C" NOT NULL,
+        bound_at     BIGINT NOT NULL,
+        PRIMARY KEY (carrier, waybill, openid_hash)
+      );
+
+      -- The store's identity: a database or schema made again at the same URL has another one.
+      CREATE TABLE store_meta (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        store_id  TEXT    NOT NULL
+      );
+      INSERT INTO store_meta (id, store_id) VALUES (1, md5(random()::text || clock_timestamp()::text));
+
+      -- Each change entry gets a random tag, so a reader can prove the entry at its position is
+      -- still the one it read (a restored database draws the same seqs again, with other tags).
+      -- The volatile default gives each existing entry its own; writers set the tag themselves.
+      ALTER TABLE changes ADD COLUMN tag TEXT NOT NULL DEFAULT substr(md5(random()::text), 1, 12);
+      ALTER TABLE changes ALTER COLUMN tag DROP DEFAULT;
+      ALTER TABLE change_log ADD COLUMN pruned_tag TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ]);
 
 /** The advisory-lock keys of one schema: per purpose, so the locks never wait on each other. */
 export function schemaLocks(schema: string) {
   return {
     migrate: lockKey(`wxtrack:migrate:${schema}`),
-    waybill: lockKey(`wxtrack:waybill:${schema}`),
     changes: lockKey(`wxtrack:changes:${schema}`),
   };
 }

@@ -6,7 +6,6 @@ import { ManualClock } from '../../clock/clock.js';
 import { createTestSchema, TEST_POSTGRES_URL, type TestSchema } from '../../testing/postgres-schema.js';
 import { needs } from '../../testing/services.js';
 import type { ScanEvent } from '../../tracking/event.js';
-import { makeRenderer } from '../renderer.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
 import { event, storeContract } from '../store.case.test.js';
 import type { IngestOutcome, Store } from '../store.js';
@@ -14,15 +13,18 @@ import type { PgClient, PgPool } from './postgres-driver.js';
 import { migratePostgres, POSTGRES_MIGRATIONS, schemaLocks } from './postgres-migrations.js';
 import { createPostgresPool } from './postgres-pool.js';
 import { PostgresStore } from './postgres-store.js';
+import { replyOf } from '../../testing/render-reply.js';
+import { RenderOnRead } from '../../reply/render-on-read.js';
+import { GOLDEN_CARRIERS } from '../../reply/testing/golden-trace.js';
+import { previousReleaseRows } from '../testing/previous-release.js';
 
-const renderer = makeRenderer(() => 'Asia/Shanghai');
 const T0 = Date.UTC(2026, 6, 4, 12, 47, 3);
 const postgres = await needs('postgres');
 
 postgres.describe('PostgreSQL', () =>
-  storeContract('postgres', async ({ renderer, clock, changeLogKeep }) => {
+  storeContract('postgres', async ({ clock, changeLogKeep }) => {
     const schema = await createTestSchema('wxtrack_contract');
-    const open = () => PostgresStore.open({ pool: schema.pool(), renderer, clock, changeLogKeep });
+    const open = () => PostgresStore.open({ pool: schema.pool(), clock, changeLogKeep });
     const stores = [await open()];
     return {
       store: stores[0]!,
@@ -57,7 +59,7 @@ async function fresh(): Promise<TestSchema> {
   return s;
 }
 async function openStore(schema: TestSchema, pool: PgPool = schema.pool(), clock = new ManualClock(T0)) {
-  const store = await PostgresStore.open({ pool, renderer, clock });
+  const store = await PostgresStore.open({ pool, clock });
   stores.push(store);
   return store;
 }
@@ -88,15 +90,17 @@ postgres.describe('PostgresStore: migrations', () => {
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
+      'attributes',
       'change_log',
       'changes',
       'events',
+      'owners',
       'schema_migrations',
-      'waybills',
+      'store_meta',
     ]);
     // Stores opening it now find nothing to do.
     const store = await openStore(schema);
-    expect(await store.lastChange()).toBe(0);
+    expect(await store.lastChange()).toMatchObject({ seq: 0, tag: '' });
   });
 
   it('rolls back a failing migration and leaves the version unrecorded', async () => {
@@ -126,12 +130,11 @@ const burst = (who: string, waybill: string, own: number, shared: number): ScanE
   ),
 ];
 
-/** Each event stored once, and the stored reply is exactly a full render of all of them. */
+/** Each event stored once. */
 async function expectComplete(store: Store, waybill: string, events: number): Promise<void> {
-  const rec = (await store.getWaybill('yto', waybill))!;
+  const rec = (await store.readWaybill('yto', waybill))!;
   expect(rec.events).toHaveLength(events);
   expect(new Set(rec.events.map((e) => e.eventId)).size).toBe(events);
-  expect(rec.replyJson).toBe(renderer('yto', rec.events).json);
 }
 
 function expectSharedOnce(a: IngestOutcome[], b: IngestOutcome[], own: number): void {
@@ -142,17 +145,17 @@ function expectSharedOnce(a: IngestOutcome[], b: IngestOutcome[], own: number): 
 }
 
 postgres.describe('PostgresStore: concurrent writers', () => {
-  it('stores each event once, and a reply showing all of them, when two nodes ingest one waybill at once', async () => {
+  it('stores each event once when two nodes append to one waybill at once', async () => {
     const schema = await fresh();
     const a = await openStore(schema);
     const b = await openStore(schema);
     for (let round = 0; round < 20; round++) {
-      // Odd rounds share no event: nothing but the waybill's lock orders the two writers.
+      // Odd rounds share no event.
       const w = `W${round}`;
       const shared = round % 2 === 0 ? 5 : 0;
       const [oa, ob] = await Promise.all([
-        a.ingest('yto', burst('a', w, 10, shared)),
-        b.ingest('yto', burst('b', w, 10, shared)),
+        a.append('yto', burst('a', w, 10, shared)),
+        b.append('yto', burst('b', w, 10, shared)),
       ]);
       expectSharedOnce(oa, ob, 10);
       await expectComplete(a, w, 20 + shared);
@@ -166,21 +169,21 @@ postgres.describe('PostgresStore: concurrent writers', () => {
     for (let round = 0; round < 10; round++) {
       const w = `R${round}`;
       await Promise.all([
-        a.ingest('yto', burst('a', w, 6, 3)),
-        b.setWaybillAttributes('yto', w, { eta: '2026-08-01' }),
-        b.ingest('yto', burst('b', w, 6, 3)),
+        a.append('yto', burst('a', w, 6, 3)),
+        b.setAttributes('yto', w, { eta: '2026-08-01' }),
+        b.append('yto', burst('b', w, 6, 3)),
         a.purgeOlderThan(T0 - 1),
       ]);
-      const rec = (await a.getWaybill('yto', w))!;
+      const rec = (await a.readWaybill('yto', w))!;
       expect(rec.events).toHaveLength(15);
-      expect(rec.replyJson).toBe(renderer('yto', rec.events, { eta: '2026-08-01' }).json);
-      const [gone] = await Promise.all([a.deleteWaybill('yto', w), b.ingest('yto', burst('c', w, 2, 0))]);
-      const left = await b.getWaybill('yto', w);
+      expect(rec.attributes.eta).toBe('2026-08-01');
+      const [gone] = await Promise.all([a.deleteWaybill('yto', w), b.append('yto', burst('c', w, 2, 0))]);
+      const left = await b.readWaybill('yto', w);
       // Either order is fine; never a half-erased waybill.
       if (left) {
         expect(gone).toEqual({ waybills: 1, events: 15 });
         expect(left.events.map((e) => e.eventId)).toEqual([`${w}-c0`, `${w}-c1`]);
-        expect(left.replyJson).toBe(renderer('yto', left.events).json);
+        expect(left.attributes.eta).toBeUndefined();
       } else {
         expect(gone).toEqual({ waybills: 1, events: 17 });
       }
@@ -203,12 +206,10 @@ postgres.describe('PostgresStore: concurrent writers', () => {
       const code = `
         import { PostgresStore } from ${JSON.stringify(built.href)};
         import { createPostgresPool } from ${JSON.stringify(new URL('postgres-pool.js', built).href)};
-        import { makeRenderer } from ${JSON.stringify(new URL('../renderer.js', built).href)};
         const [url, schema, who, rounds] = process.argv.slice(1);
         const T0 = ${T0};
         const store = await PostgresStore.open({
           pool: createPostgresPool({ url, schema, max: 2 }),
-          renderer: makeRenderer(() => 'Asia/Shanghai'),
           clock: { now: () => Date.now() },
           migrate: false,
         });
@@ -221,14 +222,12 @@ postgres.describe('PostgresStore: concurrent writers', () => {
           const events = [];
           for (let i = 0; i < 100; i++) {
             const w = 'Q' + i;
-            // Each event newer than the last: the stored reply is extended, not rebuilt, so a
-            // write that rendered from a stale reply would show to the end.
             events.push(ev(w + '-' + who + r, w, T0 + r * 1000 + (who === 'x' ? 0 : 1), who + ' ' + r));
             if (r >= ${sharedFrom}) events.push(ev(w + '-s' + r, w, T0 + r * 1000 + 500, 'shared ' + r));
           }
           // A random pause, so the two do not fall into lockstep and take turns.
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
-          out.push(await store.ingest('yto', events));
+          out.push(await store.append('yto', events));
         }
         console.log(JSON.stringify(out));
         await store.close();`;
@@ -308,9 +307,9 @@ postgres.describe('PostgresStore: change log in commit order', () => {
     const reached = slow.pauseNextCommit(new Promise<void>((r) => (release = r)));
     onTestFinished(() => release()); // never leave A paused, even when an expectation fails
     const order: string[] = [];
-    const writeA = a.setWaybillAttributes('yto', 'A', { destination: 'a' }).then(() => order.push('A'));
+    const writeA = a.setAttributes('yto', 'A', { destination: 'a' }).then(() => order.push('A'));
     await reached; // A holds its change entry, uncommitted.
-    const writeB = b.setWaybillAttributes('yto', 'B', { destination: 'b' }).then(() => order.push('B'));
+    const writeB = b.setAttributes('yto', 'B', { destination: 'b' }).then(() => order.push('B'));
     // B either finishes or queues behind A for the change-log lock.
     const key = schemaLocks(schema.schema).changes >>> 0;
     for (let i = 0; i < 500 && order.length === 0; i++) {
@@ -354,8 +353,8 @@ postgres.describe('PostgresStore: change log in commit order', () => {
     await Promise.all(
       writers.map(async (w, i) => {
         for (let n = 0; n < 30; n++) {
-          if (n % 3 === 0) await w.setWaybillAttributes('yto', `C${i}-${n}`, { destination: 'x' });
-          else await w.ingest('yto', [event({ eventId: `c${i}-${n}`, waybill: `C${i}-${n}` })]);
+          if (n % 3 === 0) await w.setAttributes('yto', `C${i}-${n}`, { destination: 'x' });
+          else await w.append('yto', [event({ eventId: `c${i}-${n}`, waybill: `C${i}-${n}` })]);
         }
       }),
     );
@@ -369,11 +368,11 @@ postgres.describe('PostgresStore: change log in commit order', () => {
 });
 
 postgres.describe('PostgresStore: same replies as SQLite', () => {
-  it('stores byte-identical replies for the same writes', async () => {
+  it('reads back what renders byte-identical replies for the same writes', async () => {
     const schema = await fresh();
     const clock = new ManualClock(T0);
     const pg = await openStore(schema, schema.pool(), clock);
-    const lite = new SqliteStore({ path: ':memory:', renderer, clock });
+    const lite = new SqliteStore({ path: ':memory:', clock });
     let s = 7;
     const rand = (n: number) => (s = (s * 48271) % 2147483647) % n;
     const events = Array.from({ length: 300 }, (_, i) =>
@@ -390,13 +389,13 @@ postgres.describe('PostgresStore: same replies as SQLite', () => {
     );
     for (let i = 0; i < events.length;) {
       const batch = events.slice(i, (i += 1 + rand(9)));
-      expect(await pg.ingest('yto', batch)).toEqual(await lite.ingest('yto', batch));
+      expect(await pg.append('yto', batch)).toEqual(await lite.append('yto', batch));
       if (rand(10) === 0) {
         const w = `W${rand(15)}`;
         const patch =
           rand(2) === 0 ? { eta: '2026-09-09' } : { cells: [{ key: 'pay', value: '去支付' }], eta: null };
-        await pg.setWaybillAttributes('yto', w, patch);
-        await lite.setWaybillAttributes('yto', w, patch);
+        await pg.setAttributes('yto', w, patch);
+        await lite.setAttributes('yto', w, patch);
       }
       clock.advance(1000);
     }
@@ -404,14 +403,14 @@ postgres.describe('PostgresStore: same replies as SQLite', () => {
       await lite.listWaybills('yto', { limit: 100 }),
     );
     for (let w = 0; w < 15; w++) {
-      const [p, l] = [await pg.getReply('yto', `W${w}`), await lite.getReply('yto', `W${w}`)];
+      const [p, l] = [await replyOf(pg, 'yto', `W${w}`), await replyOf(lite, 'yto', `W${w}`)];
       expect(p?.json.equals(l!.json), `W${w}`).toBe(true);
-      const strip = (r: Awaited<ReturnType<Store['getWaybill']>>) => ({
+      const strip = (r: Awaited<ReturnType<Store['readWaybill']>>) => ({
         ...r,
         events: r?.events.map(({ seq: _seq, ...e }) => e),
       });
-      expect(strip(await pg.getWaybill('yto', `W${w}`))).toEqual(
-        strip(await lite.getWaybill('yto', `W${w}`)),
+      expect(strip(await pg.readWaybill('yto', `W${w}`))).toEqual(
+        strip(await lite.readWaybill('yto', `W${w}`)),
       );
     }
     await lite.close();
@@ -422,11 +421,13 @@ postgres.describe('PostgresStore: failures', () => {
   it('rejects, not answers, when the database fails under it', async () => {
     const schema = await fresh();
     const store = await openStore(schema);
-    await store.ingest('yto', [event({ eventId: 'e1' })]);
-    await sql(schema, 'DROP TABLE waybills');
-    await expect(store.getReply('yto', 'YT1234567890123')).rejects.toThrow(/waybills/);
-    await expect(store.ingest('yto', [event({ eventId: 'e2' })])).rejects.toThrow(/waybills/);
-    await expect(store.changesSince(0, 10)).resolves.toMatchObject({ gap: false });
+    await store.append('yto', [event({ eventId: 'e1' })]);
+    const mark = await store.lastChange();
+    await sql(schema, 'DROP TABLE attributes');
+    await expect(store.readWaybill('yto', 'YT1234567890123')).rejects.toThrow(/attributes/);
+    await sql(schema, 'DROP TABLE changes');
+    await expect(store.append('yto', [event({ eventId: 'e2' })])).rejects.toThrow(/changes/);
+    await expect(store.changesSince(mark, 10)).rejects.toThrow(/changes/);
     // The failed write left nothing behind.
     expect(await sql(schema, 'SELECT event_id FROM events ORDER BY seq')).toEqual([{ event_id: 'e1' }]);
   });
@@ -436,7 +437,7 @@ postgres.describe('PostgresStore: failures', () => {
       url: 'postgres://postgres:s3cret-pw@127.0.0.1:1/test',
       connectTimeoutMs: 2000,
     });
-    const err = await PostgresStore.open({ pool, renderer, clock: new ManualClock(0) }).then(
+    const err = await PostgresStore.open({ pool, clock: new ManualClock(0) }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
@@ -446,5 +447,76 @@ postgres.describe('PostgresStore: failures', () => {
 
   it('refuses a schema name that would need quoting', () => {
     expect(() => createPostgresPool({ url: TEST_POSTGRES_URL, schema: 'x; drop' })).toThrow(RangeError);
+  });
+});
+
+postgres.describe("PostgresStore: migration 2 on the previous release's schema", () => {
+  it('carries events, attributes and the change log forward; render on read gives the stored replies', async () => {
+    const schema = await fresh();
+    const pool = schema.pool(1);
+    await migratePostgres(pool, POSTGRES_MIGRATIONS.slice(0, 1));
+    const { events, waybills } = previousReleaseRows();
+    const col = <T>(f: (r: (typeof events)[number]) => T) => events.map(f);
+    await pool.query({
+      text: `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
+             SELECT c, i, w, t, s, l, d, lo, e, ce, 5, 'old' FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int2[],
+               $6::text[], $7::text[], $8::text[], $9::text[], $10::text[]) WITH ORDINALITY AS u(c, i, w, t, s, l, d, lo, e, ce, ord)
+             ORDER BY ord`,
+      values: [
+        col((r) => r.carrier),
+        col((r) => r.event.eventId),
+        col((r) => r.event.waybill),
+        col((r) => r.event.time),
+        col((r) => r.event.status),
+        col((r) => r.event.label),
+        col((r) => r.event.description),
+        col((r) => r.event.location ?? null),
+        col((r) => r.event.eta ?? null),
+        col((r) => (r.event.cells === undefined ? null : JSON.stringify(r.event.cells))),
+      ],
+    });
+    await pool.query({
+      text: `INSERT INTO waybills (carrier, waybill, reply, status, last_event_at, updated_at, eta, cells, destination)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int2[], $5::int8[], $6::int8[], $7::text[], $8::text[], $9::text[])`,
+      values: [
+        waybills.map((w) => w.carrier),
+        waybills.map((w) => w.waybill),
+        waybills.map((w) => w.reply),
+        waybills.map(() => 0),
+        waybills.map((w) => w.lastEventAt),
+        waybills.map(() => 7),
+        waybills.map((w) => w.eta),
+        waybills.map((w) => w.cells),
+        waybills.map((w) => w.destination),
+      ],
+    });
+    // A change log the previous release pruned through seq 3, with entries 4..10 left.
+    await pool.query({
+      text: `INSERT INTO changes (carrier, waybill) SELECT 'yto', 'C' || g FROM generate_series(1, 10) AS g ORDER BY g`,
+    });
+    await pool.query({ text: 'DELETE FROM changes WHERE seq <= 3' });
+    await pool.query({ text: 'UPDATE change_log SET pruned_through = 3' });
+    await pool.end();
+
+    const store = await openStore(schema);
+    const render = new RenderOnRead(store, (c) => GOLDEN_CARRIERS[c]!);
+    for (const w of waybills) {
+      expect((await render.getReply(w.carrier, w.waybill))?.json.toString(), w.waybill).toBe(w.reply);
+    }
+    expect((await store.readWaybill('yto', 'NOSCAN1'))!.attributes.eta).toBe('2026-12-24');
+    const newest = await store.lastChange();
+    expect(newest.seq).toBe(10);
+    expect(newest.tag).not.toBe('');
+    const page = await store.changesSince({ store: newest.store, seq: 3, tag: '' }, 100);
+    expect(page.gap).toBe(false);
+    expect(page.changes.map((c) => c.waybill)).toEqual(['C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10']);
+    await store.append('yto', [event({ eventId: 'new', waybill: 'NEW' })]);
+    expect((await store.lastChange()).seq).toBe(11);
+    expect(
+      await sql(
+        schema,
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'waybills'",
+      ),
+    ).toEqual([]);
   });
 });

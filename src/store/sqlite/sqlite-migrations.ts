@@ -89,4 +89,60 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       INSERT INTO change_log (id, pruned_through) VALUES (1, 0);
     `,
   },
+  {
+    version: 4,
+    name: 'events only: replies rendered on read; store identity, tagged change log, owners',
+    sql: `
+      -- Attributes the waybill API set, apart from the events: a write of scans touches only
+      -- events (and the change log). Carried over from the rendered-waybill rows, which go.
+      CREATE TABLE attributes (
+        carrier      TEXT    NOT NULL,
+        waybill      TEXT    NOT NULL,
+        eta          TEXT,
+        cells        TEXT,
+        destination  TEXT,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (carrier, waybill)
+      ) WITHOUT ROWID;
+      INSERT INTO attributes (carrier, waybill, eta, cells, destination, updated_at)
+        SELECT carrier, waybill, eta, cells, destination, updated_at FROM waybills
+        WHERE eta IS NOT NULL OR cells IS NOT NULL OR destination IS NOT NULL OR last_event_at = 0;
+      DROP TABLE waybills;
+
+      -- Owners of a waybill (privacy): a keyed hash of the openid, erased with the waybill.
+      CREATE TABLE owners (
+        carrier      TEXT    NOT NULL,
+        waybill      TEXT    NOT NULL,
+        openid_hash  TEXT    NOT NULL,
+        bound_at     INTEGER NOT NULL,
+        PRIMARY KEY (carrier, waybill, openid_hash)
+      ) WITHOUT ROWID;
+
+      -- The store's identity: a database made again at the same path has another one.
+      CREATE TABLE store_meta (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        store_id  TEXT    NOT NULL
+      );
+      INSERT INTO store_meta (id, store_id) VALUES (1, lower(hex(randomblob(16))));
+
+      -- Each change entry gets a random tag, so a reader can prove the entry at its position is
+      -- still the one it read (a restored database draws the same seqs again, with other tags).
+      CREATE TABLE changes_tagged (
+        seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+        carrier  TEXT    NOT NULL,
+        waybill  TEXT    NOT NULL,
+        tag      TEXT    NOT NULL
+      );
+      INSERT INTO changes_tagged (seq, carrier, waybill, tag)
+        SELECT seq, carrier, waybill, lower(hex(randomblob(9))) FROM changes ORDER BY seq;
+      DROP TABLE changes;
+      ALTER TABLE changes_tagged RENAME TO changes;
+      -- Seqs never go back, even when every entry was pruned.
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'changes', pruned_through FROM change_log
+        WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'changes');
+      UPDATE sqlite_sequence SET seq = MAX(seq, (SELECT pruned_through FROM change_log)) WHERE name = 'changes';
+      ALTER TABLE change_log ADD COLUMN pruned_tag TEXT NOT NULL DEFAULT '';
+    `,
+  },
 ]);

@@ -4,18 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
-import { makeRenderer } from '../renderer.js';
 import { event, storeContract } from '../store.case.test.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { migrate, SqliteStore } from './sqlite-store.js';
+import { RenderOnRead } from '../../reply/render-on-read.js';
+import { GOLDEN_CARRIERS } from '../../reply/testing/golden-trace.js';
+import { previousReleaseRows } from '../testing/previous-release.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-storeContract('sqlite', async ({ renderer, clock, changeLogKeep }) => {
+storeContract('sqlite', async ({ clock, changeLogKeep }) => {
   const path = join(dir, `contract-${n++}.db`);
-  const open = () => new SqliteStore({ path, create: true, renderer, clock, changeLogKeep });
+  const open = () => new SqliteStore({ path, create: true, clock, changeLogKeep });
   const stores = [open()];
   return {
     store: stores[0]!,
@@ -31,14 +33,11 @@ storeContract('sqlite', async ({ renderer, clock, changeLogKeep }) => {
 });
 
 describe('SqliteStore specifics', () => {
-  const renderer = makeRenderer(() => 'Asia/Shanghai');
-
   it('runs in WAL mode with synchronous=FULL and a busy timeout', () => {
     const path = join(dir, 'pragmas.db');
     const store = new SqliteStore({
       path,
       create: true,
-      renderer,
       clock: new ManualClock(0),
       busyTimeoutMs: 1234,
     });
@@ -51,11 +50,11 @@ describe('SqliteStore specifics', () => {
   it('keeps data across reopen, and applies each migration once', async () => {
     const path = join(dir, 'reopen.db');
     const clock = new ManualClock(0);
-    const a = new SqliteStore({ path, create: true, renderer, clock });
-    await a.ingest('yto', [event({ eventId: 'e1' })]);
+    const a = new SqliteStore({ path, create: true, clock });
+    await a.append('yto', [event({ eventId: 'e1' })]);
     await a.close();
-    const b = new SqliteStore({ path, renderer, clock });
-    expect(await b.ingest('yto', [event({ eventId: 'e1' })])).toEqual(['duplicate']);
+    const b = new SqliteStore({ path, clock });
+    expect(await b.append('yto', [event({ eventId: 'e1' })])).toEqual(['duplicate']);
     await b.close();
     const db = new Database(path);
     expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(
@@ -82,12 +81,11 @@ describe('SqliteStore specifics', () => {
     const store = new SqliteStore({
       path,
       create: true,
-      renderer,
       clock: new ManualClock(0),
       changeLogKeep: 50,
     });
-    for (let i = 0; i < 400; i++) await store.setWaybillAttributes('yto', `W${i % 7}`, { destination: 'x' });
-    await store.ingest(
+    for (let i = 0; i < 400; i++) await store.setAttributes('yto', `W${i % 7}`, { destination: 'x' });
+    await store.append(
       'yto',
       Array.from({ length: 300 }, (_, i) => event({ eventId: `e${i}`, waybill: `N${i}` })),
     );
@@ -96,24 +94,83 @@ describe('SqliteStore specifics', () => {
       rows: number;
       oldest: number;
     };
+    const pruned = db.prepare('SELECT pruned_through AS seq, pruned_tag AS tag FROM change_log').get() as {
+      seq: number;
+      tag: string;
+    };
     db.close();
-    expect(await store.lastChange()).toBe(700);
+    const newest = await store.lastChange();
+    expect(newest.seq).toBe(700);
     expect(rows).toBeGreaterThanOrEqual(50);
     expect(rows).toBeLessThanOrEqual(50 + 50 + 300);
-    expect((await store.changesSince(oldest - 1, 1000)).changes).toHaveLength(rows);
-    expect((await store.changesSince(oldest - 2, 1)).gap).toBe(true);
+    // The pruned point is the entry before the oldest kept, and its mark is still proven.
+    expect(pruned.seq).toBe(oldest - 1);
+    const at = { store: newest.store, ...pruned };
+    expect((await store.changesSince(at, 1000)).changes).toHaveLength(rows);
+    expect((await store.changesSince({ ...at, seq: oldest - 2 }, 1)).gap).toBe(true);
     await store.close();
   });
 
-  it('serves a read-only store on a database from before the change log', async () => {
-    const path = join(dir, 'v2.db');
-    const db = new Database(path);
-    migrate(db, SQLITE_MIGRATIONS.slice(0, 2));
-    db.close();
-    const ro = new SqliteStore({ path, renderer, clock: new ManualClock(0), readonly: true });
-    expect(await ro.getReply('yto', 'X')).toBeUndefined();
-    await expect(ro.lastChange()).rejects.toThrow(/changes/);
+  it('serves a read-only store, which renders nothing and writes nothing', async () => {
+    const path = join(dir, 'ro.db');
+    const rw = new SqliteStore({ path, create: true, clock: new ManualClock(0) });
+    await rw.append('yto', [event({ eventId: 'e1' })]);
+    await rw.close();
+    const ro = new SqliteStore({ path, clock: new ManualClock(0), readonly: true });
+    expect((await ro.readWaybill('yto', 'YT1234567890123'))!.events).toHaveLength(1);
+    expect(await ro.listWaybills('yto', { limit: 5 })).toEqual(['YT1234567890123']);
+    await expect(ro.append('yto', [event({ eventId: 'e2' })])).rejects.toThrow(/readonly/);
     await ro.close();
+  });
+
+  it('stores events and change entries only: no table holds a rendered reply', async () => {
+    const path = join(dir, 'events-only.db');
+    const store = new SqliteStore({ path, create: true, clock: new ManualClock(0) });
+    await store.append('yto', [event({ eventId: 'e1' }), event({ eventId: 'e2', waybill: 'B' })]);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual([
+      'api_keys',
+      'attributes',
+      'change_log',
+      'changes',
+      'events',
+      'owners',
+      'schema_migrations',
+      'sqlite_sequence',
+      'store_meta',
+    ]);
+    expect(db.prepare('SELECT COUNT(*) FROM attributes').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM changes').pluck().get()).toBe(2);
+    // A waybill read is one range scan of the events index beside one attributes lookup.
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT a.eta, e.seq FROM (SELECT 'yto' AS carrier, 'B' AS waybill) AS k
+         LEFT JOIN attributes a ON a.carrier = k.carrier AND a.waybill = k.waybill
+         LEFT JOIN events e ON e.carrier = k.carrier AND e.waybill = k.waybill ORDER BY e.time_ms, e.seq`,
+      )
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(
+      /SEARCH e USING (COVERING )?INDEX events_by_waybill \(carrier=\? AND waybill=\?\)/,
+    );
+    db.close();
+  });
+
+  it('makes a new store identity for a new database at the same path', async () => {
+    const path = join(dir, 'replaced.db');
+    const first = new SqliteStore({ path, create: true, clock: new ManualClock(0) });
+    const id = (await first.lastChange()).store;
+    await first.close();
+    rmSync(path);
+    rmSync(path + '-wal', { force: true });
+    rmSync(path + '-shm', { force: true });
+    const second = new SqliteStore({ path, create: true, clock: new ManualClock(0) });
+    expect((await second.lastChange()).store).not.toBe(id);
+    await second.close();
   });
 
   it('rolls back a failing migration and leaves the version unrecorded', () => {
@@ -132,8 +189,6 @@ describe('SqliteStore specifics', () => {
 });
 
 describe('SqliteStore: migration 2 on a database from before fingerprints', () => {
-  const renderer = makeRenderer(() => 'Asia/Shanghai');
-
   it('tells duplicates from conflicts for rows stored without a fingerprint', async () => {
     const path = join(dir, 'v1.db');
     const db = new Database(path);
@@ -143,9 +198,9 @@ describe('SqliteStore: migration 2 on a database from before fingerprints', () =
        VALUES ('yto', 'old', 'YT1234567890123', ?, 2, '运输中', '快件离开【河北永清县】已发往【贵阳】', '河北永清县', 0)`,
     ).run(Date.UTC(2026, 6, 4, 12, 47, 3));
     db.close();
-    const store = new SqliteStore({ path, renderer, clock: new ManualClock(0) });
+    const store = new SqliteStore({ path, clock: new ManualClock(0) });
     expect(
-      await store.ingest('yto', [
+      await store.append('yto', [
         event({ eventId: 'old' }),
         event({ eventId: 'old', description: 'changed' }),
       ]),
@@ -154,46 +209,68 @@ describe('SqliteStore: migration 2 on a database from before fingerprints', () =
   });
 });
 
-describe('SqliteStore: rendering by appending', () => {
-  const renderer = makeRenderer(() => 'Asia/Shanghai');
-
-  it('serves the same replies whether scans arrive one by one or all at once', async () => {
-    const clock = new ManualClock(0);
-    const bit = new SqliteStore({ path: ':memory:', renderer, clock });
-    const once = new SqliteStore({ path: ':memory:', renderer, clock });
-    let s = 11;
-    const rand = (n: number) => (s = (s * 48271) % 2147483647) % n;
-    const events = Array.from({ length: 400 }, (_, i) =>
-      event({
-        eventId: `e${i}`,
-        description: `scan ${i}`,
-        waybill: `W${rand(20)}`,
-        time: Date.UTC(2026, 6, 1) + rand(50) * 60_000,
-        status: rand(7) as never,
-        eta: rand(4) === 0 ? `2026-07-1${rand(9)}` : undefined,
-        cells: rand(5) === 0 ? [{ key: `k${rand(5)}`, value: 'v' }] : undefined,
-      }),
+describe("SqliteStore: migration 4 on the previous release's database", () => {
+  it('carries events, attributes and the change log forward; render on read gives the stored replies', async () => {
+    const path = join(dir, 'previous-release.db');
+    const db = new Database(path);
+    migrate(db, SQLITE_MIGRATIONS.slice(0, 3));
+    const { events, waybills } = previousReleaseRows();
+    const insertEvent = db.prepare(
+      `INSERT INTO events (seq, carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
     );
-    // Mostly in time order (the append path), with some late ones (the full render).
-    const ordered = [...events].sort((a, b) => a.time - b.time || rand(3) - 1);
-    // Same-time events show in ingest order, so the one-go store gets them in the order the
-    // piecemeal store first stored them.
-    const firstSeen = new Map<string, (typeof events)[number]>();
-    const feed = async (batch: typeof events) => {
-      await bit.ingest('yto', batch);
-      for (const e of batch) if (!firstSeen.has(e.eventId)) firstSeen.set(e.eventId, e);
-    };
-    for (let i = 0; i < ordered.length; i += 1 + rand(7)) await feed(ordered.slice(i, i + 1 + rand(7)));
-    await bit.setWaybillAttributes('yto', 'W3', { eta: '2026-09-09' });
-    await feed(ordered); // anything the uneven slicing skipped, now late
-    await once.setWaybillAttributes('yto', 'W3', { eta: '2026-09-09' });
-    await once.ingest('yto', [...firstSeen.values()]);
-    for (let w = 0; w < 20; w++) {
-      expect(String((await bit.getReply('yto', `W${w}`))?.json), `W${w}`).toBe(
-        String((await once.getReply('yto', `W${w}`))?.json),
-      );
+    const insertWaybill = db.prepare(
+      `INSERT INTO waybills (carrier, waybill, reply, status, last_event_at, updated_at, eta, cells, destination)
+       VALUES (?, ?, ?, 0, ?, 7, ?, ?, ?)`,
+    );
+    db.transaction(() => {
+      for (const { carrier, event: e, seq } of events)
+        insertEvent.run(
+          seq,
+          carrier,
+          e.eventId,
+          e.waybill,
+          e.time,
+          e.status,
+          e.label,
+          e.description,
+          e.location ?? null,
+          e.eta ?? null,
+          e.cells === undefined ? null : JSON.stringify(e.cells),
+          5,
+        );
+      for (const w of waybills)
+        insertWaybill.run(w.carrier, w.waybill, w.reply, w.lastEventAt, w.eta, w.cells, w.destination);
+      // A change log the previous release pruned through seq 3, with entries 4..10 left.
+      const change = db.prepare('INSERT INTO changes (seq, carrier, waybill) VALUES (?, ?, ?)');
+      for (let seq = 4; seq <= 10; seq++) change.run(seq, 'yto', `C${seq}`);
+      db.prepare('UPDATE change_log SET pruned_through = 3').run();
+    })();
+    db.close();
+
+    const store = new SqliteStore({ path, clock: new ManualClock(Date.UTC(2026, 11, 1)) });
+    // Every stored reply, rendered on read from the migrated events and attributes.
+    const render = new RenderOnRead(store, (c) => GOLDEN_CARRIERS[c]!);
+    for (const w of waybills) {
+      expect((await render.getReply(w.carrier, w.waybill))?.json.toString(), w.waybill).toBe(w.reply);
     }
-    await bit.close();
-    await once.close();
+    expect(waybills.some((w) => w.lastEventAt === 0)).toBe(true); // waybills without scans came too
+    expect((await store.readWaybill('yto', 'NOSCAN1'))!.attributes.eta).toBe('2026-12-24');
+    // The change log goes on from where it was, with a store identity and tagged entries.
+    const newest = await store.lastChange();
+    expect(newest.seq).toBe(10);
+    expect(newest.tag).not.toBe('');
+    const page = await store.changesSince({ store: newest.store, seq: 3, tag: '' }, 100);
+    expect(page.gap).toBe(false);
+    expect(page.changes.map((c) => c.waybill)).toEqual(['C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10']);
+    await store.append('yto', [event({ eventId: 'new', waybill: 'NEW' })]);
+    expect((await store.lastChange()).seq).toBe(11);
+    // Old rows without a fingerprint still tell duplicates from conflicts.
+    const first = events[0]!;
+    expect(await store.append(first.carrier, [first.event as never])).toEqual(['duplicate']);
+    await store.close();
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'waybills'").pluck().get()).toBe(0);
+    after.close();
   });
 });

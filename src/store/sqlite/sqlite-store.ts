@@ -2,43 +2,55 @@
  * @module
  * The embedded default store: SQLite through better-sqlite3 (12.x; 13 needs Node 22).
  *
+ * - A write stores events and change-log entries, nothing else: no reply is rendered or kept
+ *   (the write path at a courier's scale: the stored reply, rewritten whole on every batch, was
+ *   about 3.3 KB written per event of a time-ordered feed). Replies are rendered on read
+ *   (reply/render-on-read.ts) from {@link SqliteStore.readWaybill}: one statement, one indexed
+ *   range read of the waybill's events beside its attributes row.
  * - WAL with `synchronous=FULL`: an acknowledged event survives a power cut, and readers (the
  *   query path) never wait for the writer.
  * - A busy timeout, so an `import` running beside `serve` waits instead of failing.
- * - `mmap_size`: the query path reads one row by primary key; mapping the file turns that into a
- *   memory read instead of a `pread` per page.
+ * - `mmap_size`: reads of a waybill's events become memory reads instead of a `pread` per page.
  * - The change log is written inside each write transaction; SQLite's single writer makes seq
- *   order commit order.
+ *   order commit order. Its rules (proof by store id and tags, pruning) are sql/change-feed.ts.
  */
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '../../clock/clock.js';
-import type { Cell, OrderStatus } from '../../protocol/order-info.js';
-import type { ScanEvent, StoredEvent } from '../../tracking/event.js';
+import type { ScanEvent } from '../../tracking/event.js';
 import { eventFingerprint } from '../../tracking/fingerprint.js';
+import type { ChangeMark, ChangePage, StoreBackend, WaybillState } from '../roles.js';
 import {
   changePage,
   checkChangeLogKeep,
   checkChangesArgs,
   DEFAULT_CHANGE_LOG_KEEP,
+  newestMark,
+  newTags,
   pruneThrough,
   type ChangeRow,
-} from '../change-log.js';
-import type { Renderer } from '../renderer.js';
-import { renderFromEvents, renderWithoutReading } from '../waybill-render.js';
+  type FeedState,
+} from '../sql/change-feed.js';
+import { PURGE_CHUNK, purgeLoop, type PurgeChunk } from '../sql/purge-loop.js';
+import {
+  EVENT_COLUMNS,
+  mergePages,
+  toApiKey,
+  toStoredEvent,
+  toWaybillState,
+  type EventRow,
+  type KeyRow,
+  type StateRow,
+} from '../sql/rows.js';
 import { DatabaseMissingError } from '../store-errors.js';
 import type {
   ApiKeyRecord,
-  ChangePage,
   IngestOutcome,
   Removed,
-  Store,
-  StoredReply,
-  WaybillPage,
-  WaybillAttributes,
   WaybillAttributesPatch,
-  WaybillRecord,
+  WaybillPage,
+  WaybillRef,
 } from '../store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
@@ -50,96 +62,19 @@ export interface SqliteStoreOptions {
    * refused with a {@link DatabaseMissingError}, so a mistyped path never becomes an empty database.
    */
   readonly create?: boolean;
-  /** Renders a waybill's reply from its events. */
-  readonly renderer: Renderer;
   readonly clock: Clock;
   /** How long a writer waits for a lock, ms. Default 5000. */
   readonly busyTimeoutMs?: number;
   /**
    * Bytes of the file to memory-map for reads. Default 8 GiB, which SQLite clamps to its build's
-   * ceiling (2 GiB in better-sqlite3): on a 4 GiB database that took a random reply read from about
-   * 10.4 to 8.5 µs of CPU, against 1 GiB.
+   * ceiling (2 GiB in better-sqlite3).
    */
   readonly mmapBytes?: number;
   /** Open for reading only (no migrations are run; the schema must be current). */
   readonly readonly?: boolean;
-  /** Change-log entries to keep (see change-log.ts). Default {@link DEFAULT_CHANGE_LOG_KEEP}. */
+  /** Change-log entries to keep (see sql/change-feed.ts). Default {@link DEFAULT_CHANGE_LOG_KEEP}. */
   readonly changeLogKeep?: number;
 }
-
-interface EventRow {
-  seq: number;
-  carrier: string;
-  event_id: string;
-  waybill: string;
-  time_ms: number;
-  status: number;
-  label: string;
-  description: string;
-  location: string | null;
-  eta: string | null;
-  cells: string | null;
-  ingested_at: number;
-  fingerprint: string | null;
-}
-
-interface WaybillRow {
-  reply: string;
-  last_event_at: number;
-  updated_at: number;
-  eta: string | null;
-  cells: string | null;
-  destination: string | null;
-}
-
-interface KeyRow {
-  id: string;
-  name: string;
-  carrier: string;
-  hash: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-
-const toKey = (r: KeyRow): ApiKeyRecord => ({
-  id: r.id,
-  name: r.name,
-  carrier: r.carrier,
-  hash: r.hash,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at ?? undefined,
-});
-
-const toAttributes = (r: Pick<WaybillRow, 'eta' | 'cells' | 'destination'>): WaybillAttributes => ({
-  eta: r.eta ?? undefined,
-  cells: r.cells === null ? undefined : (JSON.parse(r.cells) as Cell[]),
-  destination: r.destination ?? undefined,
-});
-
-interface ChangeStatements {
-  readonly append: Database.Statement;
-  readonly prune: Database.Statement;
-  readonly setPruned: Database.Statement;
-  readonly state: Database.Statement;
-  readonly page: (after: number, limit: number) => ChangePage;
-}
-
-/** Purge works in chunks, each its own transaction, so queries and ingest interleave with it. */
-const PURGE_CHUNK = 500;
-
-const toStored = (r: EventRow): StoredEvent => ({
-  waybill: r.waybill,
-  eventId: r.event_id,
-  time: r.time_ms,
-  status: r.status as OrderStatus,
-  label: r.label,
-  description: r.description,
-  location: r.location ?? undefined,
-  eta: r.eta ?? undefined,
-  cells: r.cells === null ? undefined : (JSON.parse(r.cells) as Cell[]),
-  seq: r.seq,
-  ingestedAt: r.ingested_at,
-});
 
 /** Applies every migration newer than the database's version, each in its own transaction. */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = SQLITE_MIGRATIONS): number {
@@ -164,36 +99,44 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   return applied;
 }
 
-export class SqliteStore implements Store {
+/** A waybill in the walk's order: carrier, then number. */
+interface AgedRow {
+  carrier: string;
+  waybill: string;
+  last: number;
+  events: number;
+}
+
+export class SqliteStore implements StoreBackend {
   readonly #db: Database.Database;
-  readonly #renderer: Renderer;
   readonly #clock: Clock;
   readonly #changeLogKeep: number;
   #closed = false;
-  // Prepared on first use: a read-only store on a database from before the change log can still
-  // serve replies.
-  #changeStatements: ChangeStatements | undefined;
 
   readonly #insertEvent: Database.Statement;
-  readonly #eventsOf: Database.Statement;
-  readonly #upsertWaybill: Database.Statement;
-  readonly #replyOf: Database.Statement;
-  readonly #dataVersion: Database.Statement;
-  readonly #waybillOf: Database.Statement;
-  readonly #waybillPage: Database.Statement;
-  readonly #ingestTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
   readonly #existingEvent: Database.Statement;
-  readonly #renderStateOf: Database.Statement;
+  readonly #readWaybill: Database.Statement;
+  readonly #eventPage: Database.Statement;
+  readonly #attributePage: Database.Statement;
   readonly #setAttributes: Database.Statement;
   readonly #deleteEvents: Database.Statement;
-  readonly #deleteWaybill: Database.Statement;
-  readonly #purgeCandidates: Database.Statement;
+  readonly #deleteAttributes: Database.Statement;
+  readonly #deleteOwners: Database.Statement;
+  readonly #appendChange: Database.Statement;
+  readonly #pruneAt: Database.Statement;
+  readonly #prune: Database.Statement;
+  readonly #setPruned: Database.Statement;
+  readonly #feedState: Database.Statement;
+  readonly #tagAt: Database.Statement;
+  readonly #changesAfter: Database.Statement;
+  readonly #appendTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
   readonly #setAttributesTx: (carrier: string, waybill: string, patch: WaybillAttributesPatch) => void;
   readonly #deleteTx: (carrier: string, waybill: string) => Removed | undefined;
-  readonly #purgeChunkTx: (cutoff: number) => Removed & { more: boolean };
+  readonly #walkTx: (cutoff: number, after: WaybillRef | undefined) => PurgeChunk;
+  readonly #orphansTx: (cutoff: number) => Removed;
+  readonly #pageTx: (after: ChangeMark, limit: number) => ChangePage;
 
   constructor(options: SqliteStoreOptions) {
-    this.#renderer = options.renderer;
     this.#clock = options.clock;
     this.#changeLogKeep = checkChangeLogKeep(options.changeLogKeep ?? DEFAULT_CHANGE_LOG_KEEP);
     if (options.path !== ':memory:' && options.path !== '' && !existsSync(options.path)) {
@@ -215,52 +158,59 @@ export class SqliteStore implements Store {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
-    this.#renderStateOf = db.prepare(
-      'SELECT rowid, reply, last_event_at, eta, cells FROM waybills WHERE carrier = ? AND waybill = ?',
-    );
-    // Creates the waybill when it has no scans yet; the reply is rendered right after.
+    // One statement: the attributes row beside the waybill's events, read from the index
+    // (carrier, waybill, time_ms, seq) in rendering order.
+    this.#readWaybill = db.prepare(`
+      SELECT a.eta AS a_eta, a.cells AS a_cells, a.destination AS a_destination, a.updated_at AS a_updated_at,
+             ${EVENT_COLUMNS.split(', ')
+               .map((c) => 'e.' + c)
+               .join(', ')}
+      FROM (SELECT ? AS carrier, ? AS waybill) AS k
+      LEFT JOIN attributes a ON a.carrier = k.carrier AND a.waybill = k.waybill
+      LEFT JOIN events e ON e.carrier = k.carrier AND e.waybill = k.waybill
+      ORDER BY e.time_ms, e.seq`);
+    // Both walk an index in waybill order: no sort.
+    this.#eventPage = db
+      .prepare(
+        'SELECT DISTINCT waybill FROM events WHERE carrier = ? AND waybill > ? ORDER BY waybill LIMIT ?',
+      )
+      .pluck();
+    this.#attributePage = db
+      .prepare('SELECT waybill FROM attributes WHERE carrier = ? AND waybill > ? ORDER BY waybill LIMIT ?')
+      .pluck();
     this.#setAttributes = db.prepare(`
-      INSERT INTO waybills (carrier, waybill, reply, status, last_event_at, updated_at, eta, cells, destination)
-      VALUES (@carrier, @waybill, '{}', 0, 0, @now, @eta, @cells, @destination)
+      INSERT INTO attributes (carrier, waybill, eta, cells, destination, updated_at)
+      VALUES (@carrier, @waybill, @eta, @cells, @destination, @now)
       ON CONFLICT (carrier, waybill) DO UPDATE SET
         eta = CASE WHEN @set_eta THEN excluded.eta ELSE eta END,
         cells = CASE WHEN @set_cells THEN excluded.cells ELSE cells END,
         destination = CASE WHEN @set_destination THEN excluded.destination ELSE destination END,
         updated_at = excluded.updated_at`);
     this.#deleteEvents = db.prepare('DELETE FROM events WHERE carrier = ? AND waybill = ?');
-    this.#deleteWaybill = db.prepare('DELETE FROM waybills WHERE carrier = ? AND waybill = ?');
-    // A waybill without events (last_event_at 0) ages from its last attribute update instead.
-    this.#purgeCandidates = db.prepare(`
-      SELECT carrier, waybill FROM waybills
-      WHERE last_event_at < @cutoff AND NOT (last_event_at = 0 AND updated_at >= @cutoff)
-      LIMIT ${PURGE_CHUNK}`);
-    this.#eventsOf = db.prepare(
-      'SELECT * FROM events WHERE carrier = ? AND waybill = ? ORDER BY time_ms, seq',
+    this.#deleteAttributes = db.prepare('DELETE FROM attributes WHERE carrier = ? AND waybill = ?');
+    this.#deleteOwners = db.prepare('DELETE FROM owners WHERE carrier = ? AND waybill = ?');
+    this.#appendChange = db.prepare('INSERT INTO changes (carrier, waybill, tag) VALUES (?, ?, ?)');
+    this.#pruneAt = db.prepare('SELECT seq, tag FROM changes WHERE seq <= ? ORDER BY seq DESC LIMIT 1');
+    this.#prune = db.prepare('DELETE FROM changes WHERE seq <= ?');
+    this.#setPruned = db.prepare(
+      'UPDATE change_log SET pruned_through = ?, pruned_tag = ? WHERE pruned_through < ?',
     );
-    this.#upsertWaybill = db.prepare(`
-      INSERT INTO waybills (carrier, waybill, reply, status, last_event_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (carrier, waybill) DO UPDATE SET
-        reply = excluded.reply, status = excluded.status,
-        last_event_at = excluded.last_event_at, updated_at = excluded.updated_at`);
-    // As a BLOB, the reply comes back as bytes: no UTF-8 decode now and no re-encode on write.
-    this.#replyOf = db
-      .prepare('SELECT CAST(reply AS BLOB) FROM waybills WHERE carrier = ? AND waybill = ?')
-      .pluck();
-    this.#dataVersion = db.prepare('PRAGMA data_version').pluck();
-    this.#waybillOf = db.prepare('SELECT * FROM waybills WHERE carrier = ? AND waybill = ?');
-    // Walks the primary key (carrier, waybill): no sort, no extra index.
-    this.#waybillPage = db
-      .prepare('SELECT waybill FROM waybills WHERE carrier = ? AND waybill > ? ORDER BY waybill LIMIT ?')
-      .pluck();
+    this.#feedState = db.prepare(`
+      SELECT (SELECT store_id FROM store_meta) AS storeId, pruned_through AS prunedThrough, pruned_tag AS prunedTag,
+             (SELECT seq FROM changes ORDER BY seq DESC LIMIT 1) AS newestSeq,
+             (SELECT tag FROM changes ORDER BY seq DESC LIMIT 1) AS newestTag
+      FROM change_log`);
+    this.#tagAt = db.prepare('SELECT tag FROM changes WHERE seq = ?').pluck();
+    this.#changesAfter = db.prepare(
+      'SELECT seq, carrier, waybill, tag FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
 
-    this.#ingestTx = db.transaction((carrier: string, events: readonly ScanEvent[]) => {
+    this.#appendTx = db.transaction((carrier: string, events: readonly ScanEvent[]) => {
       const now = this.#clock.now();
-      const outcomes: IngestOutcome[] = [];
-      // The events this call inserted, by waybill: a waybill seen for the first time renders
-      // from these alone, without reading them back.
-      const touched = new Map<string, StoredEvent[]>();
-      for (const e of events) {
+      const outcomes: IngestOutcome[] = new Array(events.length);
+      const touched = new Set<string>();
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
         const fingerprint = eventFingerprint(e);
         // Positional binding: measurably cheaper than named parameters on the bulk path.
         const info = this.#insertEvent.run(
@@ -278,45 +228,25 @@ export class SqliteStore implements Store {
           fingerprint,
         );
         if (info.changes === 1) {
-          outcomes.push('inserted');
-          const stored: StoredEvent = {
-            waybill: e.waybill,
-            eventId: e.eventId,
-            time: e.time,
-            status: e.status,
-            label: e.label,
-            description: e.description,
-            location: e.location,
-            eta: e.eta,
-            cells: e.cells,
-            seq: Number(info.lastInsertRowid),
-            ingestedAt: now,
-          };
-          const list = touched.get(e.waybill);
-          if (list) list.push(stored);
-          else touched.set(e.waybill, [stored]);
+          outcomes[i] = 'inserted';
+          touched.add(e.waybill);
         } else {
-          // Only the rare re-sent event pays for this read.
+          // Only a re-sent event pays for this read.
           const row = this.#existingEvent.get(carrier, e.eventId) as EventRow;
-          const stored = row.fingerprint ?? eventFingerprint(toStored(row));
-          outcomes.push(stored === fingerprint ? 'duplicate' : 'conflict');
+          const stored = row.fingerprint ?? eventFingerprint(toStoredEvent(row));
+          outcomes[i] = stored === fingerprint ? 'duplicate' : 'conflict';
         }
       }
-      // In key order: the rows of a time-ordered feed's batch are scattered, and visiting them in
-      // B-tree order dirties each page once, in one pass.
-      for (const waybill of [...touched.keys()].sort())
-        this.#render(carrier, waybill, now, touched.get(waybill));
-      this.#logChanges(carrier, touched.keys());
+      this.#logChanges(carrier, touched);
       return outcomes;
     });
 
     this.#setAttributesTx = db.transaction(
       (carrier: string, waybill: string, patch: WaybillAttributesPatch) => {
-        const now = this.#clock.now();
         this.#setAttributes.run({
           carrier,
           waybill,
-          now,
+          now: this.#clock.now(),
           eta: patch.eta ?? null,
           cells: patch.cells === undefined || patch.cells === null ? null : JSON.stringify(patch.cells),
           destination: patch.destination ?? null,
@@ -324,88 +254,107 @@ export class SqliteStore implements Store {
           set_cells: patch.cells === undefined ? 0 : 1,
           set_destination: patch.destination === undefined ? 0 : 1,
         });
-        this.#render(carrier, waybill, now);
         this.#logChanges(carrier, [waybill]);
       },
     );
 
     this.#deleteTx = db.transaction((carrier: string, waybill: string) => {
-      const events = this.#deleteEvents.run(carrier, waybill).changes;
-      const waybills = this.#deleteWaybill.run(carrier, waybill).changes;
-      if (waybills === 0 && events === 0) return undefined;
+      const removed = this.#erase(carrier, waybill);
+      if (removed === undefined) return undefined;
       this.#logChanges(carrier, [waybill]);
-      return { waybills, events };
+      return removed;
     });
 
-    this.#purgeChunkTx = db.transaction((cutoff: number) => {
-      const rows = this.#purgeCandidates.all({ cutoff }) as { carrier: string; waybill: string }[];
+    // Groups of the events index in key order, after the cursor; the newest event of each.
+    const walk = db.prepare(`
+      SELECT carrier, waybill, MAX(time_ms) AS last, COUNT(*) AS events FROM events
+      WHERE (carrier, waybill) > (?, ?)
+      GROUP BY carrier, waybill ORDER BY carrier, waybill LIMIT ${PURGE_CHUNK}`);
+    this.#walkTx = db.transaction((cutoff: number, after: WaybillRef | undefined) => {
+      const rows = walk.all(after?.carrier ?? '', after?.waybill ?? '') as AgedRow[];
+      let waybills = 0;
       let events = 0;
       for (const r of rows) {
-        events += this.#deleteEvents.run(r.carrier, r.waybill).changes;
-        this.#deleteWaybill.run(r.carrier, r.waybill);
+        if (r.last >= cutoff) continue;
+        events += this.#erase(r.carrier, r.waybill)?.events ?? 0;
+        waybills++;
         this.#logChanges(r.carrier, [r.waybill]);
       }
-      return { waybills: rows.length, events, more: rows.length === PURGE_CHUNK };
+      const last = rows.length === PURGE_CHUNK ? rows[rows.length - 1] : undefined;
+      return {
+        removed: { waybills, events },
+        last: last && { carrier: last.carrier, waybill: last.waybill },
+      };
+    });
+    const orphans = db.prepare(`
+      SELECT carrier, waybill FROM attributes a
+      WHERE updated_at < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.carrier = a.carrier AND e.waybill = a.waybill)
+      LIMIT ${PURGE_CHUNK}`);
+    this.#orphansTx = db.transaction((cutoff: number) => {
+      const rows = orphans.all(cutoff) as WaybillRef[];
+      for (const r of rows) {
+        this.#erase(r.carrier, r.waybill);
+        this.#logChanges(r.carrier, [r.waybill]);
+      }
+      return { waybills: rows.length, events: 0 };
+    });
+
+    // One read transaction: the entries and the feed's state come from one snapshot.
+    this.#pageTx = db.transaction((after: ChangeMark, limit: number) => {
+      const rows = this.#changesAfter.all(after.seq, limit) as ChangeRow[];
+      return changePage(after, rows, {
+        ...this.#state(),
+        tagAtMark: this.#tagAt.get(after.seq) as string | undefined,
+      });
     });
   }
 
-  #changes(): ChangeStatements {
-    if (this.#changeStatements) return this.#changeStatements;
-    const db = this.#db;
-    const read = db.prepare('SELECT seq, carrier, waybill FROM changes WHERE seq > ? ORDER BY seq LIMIT ?');
-    const state = db.prepare(
-      'SELECT pruned_through AS prunedThrough, MAX(pruned_through, (SELECT COALESCE(MAX(seq), 0) FROM changes)) AS newest FROM change_log',
-    );
-    this.#changeStatements = {
-      append: db.prepare('INSERT INTO changes (carrier, waybill) VALUES (?, ?)'),
-      prune: db.prepare('DELETE FROM changes WHERE seq <= ?'),
-      setPruned: db.prepare('UPDATE change_log SET pruned_through = MAX(pruned_through, ?)'),
-      state,
-      // One read transaction: the entries and the prune state come from one snapshot.
-      page: db.transaction((after: number, limit: number) => {
-        const rows = read.all(after, limit) as ChangeRow[];
-        const s = state.get() as { prunedThrough: number; newest: number };
-        return changePage(after, rows, s.prunedThrough, s.newest);
-      }),
+  #state(): Omit<FeedState, 'tagAtMark'> {
+    const s = this.#feedState.get() as {
+      storeId: string;
+      prunedThrough: number;
+      prunedTag: string;
+      newestSeq: number | null;
+      newestTag: string | null;
     };
-    return this.#changeStatements;
+    return {
+      storeId: s.storeId,
+      prunedThrough: s.prunedThrough,
+      prunedTag: s.prunedTag,
+      newest: s.newestSeq === null ? undefined : { seq: s.newestSeq, tag: s.newestTag! },
+    };
+  }
+
+  /** Erases a waybill's events, attributes and owners, inside the caller's transaction. */
+  #erase(carrier: string, waybill: string): Removed | undefined {
+    const events = this.#deleteEvents.run(carrier, waybill).changes;
+    const attributes = this.#deleteAttributes.run(carrier, waybill).changes;
+    this.#deleteOwners.run(carrier, waybill);
+    if (events === 0 && attributes === 0) return undefined;
+    return { waybills: 1, events };
   }
 
   /** Appends one change-log entry per waybill, inside the caller's write transaction. */
   #logChanges(carrier: string, waybills: Iterable<string>): void {
-    const c = this.#changes();
+    const list = [...waybills];
+    if (list.length === 0) return;
+    const tags = newTags(list.length);
     let first = 0;
     let last = 0;
-    for (const w of waybills) {
-      last = Number(c.append.run(carrier, w).lastInsertRowid);
+    for (let i = 0; i < list.length; i++) {
+      last = Number(this.#appendChange.run(carrier, list[i], tags[i]).lastInsertRowid);
       if (first === 0) first = last;
     }
-    if (first === 0) return;
     const through = pruneThrough(first, last, this.#changeLogKeep);
-    if (through !== undefined) {
-      c.prune.run(through);
-      c.setPruned.run(through);
-    }
+    if (through === undefined) return;
+    const at = this.#pruneAt.get(through) as { seq: number; tag: string } | undefined;
+    if (at === undefined) return;
+    this.#setPruned.run(at.seq, at.tag, at.seq);
+    this.#prune.run(at.seq);
   }
 
-  /**
-   * Re-renders a waybill's reply. `inserted` are events this transaction just stored: when the
-   * waybill has no row yet, they are all its events (a waybill's events and its row are written
-   * and erased together), so bulk loads of new waybills skip reading them back.
-   */
-  #render(carrier: string, waybill: string, now: number, inserted?: readonly StoredEvent[]): void {
-    const row = this.#renderStateOf.get(carrier, waybill) as
-      { reply: string; last_event_at: number; eta: string | null; cells: string | null } | undefined;
-    const state = row && { reply: row.reply, lastEventAt: row.last_event_at, eta: row.eta, cells: row.cells };
-    const r =
-      renderWithoutReading(this.#renderer, carrier, state, inserted) ??
-      renderFromEvents(
-        this.#renderer,
-        carrier,
-        state,
-        (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored),
-      );
-    this.#upsertWaybill.run(carrier, waybill, r.json, r.status, r.lastEventAt, now);
+  #open(): void {
+    if (this.#closed) throw new Error('store is closed');
   }
 
   /** Runs a synchronous body as a store call: refused after close, errors as rejections. */
@@ -418,42 +367,75 @@ export class SqliteStore implements Store {
     }
   }
 
-  setWaybillAttributes(
-    carrier: string,
-    waybill: string,
-    patch: WaybillAttributesPatch,
-  ): Promise<WaybillRecord> {
+  append(carrier: string, events: readonly ScanEvent[]): Promise<IngestOutcome[]> {
+    return this.#call(() => this.#appendTx(carrier, events));
+  }
+
+  setAttributes(carrier: string, waybill: string, patch: WaybillAttributesPatch): Promise<void> {
+    return this.#call(() => this.#setAttributesTx(carrier, waybill, patch));
+  }
+
+  readWaybill(carrier: string, waybill: string): Promise<WaybillState | undefined> {
+    return this.#call(() => toWaybillState(this.#readWaybill.all(carrier, waybill) as StateRow[]));
+  }
+
+  listWaybills(carrier: string, page: WaybillPage): Promise<string[]> {
     return this.#call(() => {
-      this.#setAttributesTx(carrier, waybill, patch);
-      return this.#record(carrier, waybill)!;
+      if (!Number.isInteger(page.limit) || page.limit < 1)
+        throw new RangeError('limit must be a positive integer');
+      const after = page.after ?? '';
+      return mergePages(
+        this.#eventPage.all(carrier, after, page.limit) as string[],
+        this.#attributePage.all(carrier, after, page.limit) as string[],
+        page.limit,
+      );
     });
+  }
+
+  countByCarrier(): Promise<ReadonlyMap<string, number>> {
+    return this.#call(() => {
+      const rows = this.#db
+        .prepare(
+          `SELECT carrier, COUNT(*) AS n FROM (
+             SELECT DISTINCT carrier, waybill FROM events UNION SELECT carrier, waybill FROM attributes)
+           GROUP BY carrier ORDER BY carrier`,
+        )
+        .all() as { carrier: string; n: number }[];
+      return new Map(rows.map((r) => [r.carrier, r.n]));
+    });
+  }
+
+  changesSince(after: ChangeMark, limit: number): Promise<ChangePage> {
+    return this.#call(() => {
+      checkChangesArgs(after, limit);
+      return this.#pageTx(after, limit);
+    });
+  }
+
+  lastChange(): Promise<ChangeMark> {
+    return this.#call(() => newestMark(this.#state()));
   }
 
   deleteWaybill(carrier: string, waybill: string): Promise<Removed | undefined> {
     return this.#call(() => this.#deleteTx(carrier, waybill));
   }
 
-  async purgeOlderThan(cutoff: number): Promise<Removed> {
-    let waybills = 0;
-    let events = 0;
-    for (;;) {
-      const chunk = await this.#call(() => this.#purgeChunkTx(cutoff));
-      waybills += chunk.waybills;
-      events += chunk.events;
-      if (!chunk.more) return { waybills, events };
-      // Let the event loop serve queries between chunks.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+  purgeOlderThan(cutoff: number): Promise<Removed> {
+    return purgeLoop(
+      (after) => this.#call(() => this.#walkTx(cutoff, after)),
+      () => this.#call(() => this.#orphansTx(cutoff)),
+    );
   }
 
   countOlderThan(cutoff: number): Promise<Removed> {
     return this.#call(() => {
       const row = this.#db
         .prepare(
-          `SELECT COUNT(*) AS waybills,
-             COALESCE(SUM((SELECT COUNT(*) FROM events e WHERE e.carrier = w.carrier AND e.waybill = w.waybill)), 0) AS events
-           FROM waybills w
-           WHERE last_event_at < @cutoff AND NOT (last_event_at = 0 AND updated_at >= @cutoff)`,
+          `SELECT COUNT(*) AS waybills, COALESCE(SUM(n), 0) AS events FROM (
+             SELECT COUNT(*) AS n FROM events GROUP BY carrier, waybill HAVING MAX(time_ms) < @cutoff
+             UNION ALL
+             SELECT 0 FROM attributes a WHERE updated_at < @cutoff
+               AND NOT EXISTS (SELECT 1 FROM events e WHERE e.carrier = a.carrier AND e.waybill = a.waybill))`,
         )
         .get({ cutoff }) as Removed;
       return { waybills: row.waybills, events: row.events };
@@ -479,13 +461,13 @@ export class SqliteStore implements Store {
   findApiKey(id: string): Promise<ApiKeyRecord | undefined> {
     return this.#call(() => {
       const row = this.#db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
-      return row && toKey(row);
+      return row && toApiKey(row);
     });
   }
 
   listApiKeys(): Promise<ApiKeyRecord[]> {
     return this.#call(() =>
-      (this.#db.prepare('SELECT * FROM api_keys ORDER BY created_at, rowid').all() as KeyRow[]).map(toKey),
+      (this.#db.prepare('SELECT * FROM api_keys ORDER BY created_at, rowid').all() as KeyRow[]).map(toApiKey),
     );
   }
 
@@ -498,84 +480,37 @@ export class SqliteStore implements Store {
     );
   }
 
-  #record(carrier: string, waybill: string): WaybillRecord | undefined {
-    const row = this.#waybillOf.get(carrier, waybill) as WaybillRow | undefined;
-    if (!row) return undefined;
-    const events = (this.#eventsOf.all(carrier, waybill) as EventRow[]).map(toStored);
-    return {
-      carrier,
-      waybill,
-      replyJson: row.reply,
-      lastEventAt: row.last_event_at,
-      updatedAt: row.updated_at,
-      events,
-      attributes: toAttributes(row),
-    };
-  }
-
-  #open(): void {
-    if (this.#closed) throw new Error('store is closed');
-  }
-
-  ingest(carrier: string, events: readonly ScanEvent[]): Promise<IngestOutcome[]> {
-    try {
-      this.#open();
-      return Promise.resolve(this.#ingestTx(carrier, events));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  getReply(carrier: string, waybill: string): Promise<StoredReply | undefined> {
-    try {
-      this.#open();
-      const json = this.#replyOf.get(carrier, waybill) as Buffer | undefined;
-      return Promise.resolve(json === undefined ? undefined : { json });
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  getWaybill(carrier: string, waybill: string): Promise<WaybillRecord | undefined> {
-    return this.#call(() => this.#record(carrier, waybill));
-  }
-
-  /** SQLite's `data_version`: it moves when another connection commits. */
-  changeCounter(): number {
-    this.#open();
-    return this.#dataVersion.get() as number;
-  }
-
-  changesSince(after: number, limit: number): Promise<ChangePage> {
+  bindOwner(carrier: string, waybill: string, openidHash: string, at: number): Promise<void> {
     return this.#call(() => {
-      checkChangesArgs(after, limit);
-      return this.#changes().page(after, limit);
+      this.#db
+        .prepare(
+          `INSERT INTO owners (carrier, waybill, openid_hash, bound_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (carrier, waybill, openid_hash) DO UPDATE SET bound_at = excluded.bound_at`,
+        )
+        .run(carrier, waybill, openidHash, at);
     });
   }
 
-  lastChange(): Promise<number> {
-    return this.#call(() => (this.#changes().state.get() as { newest: number }).newest);
+  unbindOwner(carrier: string, waybill: string, openidHash: string): Promise<boolean> {
+    return this.#call(
+      () =>
+        this.#db
+          .prepare('DELETE FROM owners WHERE carrier = ? AND waybill = ? AND openid_hash = ?')
+          .run(carrier, waybill, openidHash).changes > 0,
+    );
   }
 
-  listWaybills(carrier: string, page: WaybillPage): Promise<string[]> {
-    try {
-      this.#open();
-      if (!Number.isInteger(page.limit) || page.limit < 1)
-        throw new RangeError('limit must be a positive integer');
-      return Promise.resolve(this.#waybillPage.all(carrier, page.after ?? '', page.limit) as string[]);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  isOwner(carrier: string, waybill: string, openidHash: string): Promise<boolean> {
+    return this.#call(
+      () =>
+        this.#db
+          .prepare('SELECT 1 FROM owners WHERE carrier = ? AND waybill = ? AND openid_hash = ?')
+          .get(carrier, waybill, openidHash) !== undefined,
+    );
   }
 
   ping(): Promise<void> {
-    try {
-      this.#open();
-      this.#db.prepare('SELECT 1').get();
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return this.#call(() => void this.#db.prepare('SELECT 1').get());
   }
 
   close(): Promise<void> {

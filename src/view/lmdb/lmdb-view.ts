@@ -17,6 +17,8 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import type { ChangeMark } from '../../store/roles.js';
+import { NO_MARK, sameMark } from '../../store/sql/change-feed.js';
 import { viewKey, type ReplyView, type ViewEntry } from '../reply-view.js';
 
 export interface LmdbViewOptions {
@@ -25,8 +27,8 @@ export interface LmdbViewOptions {
 }
 
 const BOOT_ID = '/proc/sys/kernel/random/boot_id';
-const POSITION = 'position';
-const SOURCE = 'source';
+/** The change mark, as `{store, seq, tag}`; a view file from before marks holds a number here. */
+const POSITION = 'mark';
 const WARM = 'warm';
 
 function bootId(): string | undefined {
@@ -78,36 +80,33 @@ export class LmdbReplyView implements ReplyView {
     return this.#replies.getBinary(viewKey(carrier, waybill));
   }
 
-  position(): number {
-    return (this.#meta.get(POSITION) as number | undefined) ?? 0;
+  position(): ChangeMark {
+    const mark = this.#meta.get(POSITION) as ChangeMark | undefined;
+    return typeof mark === 'object' && mark !== null ? mark : NO_MARK;
   }
 
-  source(): string | undefined {
-    return this.#meta.get(SOURCE) as string | undefined;
-  }
-
-  fill(seenAt: number, entries: readonly ViewEntry[]): Promise<boolean> {
+  fill(seenAt: ChangeMark, entries: readonly ViewEntry[]): Promise<boolean> {
     return this.#write(() => {
-      if (this.position() !== seenAt) return false;
+      if (!sameMark(this.position(), seenAt)) return false;
       for (const e of entries) this.#replies.putSync(viewKey(e.carrier, e.waybill), e.value);
       return true;
     });
   }
 
-  advance(next: number, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean> {
+  advance(next: ChangeMark, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean> {
     return this.#write(() => {
-      if (this.position() >= next) return false;
+      const at = this.position();
+      if (at.store !== next.store || at.seq >= next.seq) return false;
       for (const t of touched) this.#replies.removeSync(viewKey(t.carrier, t.waybill));
       this.#meta.putSync(POSITION, next);
       return true;
     });
   }
 
-  reset(position: number, source: string): Promise<void> {
+  reset(position: ChangeMark): Promise<void> {
     return this.#write(() => {
       this.#replies.clearSync();
-      this.#meta.putSync(POSITION, position);
-      this.#meta.putSync(SOURCE, source);
+      this.#meta.putSync(POSITION, { store: position.store, seq: position.seq, tag: position.tag });
       this.#meta.removeSync(WARM);
     });
   }

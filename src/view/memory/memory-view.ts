@@ -4,12 +4,13 @@
  * (`--view memory`). It follows the same contract as the LMDB view but is private to one process,
  * so each worker holds and fills its own copy.
  */
+import type { ChangeMark } from '../../store/roles.js';
+import { NO_MARK, sameMark } from '../../store/sql/change-feed.js';
 import { viewKey, type ReplyView, type ViewEntry } from '../reply-view.js';
 
 export class MemoryReplyView implements ReplyView {
   readonly #entries = new Map<string, Buffer>();
-  #position = 0;
-  #source: string | undefined;
+  #position: ChangeMark = NO_MARK;
   #warm = false;
   #closed = false;
 
@@ -17,36 +18,31 @@ export class MemoryReplyView implements ReplyView {
     return this.#entries.get(viewKey(carrier, waybill));
   }
 
-  position(): number {
+  position(): ChangeMark {
     return this.#position;
   }
 
-  source(): string | undefined {
-    return this.#source;
-  }
-
-  fill(seenAt: number, entries: readonly ViewEntry[]): Promise<boolean> {
+  fill(seenAt: ChangeMark, entries: readonly ViewEntry[]): Promise<boolean> {
     return this.#write(() => {
-      if (this.#position !== seenAt) return false;
+      if (!sameMark(this.#position, seenAt)) return false;
       for (const e of entries) this.#entries.set(viewKey(e.carrier, e.waybill), e.value);
       return true;
     });
   }
 
-  advance(next: number, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean> {
+  advance(next: ChangeMark, touched: readonly { carrier: string; waybill: string }[]): Promise<boolean> {
     return this.#write(() => {
-      if (this.#position >= next) return false;
+      if (this.#position.store !== next.store || this.#position.seq >= next.seq) return false;
       for (const t of touched) this.#entries.delete(viewKey(t.carrier, t.waybill));
       this.#position = next;
       return true;
     });
   }
 
-  reset(position: number, source: string): Promise<void> {
+  reset(position: ChangeMark): Promise<void> {
     return this.#write(() => {
       this.#entries.clear();
       this.#position = position;
-      this.#source = source;
       this.#warm = false;
     });
   }

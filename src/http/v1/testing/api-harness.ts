@@ -9,7 +9,6 @@ import type { Carrier } from '../../../carrier/carrier.js';
 import { ManualClock } from '../../../clock/clock.js';
 import { loadGatewayConfig, type LimitsConfig } from '../../../config.js';
 import { MemoryReplayGuard } from '../../../guard/memory/memory-guard.js';
-import { makeRenderer } from '../../../store/renderer.js';
 import { SqliteStore } from '../../../store/sqlite/sqlite-store.js';
 import { defaultEventCodes } from '../../../tracking/event-codes.js';
 import { buildApp } from '../../app.js';
@@ -47,7 +46,6 @@ export async function apiHarness(
     path: options.path ?? ':memory:',
     create: true,
     clock,
-    renderer: makeRenderer(() => 'Asia/Shanghai'),
   });
   const guard = new MemoryReplayGuard({ clock, maxEntries: 1000 });
   const app = buildApp({

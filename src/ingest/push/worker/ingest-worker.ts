@@ -10,21 +10,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Store } from '../../../store/store.js';
 import { storePush } from '../push-ingestor.js';
-import type { CarrierRenderOptions, FromWorker, ToWorker, WorkerStoreSpec } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WorkerStoreSpec } from './worker-protocol.js';
 import { openWorkerStore } from './worker-store.js';
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker.js runs as a worker thread');
 const post = (message: FromWorker) => port.postMessage(message);
 
-const renderOptions = new Map<string, CarrierRenderOptions>();
 let store: Store;
 try {
-  store = await openWorkerStore(workerData as WorkerStoreSpec, (carrier) => {
-    const options = renderOptions.get(carrier);
-    if (!options) throw new Error(`no render options for carrier ${carrier}`);
-    return options;
-  });
+  store = await openWorkerStore(workerData as WorkerStoreSpec);
   await store.ping();
   post({ type: 'ready' });
 } catch (err) {
@@ -41,7 +36,6 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   const { id } = message;
-  renderOptions.set(message.carrier, message.render);
   storePush(store, { carrier: message.carrier, body: message.body, rules: message.rules }).then(
     (outcome) =>
       post(

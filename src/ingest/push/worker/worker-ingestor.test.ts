@@ -21,10 +21,9 @@ async function created(name: string): Promise<string> {
 
 const BUILT = new URL('../../../../dist/ingest/push/worker/ingest-worker.js', import.meta.url);
 const CRASHING = new URL('./testing/crashing-worker.mjs', import.meta.url);
-const renderOptionsOf = () => ({ timeZone: 'Asia/Shanghai' });
 
 pushIngestorContract('worker', (path) =>
-  WorkerIngestor.start({ store: { kind: 'sqlite', path }, renderOptionsOf, workerUrl: BUILT }),
+  WorkerIngestor.start({ store: { kind: 'sqlite', path }, workerUrl: BUILT }),
 );
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-worker-'));
@@ -47,7 +46,7 @@ describe('WorkerIngestor', () => {
   it('refuses to start when the worker cannot open the store', async () => {
     // A folder is no database file.
     await expect(
-      WorkerIngestor.start({ store: { kind: 'sqlite', path: dir }, renderOptionsOf, workerUrl: BUILT }),
+      WorkerIngestor.start({ store: { kind: 'sqlite', path: dir }, workerUrl: BUILT }),
     ).rejects.toThrow(/push worker could not open the store/);
   });
 
@@ -55,7 +54,6 @@ describe('WorkerIngestor', () => {
     const told: string[] = [];
     const ingestor = await WorkerIngestor.start({
       store: { kind: 'sqlite', path: await created('told.db') },
-      renderOptionsOf,
       workerUrl: BUILT,
       onStored: (carrier, waybills) => void told.push(...waybills.map((w) => `${carrier}/${w}`)),
     });
@@ -75,7 +73,6 @@ describe('WorkerIngestor', () => {
     const crashes: Error[] = [];
     const ingestor = await WorkerIngestor.start({
       store: { kind: 'sqlite', path: await created('crash.db') },
-      renderOptionsOf,
       workerUrl: CRASHING,
       onCrash: (err) => crashes.push(err),
     });
@@ -93,7 +90,6 @@ describe('WorkerIngestor', () => {
   it('refuses pushes once closed', async () => {
     const ingestor = await WorkerIngestor.start({
       store: { kind: 'sqlite', path: await created('closed.db') },
-      renderOptionsOf,
       workerUrl: BUILT,
     });
     await ingestor.close();

@@ -15,12 +15,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PushIngestor, PushOutcome, PushRequest } from '../push-ingestor.js';
-import type { CarrierRenderOptions, FromWorker, ToWorker, WorkerStoreSpec } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WorkerStoreSpec } from './worker-protocol.js';
 
 export interface WorkerIngestorOptions {
   readonly store: WorkerStoreSpec;
-  /** A carrier's reply layout as it is now (a reload applies to the next push). */
-  readonly renderOptionsOf: (carrier: string) => CarrierRenderOptions;
   /** Called with the waybills a push changed, in slices, before the push is answered. */
   readonly onStored?: (carrier: string, waybills: readonly string[]) => void | Promise<void>;
   /** Called when the worker stops unexpectedly (pushes in flight have failed). */
@@ -176,7 +174,6 @@ export class WorkerIngestor implements PushIngestor {
       carrier: request.carrier,
       body: { format, bytes: body },
       rules: request.rules,
-      render: this.#options.renderOptionsOf(request.carrier),
     };
     return new Promise<PushOutcome>((resolve, reject) => {
       running.pending.set(id, { carrier: request.carrier, resolve, reject });

@@ -5,12 +5,8 @@
  * reply string and one string of waybills, which cost the serving thread a copy, not a parse.
  */
 import type { StoreSpec } from '../../../config.js';
-import type { RenderOptions } from '../../../tracking/render.js';
 import type { IngestRules } from '../../ingest-batch.js';
 import type { PushBody } from '../push-body.js';
-
-/** How a carrier's replies are drawn, sent with each push so a config reload applies. */
-export type CarrierRenderOptions = Omit<RenderOptions, 'overrides'>;
 
 /**
  * What the worker needs to open its own store connection: the configured store (never a SQLite
@@ -25,7 +21,6 @@ export type ToWorker =
       readonly carrier: string;
       readonly body: PushBody;
       readonly rules: IngestRules;
-      readonly render: CarrierRenderOptions;
     }
   | { readonly type: 'close' };
 

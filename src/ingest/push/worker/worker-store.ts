@@ -3,17 +3,14 @@
  * The one place the push worker opens its store connection, through the backend seam like every
  * other command. Its own connection, because a better-sqlite3 handle belongs to the thread that
  * opened it; SQLite's WAL lets the serving thread's connection read while this one writes (a
- * PostgreSQL store simply gets a pool of its own).
+ * PostgreSQL store simply gets a pool of its own). The worker appends events only: it renders
+ * nothing, so it needs no carrier's render options.
  */
 import { openStore } from '../../../backends/open-backends.js';
 import { systemClock } from '../../../clock/clock.js';
-import { makeCarrierRenderer } from '../../../store/renderer.js';
 import type { Store } from '../../../store/store.js';
-import type { CarrierRenderOptions, WorkerStoreSpec } from './worker-protocol.js';
+import type { WorkerStoreSpec } from './worker-protocol.js';
 
-export function openWorkerStore(
-  spec: WorkerStoreSpec,
-  renderOptionsOf: (carrier: string) => CarrierRenderOptions,
-): Promise<Store> {
-  return openStore(spec, { clock: systemClock, renderer: makeCarrierRenderer(renderOptionsOf) });
+export function openWorkerStore(spec: WorkerStoreSpec): Promise<Store> {
+  return openStore(spec, { clock: systemClock });
 }

@@ -3,47 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
+import { oneZone, RenderOnRead } from '../reply/render-on-read.js';
+import { event } from '../store/store.case.test.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import type { ScanEvent } from '../tracking/event.js';
+import { replyOf } from '../testing/render-reply.js';
 import { wrapStore } from '../testing/wrap-store.js';
-import { inflateReply } from '../view/deflated-reply.js';
-import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
-import { MemoryReplyView } from '../view/memory/memory-view.js';
-import type { ReplyView } from '../view/reply-view.js';
-import { makeRenderer } from './renderer.js';
-import { event, storeContract } from './store.case.test.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
-import type { Store } from './store.js';
-import { ViewedStore, type ViewTimer } from './viewed-store.js';
+import { inflateReply } from './deflated-reply.js';
+import { LmdbReplyView } from './lmdb/lmdb-view.js';
+import { MemoryReplyView } from './memory/memory-view.js';
+import type { ReplyView } from './reply-view.js';
+import { ViewedReplies, type ViewTimer } from './viewed-replies.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-viewed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
-const renderer = makeRenderer(() => 'Asia/Shanghai');
-
-storeContract('sqlite behind a reply view', async ({ renderer, clock, changeLogKeep }) => {
-  const path = join(dir, `contract-${n++}.db`);
-  const inner = new SqliteStore({ path, create: true, renderer, clock, changeLogKeep });
-  const store = new ViewedStore({
-    store: inner,
-    view: new MemoryReplyView(),
-    clock,
-    source: 'test',
-    timer: manualTimer(),
-  });
-  await store.start();
-  const others: SqliteStore[] = [];
-  return {
-    store,
-    another: () => {
-      const other = new SqliteStore({ path, create: true, renderer, clock, changeLogKeep });
-      others.push(other);
-      return Promise.resolve(other);
-    },
-    dispose: async () => {
-      for (const o of others) await o.close();
-      await store.close();
-    },
-  };
-});
 
 /** A timer that runs only when told to: the tests poll by hand. */
 function manualTimer(): ViewTimer & { tick(): void } {
@@ -65,13 +40,21 @@ const text = (reply: { json: Buffer } | undefined) => reply?.json.toString();
 
 interface Node {
   readonly inner: SqliteStore;
-  readonly store: ViewedStore;
+  readonly replies: ViewedReplies;
   readonly view: ReplyView;
+  /** A write through this process: appended, then the after-write hook (the view catches up). */
+  append(carrier: string, events: ScanEvent[]): Promise<void>;
+  erase(carrier: string, waybill: string): Promise<void>;
+  /** The query path's read. */
+  get(carrier: string, waybill: string): Promise<{ json: Buffer; deflated?: Buffer } | undefined>;
 }
 
 const opened: Node[] = [];
 afterEach(async () => {
-  for (const node of opened.splice(0)) await node.store.close();
+  for (const node of opened.splice(0)) {
+    await node.replies.close();
+    await node.inner.close();
+  }
 });
 
 /** One gateway process: its own connection to the database, and a view (shared or not). */
@@ -81,45 +64,60 @@ async function node(
   view: ReplyView = new MemoryReplyView(),
   wrap: (s: Store) => Store = (s) => s,
 ): Promise<Node> {
-  const inner = new SqliteStore({ path, create: true, renderer, clock });
-  const store = new ViewedStore({
-    store: wrap(inner),
+  const inner = new SqliteStore({ path, create: true, clock });
+  const store = wrap(inner);
+  const replies = new ViewedReplies({
+    source: new RenderOnRead(store, oneZone()),
+    feed: store,
+    waybills: store,
     view,
     clock,
-    source: 'file:' + path,
     timer: manualTimer(),
   });
-  await store.start();
-  const made = { inner, store, view };
+  await replies.start();
+  const made: Node = {
+    inner,
+    replies,
+    view,
+    append: async (carrier, events) => {
+      await store.append(carrier, events);
+      await replies.catchUp();
+    },
+    erase: async (carrier, waybill) => {
+      await store.deleteWaybill(carrier, waybill);
+      await replies.catchUp();
+    },
+    get: async (carrier, waybill) => await replies.getReply(carrier, waybill, 'oReader'),
+  };
   opened.push(made);
   return made;
 }
 
-describe('ViewedStore', () => {
+describe('ViewedReplies', () => {
   it('serves replies deflated from the view after the first read, identical to the store', async () => {
     const clock = new ManualClock(Date.UTC(2026, 6, 8));
     const a = await node(join(dir, `serve-${n++}.db`), clock);
-    await a.store.ingest('yto', [scan(W1, 'e1')]);
-    const first = await a.store.getReply('yto', W1);
+    await a.append('yto', [scan(W1, 'e1')]);
+    const first = await a.get('yto', W1);
     await new Promise((r) => setImmediate(r)); // the fill lands at the end of the turn
-    const second = await a.store.getReply('yto', W1);
+    const second = await a.get('yto', W1);
     expect(second?.deflated).toBeDefined();
-    expect(inflateReply(second!.deflated!).toString()).toBe(text(await a.inner.getReply('yto', W1)));
+    expect(inflateReply(second!.deflated!).toString()).toBe(text(await replyOf(a.inner, 'yto', W1)));
     expect(text(first)).toBe(text(second));
-    expect(a.store.stats()).toMatchObject({ hits: 1, misses: 1, entries: 1 });
-    expect(await a.store.getReply('yto', 'YT9999999999999')).toBeUndefined();
+    expect(a.replies.stats()).toMatchObject({ hits: 1, misses: 1, entries: 1 });
+    expect(await a.get('yto', 'YT9999999999999')).toBeUndefined();
   });
 
   it('shows a write made through it at once', async () => {
     const clock = new ManualClock(Date.UTC(2026, 6, 8));
     const a = await node(join(dir, `own-${n++}.db`), clock);
-    await a.store.ingest('yto', [scan(W1, 'e1', 'first')]);
-    await a.store.getReply('yto', W1);
+    await a.append('yto', [scan(W1, 'e1', 'first')]);
+    await a.get('yto', W1);
     await new Promise((r) => setImmediate(r));
-    await a.store.ingest('yto', [scan(W1, 'e2', 'second')]);
-    expect(text(await a.store.getReply('yto', W1))).toContain('second');
-    await a.store.deleteWaybill('yto', W1);
-    expect(await a.store.getReply('yto', W1)).toBeUndefined();
+    await a.append('yto', [scan(W1, 'e2', 'second')]);
+    expect(text(await a.get('yto', W1))).toContain('second');
+    await a.erase('yto', W1);
+    expect(await a.get('yto', W1)).toBeUndefined();
   });
 
   it("drops only the waybills another process's write touched, once it polls the change log", async () => {
@@ -127,21 +125,21 @@ describe('ViewedStore', () => {
     const path = join(dir, `two-${n++}.db`);
     const a = await node(path, clock);
     const b = await node(path, clock);
-    await a.store.ingest('yto', [scan(W1, 'e1', 'old one'), scan(W2, 'e2', 'old two')]);
-    await b.store.catchUp();
-    await b.store.getReply('yto', W1);
-    await b.store.getReply('yto', W2);
+    await a.append('yto', [scan(W1, 'e1', 'old one'), scan(W2, 'e2', 'old two')]);
+    await b.replies.catchUp();
+    await b.get('yto', W1);
+    await b.get('yto', W2);
     await new Promise((r) => setImmediate(r));
     expect(b.view.size()).toBe(2);
 
-    await a.store.ingest('yto', [scan(W1, 'e3', 'new one')]);
+    await a.append('yto', [scan(W1, 'e3', 'new one')]);
     // Before b reads the log, its view still holds the old reply (bounded by the poll interval).
-    expect(text(await b.store.getReply('yto', W1))).toContain('old one');
-    await b.store.catchUp();
+    expect(text(await b.get('yto', W1))).toContain('old one');
+    await b.replies.catchUp();
     expect(b.view.get('yto', W1)).toBeUndefined();
     expect(b.view.get('yto', W2)).toBeDefined(); // untouched: still there
-    expect(text(await b.store.getReply('yto', W1))).toContain('new one');
-    expect(text(await b.store.getReply('yto', W2))).toContain('old two');
+    expect(text(await b.get('yto', W1))).toContain('new one');
+    expect(text(await b.get('yto', W2))).toContain('old two');
   });
 
   it('shares one LMDB view between two processes, and a stale read never lands after a change', async () => {
@@ -149,30 +147,30 @@ describe('ViewedStore', () => {
     const path = join(dir, `shared-${n++}.db`);
     const viewPath = join(dir, `shared-${n++}.mdb`);
     const a = await node(path, clock, new LmdbReplyView({ path: viewPath }));
-    await a.store.ingest('yto', [scan(W1, 'e1', 'old one')]);
+    await a.append('yto', [scan(W1, 'e1', 'old one')]);
     // b reads W1 from the store, slowly: a's write and catch-up happen meanwhile.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const b = await node(path, clock, new LmdbReplyView({ path: viewPath }), (s) =>
       wrapStore(s, {
-        getReply: async (c, w) => {
-          const r = await s.getReply(c, w);
+        readWaybill: async (c, w) => {
+          const r = await s.readWaybill(c, w);
           await held;
           return r;
         },
       }),
     );
-    const slowRead = b.store.getReply('yto', W1);
-    await a.store.ingest('yto', [scan(W1, 'e2', 'new one')]);
+    const slowRead = b.get('yto', W1);
+    await a.append('yto', [scan(W1, 'e2', 'new one')]);
     release();
     expect(text(await slowRead)).toContain('old one'); // read before the write: fine to return
     await new Promise((r) => setImmediate(r));
     // ...but it must not have been kept: the view was invalidated past it.
     expect(b.view.get('yto', W1)).toBeUndefined();
-    expect(text(await b.store.getReply('yto', W1))).toContain('new one');
+    expect(text(await b.get('yto', W1))).toContain('new one');
   });
 
-  it('reads the store, not the view, once the view is behind by more than staleAfterMs', async () => {
+  it('renders on read, not from the view, once the view is behind by more than staleAfterMs', async () => {
     const clock = new ManualClock(Date.UTC(2026, 6, 8));
     const path = join(dir, `stale-${n++}.db`);
     const a = await node(path, clock);
@@ -183,25 +181,25 @@ describe('ViewedStore', () => {
           failing ? Promise.reject(new Error('log gone')) : s.changesSince(after, limit),
       }),
     );
-    await a.store.ingest('yto', [scan(W1, 'e1', 'old one')]);
-    await b.store.catchUp();
-    await b.store.getReply('yto', W1);
+    await a.append('yto', [scan(W1, 'e1', 'old one')]);
+    await b.replies.catchUp();
+    await b.get('yto', W1);
     await new Promise((r) => setImmediate(r));
-    await a.store.ingest('yto', [scan(W1, 'e2', 'new one')]);
+    await a.append('yto', [scan(W1, 'e2', 'new one')]);
     failing = true;
-    await expect(b.store.catchUp()).rejects.toThrow('log gone');
-    expect(b.store.trusted()).toBe(false);
-    expect(text(await b.store.getReply('yto', W1))).toContain('new one');
+    await expect(b.replies.catchUp()).rejects.toThrow('log gone');
+    expect(b.replies.trusted()).toBe(false);
+    expect(text(await b.get('yto', W1))).toContain('new one');
     failing = false;
-    await b.store.catchUp();
-    expect(b.store.trusted()).toBe(true);
+    await b.replies.catchUp();
+    expect(b.replies.trusted()).toBe(true);
     // No catch-up for longer than staleAfterMs: distrusted again.
     clock.advance(1001);
-    expect(b.store.trusted()).toBe(false);
-    expect(b.store.stats().distrusted).toBeGreaterThan(0);
+    expect(b.replies.trusted()).toBe(false);
+    expect(b.replies.stats().distrusted).toBeGreaterThan(0);
   });
 
-  it('drops everything on a gap in the change log, and on a view derived from another store', async () => {
+  it('drops everything on a gap in the change feed, and in front of another store', async () => {
     const clock = new ManualClock(Date.UTC(2026, 6, 8));
     const path = join(dir, `gap-${n++}.db`);
     let gap = false;
@@ -216,27 +214,23 @@ describe('ViewedStore', () => {
         },
       }),
     );
-    await a.store.ingest('yto', [scan(W1, 'e1'), scan(W2, 'e2')]);
-    await a.store.getReply('yto', W1);
-    await a.store.getReply('yto', W2);
+    await a.append('yto', [scan(W1, 'e1'), scan(W2, 'e2')]);
+    await a.get('yto', W1);
+    await a.get('yto', W2);
     await new Promise((r) => setImmediate(r));
     expect(view.size()).toBe(2);
     gap = true;
-    await a.store.catchUp();
+    await a.replies.catchUp();
     expect(gap).toBe(false);
     expect(view.size()).toBe(0);
-    expect(view.position()).toBe(await a.inner.lastChange());
+    expect(view.position()).toEqual(await a.inner.lastChange());
 
     await view.fill(view.position(), [{ carrier: 'yto', waybill: W1, value: Buffer.from('x') }]);
-    const other = new ViewedStore({
-      store: a.inner,
-      view,
-      clock,
-      source: 'file:/another.db',
-      timer: manualTimer(),
-    });
-    await other.start();
+    expect(view.size()).toBe(1);
+    // The same view in front of another database: its position is not that store's.
+    const other = await node(join(dir, `gap-other-${n++}.db`), clock, view);
     expect(view.size()).toBe(0);
-    expect(view.source()).toBe('file:/another.db');
+    expect(view.position()).toEqual(await other.inner.lastChange());
+    expect(other.replies.stats().resets).toBe(1);
   });
 });
