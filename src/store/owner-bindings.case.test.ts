@@ -10,7 +10,7 @@ import { ManualClock } from '../clock/clock.js';
 import type { ScanEvent } from '../tracking/event.js';
 import type { ChangeFeed, Eraser, EventLog, OwnerBindings, WaybillReader } from './roles.js';
 
-export type OwnerBackend = EventLog & Eraser & OwnerBindings & WaybillReader & Partial<ChangeFeed>;
+export type OwnerBackend = EventLog & Eraser & OwnerBindings & WaybillReader & ChangeFeed;
 
 export interface OwnerHarness {
   readonly backend: OwnerBackend;
@@ -60,6 +60,34 @@ export function ownerBindingsContract(name: string, make: OwnerFactory): void {
         expect(await b.isOwner('YTO', W, BOB)).toBe(false);
         expect(await b.isOwner('YTO', OTHER, ALICE)).toBe(false);
         expect(await b.isOwner('ZTO', W, ALICE)).toBe(false);
+      }));
+
+    it("lists a waybill's owners in order, for the reply view", () =>
+      withBackend(async (b, clock) => {
+        await b.append('YTO', [scan(W, 'e1')]);
+        expect(await b.ownersOf('YTO', W)).toEqual([]);
+        await b.bindOwner('YTO', W, BOB, clock.now());
+        await b.bindOwner('YTO', W, ALICE, clock.now());
+        await b.bindOwner('ZTO', W, 'c'.repeat(32), clock.now());
+        expect(await b.ownersOf('YTO', W)).toEqual([ALICE, BOB]);
+        await b.unbindOwner('YTO', W, BOB);
+        expect(await b.ownersOf('YTO', W)).toEqual([ALICE]);
+      }));
+
+    it('tells the change feed of every binding and unbinding, so reply views drop the waybill', () =>
+      withBackend(async (b, clock) => {
+        await b.append('YTO', [scan(W, 'e1')]);
+        const before = await b.lastChange();
+        await b.bindOwner('YTO', W, ALICE, clock.now());
+        const bound = await b.changesSince(before, 10);
+        expect(bound.gap).toBe(false);
+        expect(bound.changes).toEqual([{ carrier: 'YTO', waybill: W }]);
+        expect(await b.unbindOwner('YTO', W, ALICE)).toBe(true);
+        const unbound = await b.changesSince(bound.next, 10);
+        expect(unbound.changes).toEqual([{ carrier: 'YTO', waybill: W }]);
+        // Unbinding nobody changes nothing.
+        expect(await b.unbindOwner('YTO', W, ALICE)).toBe(false);
+        expect((await b.changesSince(unbound.next, 10)).changes).toEqual([]);
       }));
 
     it('binds idempotently and unbinds once', () =>

@@ -32,6 +32,8 @@ export async function apiHarness(
     path?: string;
     carriers?: readonly Carrier[];
     limits?: LimitsConfig;
+    /** Key of the owners' openid hash (privacy tiers); none: the owners API answers 503. */
+    ownerKey?: string;
   } = {},
 ): Promise<ApiHarness> {
   const loaded = loadGatewayConfig({ token: WECHAT_TOKEN }, {});
@@ -40,6 +42,7 @@ export async function apiHarness(
     ...loaded.config,
     ...(options.carriers ? { carriers: options.carriers } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.ownerKey ? { ownerKey: options.ownerKey } : {}),
   };
   const clock = new ManualClock(T0 + 3_600_000);
   const store = new SqliteStore({
