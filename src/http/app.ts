@@ -21,6 +21,8 @@ import { createQueryAnswerer } from '../gateway/answer-query.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
 import { RenderOnRead, renderOptionsFrom } from '../reply/render-on-read.js';
+import { MaskedReplies } from '../privacy/masked-replies.js';
+import { privacyRulesFrom, storeTiers } from '../privacy/store-tiers.js';
 import type { ReplySource } from '../reply/reply-source.js';
 import { InlineIngestor } from '../ingest/push/inline-ingestor.js';
 import type { PushIngestor } from '../ingest/push/push-ingestor.js';
@@ -68,7 +70,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const render =
     deps.render ??
     new RenderOnRead(store, renderOptionsFrom(deps.carrierSource ?? { current: () => config.carriers }));
-  const replies = deps.replies ?? render;
+  // Without a source handed in, the store's replies by tier, without a view (tests, embedding).
+  const carriersNow = () => (deps.carrierSource ?? { current: () => config.carriers }).current();
+  const replies =
+    deps.replies ??
+    storeTiers({
+      masked: new MaskedReplies(
+        store,
+        store,
+        renderOptionsFrom({ current: carriersNow }),
+        privacyRulesFrom(carriersNow),
+      ),
+      full: render,
+      rulesOf: privacyRulesFrom(carriersNow),
+      ownerKey: config.ownerKey,
+    });
   const afterWrite = deps.afterWrite ?? (() => Promise.resolve());
   const limits = limitsOf(config);
   const draining = { value: false };

@@ -18,16 +18,10 @@
 import type { MaybePromise, Reply, ReplySource } from '../reply/reply-source.js';
 import { hashOpenid } from './openid-hash.js';
 
-/** A stranger's reply and the hashes of the waybill's owners, as one lookup returns them. */
-export interface TieredEntry {
-  readonly reply: Reply;
-  readonly owners: readonly string[];
-}
-
 /** Where the two tiers come from. */
 export interface TierSources {
-  /** The masked reply with the owners: the lookup every query makes. */
-  masked(carrier: string, waybill: string): MaybePromise<TieredEntry | undefined>;
+  /** The masked reply with the owners ({@link Reply.owners}): the lookup every query makes. */
+  masked(carrier: string, waybill: string): MaybePromise<Reply | undefined>;
   /** The full reply: an owner's one more lookup, and every query of a carrier without masking. */
   full(carrier: string, waybill: string): MaybePromise<Reply | undefined>;
 }
@@ -47,15 +41,16 @@ const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> =>
 export function tieredReplySource(sources: TierSources, options: TierOptions): ReplySource {
   const hash = options.hash ?? hashOpenid;
   const choose = (
-    entry: TieredEntry | undefined,
+    entry: Reply | undefined,
     carrier: string,
     waybill: string,
     openid: string,
   ): MaybePromise<Reply | undefined> => {
     if (entry === undefined) return undefined;
-    if (entry.owners.length === 0 || options.ownerKey === undefined) return entry.reply;
+    const owners = entry.owners;
+    if (owners === undefined || owners.length === 0 || options.ownerKey === undefined) return entry;
     const h = hash(options.ownerKey, carrier, openid);
-    return entry.owners.includes(h) ? sources.full(carrier, waybill) : entry.reply;
+    return owners.includes(h) ? sources.full(carrier, waybill) : entry;
   };
   return {
     getReply(carrier, waybill, openid) {
