@@ -37,6 +37,7 @@ import {
 import { PURGE_CHUNK, purgeLoop, type PurgeChunk } from '../sql/purge-loop.js';
 import {
   EVENT_COLUMNS,
+  personalColumn,
   mergePages,
   toApiKey,
   toWaybillState,
@@ -223,10 +224,10 @@ export class PostgresStore implements StoreBackend {
       const now = this.#clock.now();
       const { rows } = await c.query({
         name: 'wxtrack_insert_events',
-        text: `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
-               SELECT $1, event_id, waybill, time_ms, status, label, description, location, eta, cells, $2, fingerprint
-               FROM unnest($3::text[], $4::text[], $5::int8[], $6::int2[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-                 WITH ORDINALITY AS u(event_id, waybill, time_ms, status, label, description, location, eta, cells, fingerprint, ord)
+        text: `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint, personal)
+               SELECT $1, event_id, waybill, time_ms, status, label, description, location, eta, cells, $2, fingerprint, personal
+               FROM unnest($3::text[], $4::text[], $5::int8[], $6::int2[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+                 WITH ORDINALITY AS u(event_id, waybill, time_ms, status, label, description, location, eta, cells, fingerprint, personal, ord)
                ORDER BY ord
                ON CONFLICT (carrier, event_id) DO NOTHING
                RETURNING event_id`,
@@ -243,6 +244,7 @@ export class PostgresStore implements StoreBackend {
           unique.map((e) => e.eta ?? null),
           unique.map((e) => (e.cells === undefined ? null : JSON.stringify(e.cells))),
           uniquePrints,
+          unique.map((e) => personalColumn(e)),
         ],
       });
       const inserted = new Set((rows as { event_id: string }[]).map((r) => r.event_id));

@@ -36,6 +36,7 @@ import { MAX_OWNERS_IN_ENTRY } from '../../privacy/owned-entry.js';
 import { PURGE_CHUNK, purgeLoop, type PurgeChunk } from '../sql/purge-loop.js';
 import {
   EVENT_COLUMNS,
+  personalColumn,
   mergePages,
   toApiKey,
   toStoredEvent,
@@ -155,8 +156,8 @@ export class SqliteStore implements StoreBackend {
     db.pragma(`mmap_size = ${Math.trunc(options.mmapBytes ?? 2 ** 33)}`);
 
     this.#insertEvent = db.prepare(`
-      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint, personal)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
     // One statement: the attributes row beside the waybill's events, read from the index
@@ -227,6 +228,7 @@ export class SqliteStore implements StoreBackend {
           e.cells === undefined ? null : JSON.stringify(e.cells),
           now,
           fingerprint,
+          personalColumn(e),
         );
         if (info.changes === 1) {
           outcomes[i] = 'inserted';
