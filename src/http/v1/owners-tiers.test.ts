@@ -167,6 +167,20 @@ function tiersSuite(name: string, open: Open) {
       for (const s of [...SECRETS, OWNER, STRANGER]) expect(t.logs()).not.toContain(s);
     });
 
+    it("draws an event's personal fields, stored with it, in full for owners and masked for strangers", async () => {
+      t = await tiersApp(open);
+      const fields = { recipient_name: '李四', recipient_phone: '13700001234-5678', pickup_code: 'A12-3456' };
+      const res = await t.api('POST', '/v1/events', [
+        { ...push, description: '已签收', location: undefined, ...fields },
+      ]);
+      expect(res.statusCode).toBe(200);
+      const stranger = await t.scan(STRANGER);
+      expect(stranger).toContain('（收件人：李*，电话：137******34-****，取件码：****）');
+      for (const v of ['李四', '13700001234', '5678', 'A12-3456']) expect(stranger).not.toContain(v);
+      await t.api('PUT', `/v1/waybills/${W}/owners`, { openid: OWNER });
+      expect(await t.scan(OWNER)).toContain('（收件人：李四，电话：13700001234-5678，取件码：A12-3456）');
+    });
+
     it('erases the owners with the waybill, and retention expires them with it', async () => {
       t = await tiersApp(open);
       await t.api('POST', '/v1/events', [push]);
