@@ -14,7 +14,6 @@ import { ManualClock } from '../clock/clock.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { gatewayFixture, NOW, scan, type GatewayFixture } from '../testing/gateway-fixture.js';
 import { executables, needs } from '../testing/services.js';
-import { MemoryReplyView } from '../view/memory/memory-view.js';
 
 const chromium = await needs('chromium');
 const CHROMIUM = executables.chromium() ?? '/usr/bin/chromium';
