@@ -39,6 +39,7 @@ export const ENV = Object.freeze({
   config: 'WXTRACK_CONFIG',
   redis: 'WXTRACK_REDIS_URL',
   guardSecret: 'WXTRACK_GUARD_SECRET',
+  ownerKey: 'WXTRACK_OWNER_KEY',
   workers: 'WXTRACK_WORKERS',
   workerRestarts: 'WXTRACK_WORKER_RESTARTS',
   // Connection limits, abuse limits and metrics (see LIMIT_DEFAULTS).
@@ -133,6 +134,7 @@ export const SECRET_FLAGS: readonly {
 }[] = [
   { flag: 'token', variable: ENV.token },
   { flag: 'guard-secret', variable: ENV.guardSecret },
+  { flag: 'owner-key', variable: ENV.ownerKey },
   { flag: 'db', variable: ENV.db, location: true },
   { flag: 'redis', variable: ENV.redis, location: true },
 ];
@@ -185,6 +187,11 @@ export interface GatewayConfig extends StoreConfig {
   readonly carriers: readonly Carrier[];
   /** The replay guard's backend. */
   readonly guard: GuardSpec;
+  /**
+   * Key of the hash that stores waybill owners' openids (privacy/openid-hash.ts); the same on every
+   * node. Absent: no owner can be bound, every reader gets the masked reply (fail closed).
+   */
+  readonly ownerKey?: string | undefined;
   /** Serving processes on this machine; more than 1 needs a shared (Redis) guard. */
   readonly workers: number;
   /**
@@ -616,6 +623,9 @@ export function loadGatewayConfig(
       `workers: ${workers} processes need a shared replay guard; set --redis (${ENV.redis}) or use --workers 1`,
     );
   }
+  const ownerKey = pick(flags, env, 'owner-key', ENV.ownerKey) ?? server.ownerKey;
+  if (ownerKey !== undefined && !GUARD_SECRET_RE.test(ownerKey))
+    errors.push('owner-key: must be 16 to 256 printable ASCII characters');
   const trackPath = pick(flags, env, 'path', ENV.trackPath) ?? server.trackPath ?? DEFAULTS.trackPath;
   if (!/^\/[A-Za-z0-9/_.-]*$/.test(trackPath))
     errors.push(`path: "${trackPath}" must start with / and be a plain path`);
@@ -646,6 +656,7 @@ export function loadGatewayConfig(
       callbacks: Object.freeze([DEFAULT_CALLBACK]),
       carriers,
       guard,
+      ...(ownerKey === undefined ? {} : { ownerKey }),
       workers,
       workerRestarts,
       logLevel: logLevel as GatewayConfig['logLevel'],

@@ -50,6 +50,13 @@ export const ApiErrors = Object.freeze({
     'Forbidden',
     "this API key's carrier is not in the gateway's configuration, so WeChat would never be shown its data; create a key for a configured carrier",
   ),
+  BAD_OWNER: e('WXT_BAD_OWNER', 400, 'Bad Request', 'body must be {"openid": "<the reader\'s openid>"}'),
+  OWNERS_NOT_CONFIGURED: e(
+    'WXT_OWNERS_NOT_CONFIGURED',
+    503,
+    'Service Unavailable',
+    'owners cannot be bound: the gateway has no owner key (set WXTRACK_OWNER_KEY or server.ownerKey, the same on every node)',
+  ),
   INTERNAL: e('WXT_INTERNAL', 500, 'Internal Server Error', 'internal error'),
   // Replies outside any route: fixed text, so not-found and malformed requests echo nothing.
   NOT_FOUND: e('WXT_NOT_FOUND', 404, 'Not Found', 'no such route'),

@@ -18,7 +18,10 @@ import { MemoryReplayGuard, type GuardPressure } from '../guard/memory/memory-gu
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import { RenderOnRead, type RenderOptionsOf } from '../reply/render-on-read.js';
 import type { ReplySource } from '../reply/reply-source.js';
-import type { ChangeFeed, WaybillReader } from '../store/roles.js';
+import type { ChangeFeed, OwnerBindings, WaybillReader } from '../store/roles.js';
+import { MaskedReplies } from '../privacy/masked-replies.js';
+import type { PrivacyRules } from '../privacy/privacy-rules.js';
+import { storeTiers } from '../privacy/store-tiers.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { LmdbReplyView, type ViewDamage } from '../view/lmdb/lmdb-view.js';
@@ -131,6 +134,10 @@ export interface OpenRepliesOptions extends Pick<
   readonly injectedStore?: boolean;
   /** Told when the view's file was found damaged or foreign at open and moved aside (lmdb-view.ts). */
   readonly onViewDamaged?: (damage: ViewDamage) => void;
+  /** The carriers' privacy rules, read per render (privacy tiers). */
+  readonly privacyOf: (carrier: string) => PrivacyRules;
+  /** Key of the owners' openid hash; absent: every reader gets the masked reply. */
+  readonly ownerKey: string | undefined;
 }
 
 /**
@@ -141,21 +148,26 @@ export interface OpenRepliesOptions extends Pick<
  */
 export async function openReplies(
   config: Pick<GatewayConfig, 'store' | 'view'>,
-  store: WaybillReader & ChangeFeed,
+  store: WaybillReader & ChangeFeed & Pick<OwnerBindings, 'ownersOf'>,
   options: OpenRepliesOptions,
 ): Promise<OpenedReplies> {
+  // The owner's full reply: rendered on read, never cached in the view, which every reader shares.
   const render = new RenderOnRead(store, options.renderOptionsOf);
+  // The stranger's reply with the owners: what the view caches.
+  const masked = new MaskedReplies(store, store, options.renderOptionsOf, options.privacyOf);
+  const tiers = (front: ReplySource) =>
+    storeTiers({ masked: front, full: render, rulesOf: options.privacyOf, ownerKey: options.ownerKey });
   const at = replyViewOf(config, options.injectedStore ?? false, options.onViewDamaged);
   if (at === undefined) {
     return {
-      replies: render,
+      replies: tiers(masked),
       render,
       afterWrite: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
   }
   const viewed = new ViewedReplies({
-    source: render,
+    source: masked,
     feed: store,
     waybills: store,
     view: at.view,
@@ -169,7 +181,7 @@ export async function openReplies(
   // Not fatal: queries render on read until a catch-up succeeds (reported through onError).
   await viewed.start().catch(() => {});
   return {
-    replies: viewed,
+    replies: tiers(viewed),
     render,
     afterWrite: () => viewed.catchUp().catch(() => {}),
     viewed,

@@ -5,6 +5,7 @@
  * that a carrier built from the foundation's flags (or by a test) stays a valid Carrier; the
  * configuration file fills them all in.
  */
+import type { PrivacyRules } from '../privacy/privacy-rules.js';
 
 import type { PullSettings } from '../pull/pull-settings.js';
 
@@ -79,6 +80,11 @@ export interface Carrier {
   readonly application?: CarrierApplication;
   /** Pull mode: replies come from this upstream tracking API, not from the store (src/pull/). */
   readonly upstream?: PullSettings;
+  /**
+   * Privacy tiers (privacy/): what a stranger's reply masks. Absent means masking with the
+   * built-in rules (`DEFAULT_PRIVACY`), as for a new configuration.
+   */
+  readonly privacy?: PrivacyRules;
 }
 
 /** Compiles a registered pattern, anchored on both ends so `YT1` never matches inside `XYT12`. */

@@ -6,6 +6,7 @@
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { openGuard, openReplies, openStore, renderOptionsFrom } from '../backends/open-backends.js';
+import { privacyRulesFrom } from '../privacy/store-tiers.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import { SwappableCarriers } from '../carrier/carrier-source.js';
 import { systemClock } from '../clock/clock.js';
@@ -65,6 +66,8 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const opened = await openReplies(config, store, {
     clock,
     renderOptionsOf: renderOptionsFrom(carriers),
+    privacyOf: privacyRulesFrom(() => carriers.current()),
+    ownerKey: config.ownerKey,
     injectedStore: parts.store !== undefined,
     onViewDamaged: (d) =>
       logger.error(

@@ -24,6 +24,7 @@ import {
 } from '../carrier/carrier.js';
 import { overlapExamples } from '../carrier/pattern-language.js';
 import { checkWaybillPattern } from '../carrier/pattern-safety.js';
+import { compilePrivacy, DEFAULT_PRIVACY, type RawPrivacy } from '../privacy/privacy-rules.js';
 import { isValidTimeZone } from '../tracking/time.js';
 import { describeAjvError, jsonErrorPosition } from './config-errors.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
@@ -67,6 +68,8 @@ export interface FileServerSettings {
   readonly redis?: string;
   /** Key hashing replay-guard bindings in Redis. */
   readonly guardSecret?: string;
+  /** Key hashing the openids of waybill owners (privacy tiers). */
+  readonly ownerKey?: string;
   /** Serving processes on this machine. */
   readonly workers?: number;
   /** Worker deaths a minute the primary replaces before it stops the node. */
@@ -124,13 +127,15 @@ interface RawCarrier {
   testWaybills?: string[];
   application?: CarrierApplication;
   source?: 'store' | { upstream: RawUpstream };
+  privacy?: RawPrivacy;
 }
 
 interface RawConfig {
-  server?: Omit<FileServerSettings, 'db' | 'redis' | 'guardSecret'> & {
+  server?: Omit<FileServerSettings, 'db' | 'redis' | 'guardSecret' | 'ownerKey'> & {
     db?: SecretRef;
     redis?: SecretRef;
     guardSecret?: SecretRef;
+    ownerKey?: SecretRef;
   };
   carriers: RawCarrier[];
 }
@@ -307,6 +312,14 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
       else keys.set(cell.key, j);
     });
 
+    const privacy = compilePrivacy(c.privacy, `${at}.privacy`);
+    if (!privacy.ok) errors.push(...privacy.errors);
+    else if (!privacy.rules.mask) {
+      warnings.push(
+        `${at}.privacy.mask: off, every scanner sees the full reply (reason: ${privacy.rules.reason})`,
+      );
+    }
+
     const environment = c.environment ?? 'production';
     const testWaybills = c.testWaybills ?? [];
     if (pattern.ok) {
@@ -350,6 +363,7 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
         trace: Object.freeze({ ...DEFAULT_TRACE_OPTIONS, ...c.trace }),
         ...(c.application === undefined ? {} : { application: Object.freeze({ ...c.application }) }),
         ...(upstream === undefined ? {} : { upstream }),
+        privacy: privacy.ok ? privacy.rules : DEFAULT_PRIVACY,
       }),
     );
     tokenSources.push(origins);
@@ -390,7 +404,7 @@ function resolveServer(
   errors: string[],
   warnings: string[],
 ): FileServerSettings {
-  const { db, redis, guardSecret, ...rest } = raw;
+  const { db, redis, guardSecret, ownerKey, ...rest } = raw;
   const out: { -readonly [K in keyof FileServerSettings]: FileServerSettings[K] } = { ...rest };
   const location = (ref: SecretRef | undefined, key: 'db' | 'redis') => {
     if (ref === undefined) return undefined;
@@ -409,6 +423,10 @@ function resolveServer(
   if (guardSecret !== undefined) {
     const secret = resolveSecret(guardSecret, 'server.guardSecret', sources, errors);
     if (secret) out.guardSecret = secret.value;
+  }
+  if (ownerKey !== undefined) {
+    const secret = resolveSecret(ownerKey, 'server.ownerKey', sources, errors);
+    if (secret) out.ownerKey = secret.value;
   }
   return out;
 }

@@ -201,6 +201,72 @@ const carrier = {
     },
     // Pull mode: its own schema, in upstream-schema.ts.
     source: SOURCE_SCHEMA,
+    privacy: {
+      type: 'object',
+      description:
+        "Privacy tiers: strangers who scan a parcel get a reply with customers' names, phones, pickup codes and room numbers masked; the waybill's owners (openids bound through the waybill API) get it in full. On by default.",
+      additionalProperties: false,
+      properties: {
+        $comment: comment,
+        mask: {
+          type: 'boolean',
+          default: true,
+          description: 'false serves every scanner the full reply; needs a reason.',
+        },
+        reason: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 500,
+          description: 'Why masking is off (at least 10 characters); shown by config check.',
+        },
+        courierWords: {
+          type: 'array',
+          description:
+            "Words that mark the phone after them as a courier's or outlet's, kept visible, beside the built-in ones (快递员、派件员、网点、客服 …).",
+          maxItems: 50,
+          uniqueItems: true,
+          items: { type: 'string', minLength: 1, maxLength: 16 },
+        },
+        rules: {
+          type: 'array',
+          description:
+            "The carrier's own masking rules, applied before the built-in ones. The first capture group (or the whole match) is hidden as `hide` says.",
+          maxItems: 20,
+          items: {
+            type: 'object',
+            required: ['pattern', 'hide'],
+            additionalProperties: false,
+            properties: {
+              pattern: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+                description: 'A regular expression; it must pass the same ReDoS lint as waybill patterns.',
+              },
+              hide: {
+                enum: ['name', 'phone', 'code', 'unit'],
+                description: 'name: 张*; phone: 138******78; code: ****; unit: every character.',
+              },
+            },
+          },
+        },
+        examples: {
+          type: 'array',
+          description:
+            "The carrier's own trace texts and the masked text a stranger must see; checked on every load.",
+          maxItems: 50,
+          items: {
+            type: 'object',
+            required: ['text', 'masked'],
+            additionalProperties: false,
+            properties: {
+              text: { type: 'string', minLength: 1, maxLength: 640 },
+              masked: { type: 'string', minLength: 1, maxLength: 640 },
+            },
+          },
+        },
+      },
+    },
     testWaybills: {
       type: 'array',
       description: 'Whitelisted test waybills (白名单测试运单码).',
@@ -248,6 +314,11 @@ export const CONFIG_SCHEMA = {
           ...secret,
           description:
             'Key that hashes replay-guard bindings in Redis; every node must share it. A secret like a token.',
+        },
+        ownerKey: {
+          ...secret,
+          description:
+            "Key of the hash that stores a waybill's owners' openids (privacy tiers); every node must share it. Without it no owner can be bound and every reader gets the masked reply.",
         },
         workers: {
           type: 'integer',

@@ -14,7 +14,16 @@ import {
   type CheckId,
   type CheckResult,
 } from './check-result.js';
+import { maskText } from '../privacy/mask-text.js';
+import { DEFAULT_PRIVACY } from '../privacy/privacy-rules.js';
 import { excerpt, readAsWeChatPage } from './wechat-page.js';
+
+/**
+ * An excerpt of trace text for the report, masked as a stranger's reply is (privacy/) before it
+ * is cut, so that the report never holds a customer's phone, name or pickup code, even when the
+ * checked server sent them unmasked, nor half a phone number.
+ */
+const traceExcerpt = (text: string, max?: number): string => excerpt(maskText(text, DEFAULT_PRIVACY), max);
 
 export interface RawReply {
   readonly status: number;
@@ -169,10 +178,10 @@ export function replyChecks(reply: RawReply, orderid: string): CheckResult[] {
       unknown.length
         ? `status texts outside the spec's names: ${unknown
             .slice(0, 3)
-            .map((l) => excerpt(l, 12))
+            .map((l) => traceExcerpt(l, 12))
             .join(', ')}`
         : 'status\\ndescription',
-      `accept_address ${excerpt(badAddress ?? '')}: want status text, \\n, description`,
+      `accept_address ${traceExcerpt(badAddress ?? '')}: want status text, \\n, description`,
     );
 
   let up = 0;

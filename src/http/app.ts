@@ -23,6 +23,8 @@ import { createQueryAnswerer } from '../gateway/answer-query.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
 import { RenderOnRead, renderOptionsFrom } from '../reply/render-on-read.js';
+import { MaskedReplies } from '../privacy/masked-replies.js';
+import { privacyRulesFrom, storeTiers } from '../privacy/store-tiers.js';
 import type { ReplySource } from '../reply/reply-source.js';
 import { InlineIngestor } from '../ingest/push/inline-ingestor.js';
 import type { PushIngestor } from '../ingest/push/push-ingestor.js';
@@ -30,13 +32,14 @@ import { registerHealthRoutes } from './health-route.js';
 import type { Logger } from './logging.js';
 import { registerTrackRoute } from './track-route.js';
 import { registerV1Api } from './v1/api-plugin.js';
+import { ownerBindingsOf } from './v1/owners-route.js';
 import { defaultEventCodes, type EventCodeMapping } from '../tracking/event-codes.js';
 import { INGEST_DEFAULTS, limitsOf } from '../config.js';
 
 export interface AppDeps {
   readonly config: Pick<
     GatewayConfig,
-    'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog' | 'limits'
+    'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog' | 'limits' | 'ownerKey'
   >;
   /** The store's roles: the /v1 API writes and reads through it, readiness pings it. */
   readonly store: Store;
@@ -71,7 +74,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const render =
     deps.render ??
     new RenderOnRead(store, renderOptionsFrom(deps.carrierSource ?? { current: () => config.carriers }));
-  const replies = deps.replies ?? render;
+  // Without a source handed in, the store's replies by tier, without a view (tests, embedding).
+  const carriersNow = () => (deps.carrierSource ?? { current: () => config.carriers }).current();
+  const replies =
+    deps.replies ??
+    storeTiers({
+      masked: new MaskedReplies(
+        store,
+        store,
+        renderOptionsFrom({ current: carriersNow }),
+        privacyRulesFrom(carriersNow),
+      ),
+      full: render,
+      rulesOf: privacyRulesFrom(carriersNow),
+      ownerKey: config.ownerKey,
+    });
   const afterWrite = deps.afterWrite ?? (() => Promise.resolve());
   const limits = limitsOf(config);
   const draining = { value: false };
@@ -185,6 +202,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const c = (deps.carrierSource?.current() ?? config.carriers).find((k) => k.id === carrier);
       return c === undefined ? undefined : { pattern: c.waybillPattern, matcher: c.waybillMatcher };
     },
+    owners: ownerBindingsOf(store),
+    ownerKey: config.ownerKey,
   });
   return app;
 }

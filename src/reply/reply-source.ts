@@ -29,6 +29,11 @@ export interface Reply {
    * reply view): the query path then sends it gzip-encoded as it is.
    */
   readonly deflated?: Buffer;
+  /**
+   * The openid hashes of the waybill's owners, when this is a stranger's (masked) reply that a
+   * source keeps with them (privacy/): the tier is then chosen without a lookup of its own.
+   */
+  readonly owners?: readonly string[];
 }
 
 export type MaybePromise<T> = T | Promise<T>;

@@ -115,12 +115,18 @@ export interface ApiKeyStore {
 
 /**
  * Owners of a waybill (privacy/): openids the courier bound after its own check. The openid is
- * stored only as a keyed hash. Bindings are erased with their waybill.
+ * stored only as a keyed hash. Bindings are erased with their waybill. Binding and unbinding
+ * append a change-feed entry for the waybill, like any other write that changes its replies.
  */
 export interface OwnerBindings {
   bindOwner(carrier: string, waybill: string, openidHash: string, at: number): Promise<void>;
   unbindOwner(carrier: string, waybill: string, openidHash: string): Promise<boolean>;
   isOwner(carrier: string, waybill: string, openidHash: string): Promise<boolean>;
+  /**
+   * The waybill's owners' hashes, ascending, at most 255 (privacy/owned-entry.ts): read with a
+   * stranger's reply, so that the reply view can tell an owner without a lookup per query.
+   */
+  ownersOf(carrier: string, waybill: string): Promise<readonly string[]>;
 }
 
 /** Health: readiness and shutdown. */

@@ -395,7 +395,8 @@ export function storeContract(name: string, make: StoreFactory): void {
         expect(await after(() => writer.append('yto', [event({ eventId: 'c1', waybill: 'C' })]))).toEqual([]);
         expect(await after(() => writer.deleteWaybill('yto', 'NOPE'))).toEqual([]);
         expect(await after(() => writer.purgeOlderThan(T0 - 1))).toEqual([]);
-        expect(await after(() => writer.bindOwner('yto', 'B', 'h1', 1))).toEqual([]);
+        // A binding changes which reply the waybill's readers get (privacy tiers): it is logged.
+        expect(await after(() => writer.bindOwner('yto', 'B', 'h1', 1))).toEqual([ref('yto', 'B')]);
         const bad = event({ eventId: 'bad', waybill: 'E', status: 9 as never });
         expect(
           await after(() =>

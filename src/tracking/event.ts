@@ -7,15 +7,23 @@
  *  "status":2,"label":"运输中","description":"快件离开【河北永清县】已发往【贵阳】",
  *  "location":"河北永清县","eta":"2026-07-08","cells":[{"key":"wxpay","value":"已支付"}]}
  * ```
+ *
+ * An event may also carry the customer's data as fields of its own (`recipient_name`,
+ * `recipient_phone`, `pickup_code`), so that a stranger's masked reply need not guess at them.
  */
 import { cellProblem, codePoints, type Cell, type OrderStatus } from '../protocol/order-info.js';
+import { parsePersonalFields, type PersonalFields } from '../privacy/personal-fields.js';
 import type { EventCodeMapping } from './event-codes.js';
 import { isOrderStatus, STATUS_LABELS } from './status.js';
 import { derivedEventId } from './derived-event-id.js';
 import { isCalendarDate, parseIsoTime } from './time.js';
 
-/** A validated scan event, ready for a store. */
-export interface ScanEvent {
+/**
+ * A validated scan event, ready for a store. The optional personal fields (`recipient_name`,
+ * `recipient_phone`, `pickup_code` on the way in) are drawn in full for the waybill's owners and
+ * masked for everyone else (privacy/personal-fields.ts).
+ */
+export interface ScanEvent extends PersonalFields {
   readonly waybill: string;
   /** Unique per carrier: the same event sent twice is stored once. */
   readonly eventId: string;
@@ -260,6 +268,8 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
     if (typeof parsed === 'string') return fail(parsed);
     cells = parsed;
   }
+  const personal = parsePersonalFields(o);
+  if (typeof personal === 'string') return fail(personal);
 
   return {
     ok: true,
@@ -273,6 +283,7 @@ export function parseScanEvent(input: unknown, options: ParseEventOptions): Pars
       location,
       eta,
       cells,
+      ...personal,
     },
   };
 }

@@ -10,9 +10,13 @@
 import * as crypto from 'node:crypto';
 import type { ScanEvent } from './event.js';
 
-/** Base64url SHA-256 over the event's fields, in a fixed order, `event_id` excluded. */
+/**
+ * Base64url SHA-256 over the event's fields, in a fixed order, `event_id` excluded. The personal
+ * fields (privacy/) count only when an event has one, so every fingerprint stored before them
+ * stays the same.
+ */
 export function eventFingerprint(e: ScanEvent): string {
-  const canonical = JSON.stringify([
+  const fields: unknown[] = [
     e.waybill,
     e.time,
     e.status,
@@ -23,8 +27,11 @@ export function eventFingerprint(e: ScanEvent): string {
     e.cells === undefined
       ? null
       : e.cells.map((c) => (c.status === undefined ? [c.key, c.value] : [c.key, c.value, c.status])),
-  ]);
-  return sha256(canonical);
+  ];
+  if (e.recipientName !== undefined || e.recipientPhone !== undefined || e.pickupCode !== undefined) {
+    fields.push(['personal', e.recipientName ?? null, e.recipientPhone ?? null, e.pickupCode ?? null]);
+  }
+  return sha256(JSON.stringify(fields));
 }
 
 // One-shot `crypto.hash` (Node >= 20.12) allocates no Hash object per event on the bulk path;

@@ -6,6 +6,7 @@
  * reply view; the store keeps no rendered reply.
  */
 import { serializeOrderInfo, type Cell, type OrderInfo, type Trace } from '../protocol/order-info.js';
+import { drawTrace, type StrangerMasking } from '../privacy/draw-trace.js';
 import type { StoredEvent } from './event.js';
 import { compareEvents, deriveStatus, isSigned } from './status.js';
 import { formatAcceptTimeFast } from './accept-time.js';
@@ -22,6 +23,12 @@ export interface RenderOptions {
    * over whatever the events carry, until the carrier clears them.
    */
   readonly overrides?: { readonly eta?: string; readonly cells?: readonly Cell[] };
+  /**
+   * A stranger's masking (privacy/): without it the reply is drawn in full, as its owners see it.
+   * Appending declines it (tracking/append.ts), since a new event's personal fields are hidden in
+   * the traces before it too.
+   */
+  readonly privacy?: StrangerMasking;
 }
 
 /** What a waybill looks like after folding its events. */
@@ -54,10 +61,11 @@ export function foldEvents(
   for (const e of sorted) {
     if (e.eta !== undefined) eta = e.eta;
     if (e.cells !== undefined) cells = e.cells;
+    const text = drawTrace(e, withLabel, options.privacy);
     traces.push({
       accept_time: formatAcceptTimeFast(e.time, options.timeZone),
-      accept_address: withLabel ? e.label + '\n' + e.description : e.description,
-      remark: e.location ?? '',
+      accept_address: text.address,
+      remark: text.remark,
     });
   }
   if (options.overrides?.eta !== undefined) eta = options.overrides.eta;

@@ -26,6 +26,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { MaybePromise, Reply, ReplySource } from '../reply/reply-source.js';
 import type { ChangeFeed, ChangeMark, ChangePage, WaybillReader } from '../store/roles.js';
+import { decodeOwned, encodeOwned } from '../privacy/owned-entry.js';
 import { deflateReply, inflateReply } from './deflated-reply.js';
 import type { ReplyView, ViewEntry } from './reply-view.js';
 
@@ -67,10 +68,16 @@ const PAGE = 1000;
 /** Waybills per warm-up step, between which the event loop serves queries. */
 const WARM_STEP = 64;
 
-/** A reply read through the view: the deflated bytes, and the JSON only when asked for. */
+/**
+ * A reply read through the view: the deflated bytes, the owners a stranger's reply is kept with
+ * (privacy/owned-entry.ts), and the JSON only when asked for.
+ */
 class ViewReply implements Reply {
   #json: Buffer | undefined;
-  constructor(readonly deflated: Buffer) {}
+  constructor(
+    readonly deflated: Buffer,
+    readonly owners?: readonly string[],
+  ) {}
   get json(): Buffer {
     return (this.#json ??= inflateReply(this.deflated));
   }
@@ -203,15 +210,17 @@ export class ViewedReplies implements ReplySource {
     }
     if (hit !== undefined) {
       this.#stats.hits++;
-      return new ViewReply(hit);
+      const { stored, owners } = decodeOwned(hit);
+      return new ViewReply(stored, owners);
     }
     this.#stats.misses++;
     const seenAt = this.#view.position();
     return Promise.resolve(this.#source.getReply(carrier, waybill, openid)).then((reply) => {
       if (reply === undefined) return undefined;
       const deflated = reply.deflated ?? deflateReply(reply.json);
-      this.#queueFill(seenAt, { carrier, waybill, value: deflated });
-      return new ViewReply(deflated);
+      const owners = reply.owners ?? [];
+      this.#queueFill(seenAt, { carrier, waybill, value: encodeOwned(deflated, owners) });
+      return new ViewReply(deflated, owners);
     });
   }
 
@@ -270,8 +279,10 @@ export class ViewedReplies implements ReplySource {
           // The full reply: warm-up fills what any reader would be shown (privacy tiers are the
           // source's to choose; an empty openid is no one's).
           const reply = await this.#source.getReply(carrier, waybill, '');
-          if (reply !== undefined)
-            entries.push({ carrier, waybill, value: reply.deflated ?? deflateReply(reply.json) });
+          if (reply !== undefined) {
+            const deflated = reply.deflated ?? deflateReply(reply.json);
+            entries.push({ carrier, waybill, value: encodeOwned(deflated, reply.owners ?? []) });
+          }
         }
         if (entries.length > 0 && (await this.#view.fill(seenAt, entries))) added += entries.length;
         await nextTurn();

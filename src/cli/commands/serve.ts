@@ -35,6 +35,9 @@ export const serveCommand: Command = {
                          by --workers above 1 and by several nodes; default: in this process
   --guard-secret S       key hashing guard bindings, the same on every node; 16+ characters
                          (WXTRACK_GUARD_SECRET); required with --redis
+  --owner-key K          key hashing the openids of waybill owners (privacy tiers), the same
+                         on every node; 16+ characters (WXTRACK_OWNER_KEY); without it no
+                         owner can be bound and every reader gets the masked reply
   --workers N            serving processes on this machine (WXTRACK_WORKERS, default 1)
   --worker-restarts N    worker deaths a minute the primary replaces; one more stops the node, exit 1
                          (WXTRACK_WORKER_RESTARTS, default 10; 0: the first death stops it)
@@ -80,6 +83,7 @@ export const serveCommand: Command = {
     db: { type: 'string' },
     redis: { type: 'string' },
     'guard-secret': { type: 'string' },
+    'owner-key': { type: 'string' },
     workers: { type: 'string' },
     'worker-restarts': { type: 'string' },
     create: { type: 'boolean' },

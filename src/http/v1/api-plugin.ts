@@ -22,9 +22,10 @@ import type { GatewayMetrics } from '../../metrics/metrics.js';
 import { closeAfterEarlyReply, continueIfExpected } from '../early-reply.js';
 import type { Logger } from '../logging.js';
 import { registerEventsRoute } from './events-route.js';
+import type { OwnerDeps } from './owners-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
 
-export interface V1Deps {
+export interface V1Deps extends OwnerDeps {
   readonly store: Pick<EventLog, 'setAttributes'> &
     Pick<WaybillReader, 'readWaybill'> &
     Pick<Eraser, 'deleteWaybill'> &

@@ -6,7 +6,8 @@
  *   left out is kept, `null` clears it); WeChat's next reply shows them;
  * - `GET` returns the debugging view as plain JSON, with no CORS headers: it is for servers, and
  *   a browser on another origin must not read it;
- * - `DELETE` erases the waybill and its events (personal-data erasure under PIPL).
+ * - `DELETE` erases the waybill and its events (personal-data erasure under PIPL);
+ * - `PUT` / `DELETE /v1/waybills/:waybill/owners` bind and unbind an owner (owners-route.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
@@ -14,6 +15,7 @@ import type { WaybillAttributesPatch } from '../../store/store.js';
 import { EVENT_LIMITS, parseCells } from '../../tracking/event.js';
 import { isCalendarDate } from '../../tracking/time.js';
 import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
+import { registerOwnerRoutes } from './owners-route.js';
 import { waybillView } from './waybill-view.js';
 
 const WAYBILL_RE = /^[\x21-\x7e]{1,64}$/;
@@ -104,4 +106,6 @@ export function registerWaybillRoutes(api: FastifyInstance, deps: V1Deps): void 
     if (!removed) return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
     return reply.header('cache-control', 'no-store').send({ erased: removed });
   });
+
+  registerOwnerRoutes(api, deps, waybillOf);
 }

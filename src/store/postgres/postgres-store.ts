@@ -19,6 +19,7 @@
  * PostgreSQL and the write retried. Other errors propagate as rejections: the gateway answers
  * 50001 and fails closed.
  */
+import { MAX_OWNERS_IN_ENTRY } from '../../privacy/owned-entry.js';
 import type { Clock } from '../../clock/clock.js';
 import type { ScanEvent } from '../../tracking/event.js';
 import { eventFingerprint } from '../../tracking/fingerprint.js';
@@ -36,6 +37,7 @@ import {
 import { PURGE_CHUNK, purgeLoop, type PurgeChunk } from '../sql/purge-loop.js';
 import {
   EVENT_COLUMNS,
+  personalColumn,
   mergePages,
   toApiKey,
   toWaybillState,
@@ -222,10 +224,10 @@ export class PostgresStore implements StoreBackend {
       const now = this.#clock.now();
       const { rows } = await c.query({
         name: 'wxtrack_insert_events',
-        text: `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
-               SELECT $1, event_id, waybill, time_ms, status, label, description, location, eta, cells, $2, fingerprint
-               FROM unnest($3::text[], $4::text[], $5::int8[], $6::int2[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-                 WITH ORDINALITY AS u(event_id, waybill, time_ms, status, label, description, location, eta, cells, fingerprint, ord)
+        text: `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint, personal)
+               SELECT $1, event_id, waybill, time_ms, status, label, description, location, eta, cells, $2, fingerprint, personal
+               FROM unnest($3::text[], $4::text[], $5::int8[], $6::int2[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+                 WITH ORDINALITY AS u(event_id, waybill, time_ms, status, label, description, location, eta, cells, fingerprint, personal, ord)
                ORDER BY ord
                ON CONFLICT (carrier, event_id) DO NOTHING
                RETURNING event_id`,
@@ -242,6 +244,7 @@ export class PostgresStore implements StoreBackend {
           unique.map((e) => e.eta ?? null),
           unique.map((e) => (e.cells === undefined ? null : JSON.stringify(e.cells))),
           uniquePrints,
+          unique.map((e) => personalColumn(e)),
         ],
       });
       const inserted = new Set((rows as { event_id: string }[]).map((r) => r.event_id));
@@ -545,24 +548,42 @@ export class PostgresStore implements StoreBackend {
     return (rowCount ?? 0) > 0;
   }
 
+  // A binding changes which reply its waybill's readers get: one change entry in the same
+  // transaction, so that every reply view drops the entry that carries the owners.
   async bindOwner(carrier: string, waybill: string, openidHash: string, at: number): Promise<void> {
-    this.#open();
-    await this.#pool.query({
-      name: 'wxtrack_bind_owner',
-      text: `INSERT INTO owners (carrier, waybill, openid_hash, bound_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (carrier, waybill, openid_hash) DO UPDATE SET bound_at = excluded.bound_at`,
-      values: [carrier, waybill, openidHash, at],
+    await this.#tx(async (c) => {
+      await c.query({
+        name: 'wxtrack_bind_owner',
+        text: `INSERT INTO owners (carrier, waybill, openid_hash, bound_at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (carrier, waybill, openid_hash) DO UPDATE SET bound_at = excluded.bound_at`,
+        values: [carrier, waybill, openidHash, at],
+      });
+      await this.#logChanges(c, [{ carrier, waybill }]);
     });
   }
 
   async unbindOwner(carrier: string, waybill: string, openidHash: string): Promise<boolean> {
-    this.#open();
-    const { rowCount } = await this.#pool.query({
-      name: 'wxtrack_unbind_owner',
-      text: 'DELETE FROM owners WHERE carrier = $1 AND waybill = $2 AND openid_hash = $3',
-      values: [carrier, waybill, openidHash],
+    return this.#tx(async (c) => {
+      const { rowCount } = await c.query({
+        name: 'wxtrack_unbind_owner',
+        text: 'DELETE FROM owners WHERE carrier = $1 AND waybill = $2 AND openid_hash = $3',
+        values: [carrier, waybill, openidHash],
+      });
+      const removed = (rowCount ?? 0) > 0;
+      if (removed) await this.#logChanges(c, [{ carrier, waybill }]);
+      return removed;
     });
-    return (rowCount ?? 0) > 0;
+  }
+
+  async ownersOf(carrier: string, waybill: string): Promise<readonly string[]> {
+    this.#open();
+    const { rows } = await this.#pool.query({
+      name: 'wxtrack_owners_of',
+      text: `SELECT openid_hash FROM owners WHERE carrier = $1 AND waybill = $2
+             ORDER BY openid_hash LIMIT ${MAX_OWNERS_IN_ENTRY}`,
+      values: [carrier, waybill],
+    });
+    return (rows as { openid_hash: string }[]).map((r) => r.openid_hash);
   }
 
   async isOwner(carrier: string, waybill: string, openidHash: string): Promise<boolean> {

@@ -7,6 +7,7 @@
 import type { Cell, OrderStatus } from '../../protocol/order-info.js';
 import type { StoredEvent } from '../../tracking/event.js';
 import type { WaybillState } from '../roles.js';
+import type { PersonalFields } from '../../privacy/personal-fields.js';
 import type { ApiKeyRecord, WaybillAttributes } from '../store.js';
 
 type Int = number | string;
@@ -25,6 +26,8 @@ export interface EventRow {
   cells: string | null;
   ingested_at: Int;
   fingerprint?: string | null;
+  /** The personal fields (privacy/) as JSON, or null. */
+  personal?: string | null;
 }
 
 /**
@@ -50,7 +53,29 @@ export interface KeyRow {
 
 /** Columns of the events table that rendering reads, in the order the SELECTs name them. */
 export const EVENT_COLUMNS =
-  'seq, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at';
+  'seq, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, personal';
+
+/** An event's personal fields as the `personal` column keeps them: JSON, or null for none. */
+export function personalColumn(e: PersonalFields): string | null {
+  if (e.recipientName === undefined && e.recipientPhone === undefined && e.pickupCode === undefined)
+    return null;
+  return JSON.stringify({
+    ...(e.recipientName === undefined ? {} : { recipient_name: e.recipientName }),
+    ...(e.recipientPhone === undefined ? {} : { recipient_phone: e.recipientPhone }),
+    ...(e.pickupCode === undefined ? {} : { pickup_code: e.pickupCode }),
+  });
+}
+
+/** The personal fields of a `personal` column. */
+function personalOf(column: string | null | undefined): PersonalFields {
+  if (column === null || column === undefined) return {};
+  const o = JSON.parse(column) as { recipient_name?: string; recipient_phone?: string; pickup_code?: string };
+  return {
+    ...(o.recipient_name === undefined ? {} : { recipientName: o.recipient_name }),
+    ...(o.recipient_phone === undefined ? {} : { recipientPhone: o.recipient_phone }),
+    ...(o.pickup_code === undefined ? {} : { pickupCode: o.pickup_code }),
+  };
+}
 
 export const parseCells = (cells: string | null): Cell[] | undefined =>
   cells === null ? undefined : (JSON.parse(cells) as Cell[]);
@@ -67,6 +92,7 @@ export const toStoredEvent = (r: EventRow): StoredEvent => ({
   cells: parseCells(r.cells),
   seq: Number(r.seq),
   ingestedAt: Number(r.ingested_at),
+  ...personalOf(r.personal),
 });
 
 export const toApiKey = (r: KeyRow): ApiKeyRecord => ({

@@ -145,4 +145,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       ALTER TABLE change_log ADD COLUMN pruned_tag TEXT NOT NULL DEFAULT '';
     `,
   },
+  {
+    version: 5,
+    name: 'personal fields of events (privacy tiers)',
+    sql: `
+      -- recipient_name, recipient_phone, pickup_code as a JSON object, or NULL when the event
+      -- carries none: drawn in full for a waybill's owners and masked for everyone else.
+      ALTER TABLE events ADD COLUMN personal TEXT;
+    `,
+  },
 ]);

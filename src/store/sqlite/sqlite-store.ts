@@ -32,9 +32,11 @@ import {
   type ChangeRow,
   type FeedState,
 } from '../sql/change-feed.js';
+import { MAX_OWNERS_IN_ENTRY } from '../../privacy/owned-entry.js';
 import { PURGE_CHUNK, purgeLoop, type PurgeChunk } from '../sql/purge-loop.js';
 import {
   EVENT_COLUMNS,
+  personalColumn,
   mergePages,
   toApiKey,
   toStoredEvent,
@@ -154,8 +156,8 @@ export class SqliteStore implements StoreBackend {
     db.pragma(`mmap_size = ${Math.trunc(options.mmapBytes ?? 2 ** 33)}`);
 
     this.#insertEvent = db.prepare(`
-      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint, personal)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (carrier, event_id) DO NOTHING`);
     this.#existingEvent = db.prepare('SELECT * FROM events WHERE carrier = ? AND event_id = ?');
     // One statement: the attributes row beside the waybill's events, read from the index
@@ -226,6 +228,7 @@ export class SqliteStore implements StoreBackend {
           e.cells === undefined ? null : JSON.stringify(e.cells),
           now,
           fingerprint,
+          personalColumn(e),
         );
         if (info.changes === 1) {
           outcomes[i] = 'inserted';
@@ -480,23 +483,32 @@ export class SqliteStore implements StoreBackend {
     );
   }
 
+  // A binding changes which reply its waybill's readers get: one change-log entry, so that every
+  // reply view drops the entry that carries the owners (privacy/owned-entry.ts).
   bindOwner(carrier: string, waybill: string, openidHash: string, at: number): Promise<void> {
     return this.#call(() => {
-      this.#db
-        .prepare(
-          `INSERT INTO owners (carrier, waybill, openid_hash, bound_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (carrier, waybill, openid_hash) DO UPDATE SET bound_at = excluded.bound_at`,
-        )
-        .run(carrier, waybill, openidHash, at);
+      this.#db.transaction(() => {
+        this.#db
+          .prepare(
+            `INSERT INTO owners (carrier, waybill, openid_hash, bound_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (carrier, waybill, openid_hash) DO UPDATE SET bound_at = excluded.bound_at`,
+          )
+          .run(carrier, waybill, openidHash, at);
+        this.#logChanges(carrier, [waybill]);
+      })();
     });
   }
 
   unbindOwner(carrier: string, waybill: string, openidHash: string): Promise<boolean> {
-    return this.#call(
-      () =>
-        this.#db
-          .prepare('DELETE FROM owners WHERE carrier = ? AND waybill = ? AND openid_hash = ?')
-          .run(carrier, waybill, openidHash).changes > 0,
+    return this.#call(() =>
+      this.#db.transaction(() => {
+        const removed =
+          this.#db
+            .prepare('DELETE FROM owners WHERE carrier = ? AND waybill = ? AND openid_hash = ?')
+            .run(carrier, waybill, openidHash).changes > 0;
+        if (removed) this.#logChanges(carrier, [waybill]);
+        return removed;
+      })(),
     );
   }
 
@@ -506,6 +518,19 @@ export class SqliteStore implements StoreBackend {
         this.#db
           .prepare('SELECT 1 FROM owners WHERE carrier = ? AND waybill = ? AND openid_hash = ?')
           .get(carrier, waybill, openidHash) !== undefined,
+    );
+  }
+
+  ownersOf(carrier: string, waybill: string): Promise<readonly string[]> {
+    return this.#call(
+      () =>
+        this.#db
+          .prepare(
+            `SELECT openid_hash FROM owners WHERE carrier = ? AND waybill = ?
+             ORDER BY openid_hash LIMIT ${MAX_OWNERS_IN_ENTRY}`,
+          )
+          .pluck()
+          .all(carrier, waybill) as string[],
     );
   }
 

@@ -35,6 +35,8 @@ export async function apiHarness(
     limits?: LimitsConfig;
     /** Stores pushes; default the app's own (inline, on the calling thread). */
     ingestor?: PushIngestor;
+    /** Key of the owners' openid hash (privacy tiers); none: the owners API answers 503. */
+    ownerKey?: string;
   } = {},
 ): Promise<ApiHarness> {
   const loaded = loadGatewayConfig({ token: WECHAT_TOKEN }, {});
@@ -43,6 +45,7 @@ export async function apiHarness(
     ...loaded.config,
     ...(options.carriers ? { carriers: options.carriers } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.ownerKey ? { ownerKey: options.ownerKey } : {}),
   };
   const clock = new ManualClock(T0 + 3_600_000);
   const store = new SqliteStore({

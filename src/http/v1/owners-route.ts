@@ -1,0 +1,81 @@
+/**
+ * @module
+ * `PUT` and `DELETE /v1/waybills/:waybill/owners`: the courier binds a reader's openid to a waybill
+ * after its own check (privacy tiers: owners get the full reply, strangers the masked one), with
+ * the key scope of events. The body is `{"openid": "..."}`: an openid never travels in a URL, where
+ * access logs and proxies would keep it. It is hashed with the owner key at once
+ * (privacy/openid-hash.ts); only the hash reaches the store, and nothing echoes it.
+ *
+ * A binding needs its waybill (404 otherwise), so it is erased and purged with it (store roles:
+ * Eraser).
+ */
+import type { FastifyInstance } from 'fastify';
+import { ApiErrors } from '../../api/api-errors.js';
+import { hashOpenid } from '../../privacy/openid-hash.js';
+import { OPENID_RE } from '../../protocol/query.js';
+import type { OwnerBindings } from '../../store/roles.js';
+import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
+
+/** What the owners routes need beyond the other waybill routes. */
+export interface OwnerDeps {
+  /** Where bindings are kept; absent: the store cannot bind, the routes answer 503. */
+  readonly owners?: OwnerBindings | undefined;
+  /** Key of the openid hash; absent: the routes answer 503. */
+  readonly ownerKey?: string | undefined;
+}
+
+/** The store's owner bindings, when its backend keeps them (every backend of the storage seam). */
+export function ownerBindingsOf(store: object): OwnerBindings | undefined {
+  const s = store as Partial<OwnerBindings>;
+  return typeof s.bindOwner === 'function' &&
+    typeof s.unbindOwner === 'function' &&
+    typeof s.isOwner === 'function'
+    ? (store as OwnerBindings)
+    : undefined;
+}
+
+/** The openid of a body, or `undefined` when the body is not `{"openid": "..."}`. */
+export function openidOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const keys = Object.keys(body);
+  const openid = (body as { openid?: unknown }).openid;
+  return keys.length === 1 && typeof openid === 'string' && OPENID_RE.test(openid) ? openid : undefined;
+}
+
+export function registerOwnerRoutes(
+  api: FastifyInstance,
+  deps: V1Deps & OwnerDeps,
+  waybillOf: (params: unknown) => string | undefined,
+): void {
+  const bindings = (): { owners: OwnerBindings; key: string } | undefined =>
+    deps.owners && deps.ownerKey ? { owners: deps.owners, key: deps.ownerKey } : undefined;
+
+  api.put('/waybills/:waybill/owners', async (request, reply) => {
+    const waybill = waybillOf(request.params);
+    if (waybill === undefined) return sendApiError(reply, ApiErrors.BAD_WAYBILL);
+    const b = bindings();
+    if (!b) return sendApiError(reply, ApiErrors.OWNERS_NOT_CONFIGURED);
+    const openid = openidOf(request.body);
+    if (openid === undefined) return sendApiError(reply, ApiErrors.BAD_OWNER);
+    const carrier = apiKeyOf(request).carrier;
+    if (!(await deps.store.readWaybill(carrier, waybill)))
+      return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
+    await b.owners.bindOwner(carrier, waybill, hashOpenid(b.key, carrier, openid), deps.clock.now());
+    // The binding is a change of the waybill's replies: this process's view drops them first.
+    await deps.afterWrite();
+    return reply.header('cache-control', 'no-store').send({ bound: true });
+  });
+
+  api.delete('/waybills/:waybill/owners', async (request, reply) => {
+    const waybill = waybillOf(request.params);
+    if (waybill === undefined) return sendApiError(reply, ApiErrors.BAD_WAYBILL);
+    const b = bindings();
+    if (!b) return sendApiError(reply, ApiErrors.OWNERS_NOT_CONFIGURED);
+    const openid = openidOf(request.body);
+    if (openid === undefined) return sendApiError(reply, ApiErrors.BAD_OWNER);
+    const carrier = apiKeyOf(request).carrier;
+    const unbound = await b.owners.unbindOwner(carrier, waybill, hashOpenid(b.key, carrier, openid));
+    await deps.afterWrite();
+    return reply.header('cache-control', 'no-store').send({ unbound });
+  });
+}
