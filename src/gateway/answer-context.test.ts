@@ -9,7 +9,6 @@ import { ManualClock } from '../clock/clock.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { Errors } from '../protocol/errors.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
-import { brokenStore, wrapStore } from '../testing/wrap-store.js';
 import { createQueryAnswerer } from './answer-query.js';
 
 const TOKEN = 'context-token';
@@ -31,10 +30,10 @@ function answerer(c: Carrier) {
     carriers: [c],
     callbacks: ['WxOrderCb'],
     windowSeconds: 300,
-    store: wrapStore(brokenStore(), {
+    replies: {
       getReply: (_carrier, waybill) =>
         Promise.resolve(waybill === KNOWN ? { json: Buffer.from('{}') } : undefined),
-    }),
+    },
     guard: new MemoryReplayGuard({ clock, maxEntries: 100 }),
     clock,
   });

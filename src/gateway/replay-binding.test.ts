@@ -11,7 +11,6 @@ import { ManualClock } from '../clock/clock.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';
 import { Errors } from '../protocol/errors.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
-import { brokenStore, wrapStore } from '../testing/wrap-store.js';
 import { createQueryAnswerer } from './answer-query.js';
 
 const TOKEN = 'binding-token';
@@ -35,8 +34,8 @@ function gateway(carriers: Carrier[]) {
     carriers,
     callbacks: ['WxOrderCb'],
     windowSeconds: WINDOW_SECONDS,
-    // Every waybill is known; any other store call would fail the test loudly.
-    store: wrapStore(brokenStore(), { getReply: () => Promise.resolve({ json: STORED }) }),
+    // Every waybill is known.
+    replies: { getReply: () => ({ json: STORED }) },
     guard: new MemoryReplayGuard({ clock, maxEntries: 1000 }),
     clock,
   });

@@ -20,6 +20,8 @@ import type { GatewayConfig } from '../config.js';
 import { createQueryAnswerer } from '../gateway/answer-query.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
+import { ViewedStore } from '../store/viewed-store.js';
+import type { ReplySource } from '../reply/reply-source.js';
 import { InlineIngestor } from '../ingest/push/inline-ingestor.js';
 import type { PushIngestor } from '../ingest/push/push-ingestor.js';
 import { registerHealthRoutes } from './health-route.js';
@@ -35,6 +37,11 @@ export interface AppDeps {
     'trackPath' | 'windowSeconds' | 'callbacks' | 'carriers' | 'accessLog' | 'limits'
   >;
   readonly store: Store;
+  /**
+   * Where the query path reads replies. Left out: the store's reply view, read synchronously on a
+   * hit, when the store is a ViewedStore; else the store's own getReply.
+   */
+  readonly replies?: ReplySource;
   readonly guard: ReplayGuard;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -66,7 +73,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       carriers: deps.carrierSource ?? config.carriers,
       callbacks: config.callbacks,
       windowSeconds: config.windowSeconds,
-      store,
+      replies:
+        deps.replies ??
+        (store instanceof ViewedStore
+          ? { getReply: (carrier, waybill) => store.readReply(carrier, waybill) }
+          : { getReply: (carrier, waybill) => store.getReply(carrier, waybill) }),
       guard,
       clock,
     }),

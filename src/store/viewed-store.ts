@@ -24,7 +24,7 @@
  */
 import type { Clock } from '../clock/clock.js';
 import type { ScanEvent } from '../tracking/event.js';
-import { deflateReply, inflateReply } from '../view/deflated-reply.js';
+import { deflateReply, inflateReply, isIntactReply } from '../view/deflated-reply.js';
 import type { ReplyView, ViewEntry } from '../view/reply-view.js';
 import type {
   ApiKeyRecord,
@@ -102,7 +102,7 @@ export class ViewedStore implements Store {
   #pending = new Map<number, ViewEntry[]>();
   #flushScheduled = false;
   #closed = false;
-  #stats = { hits: 0, misses: 0, distrusted: 0 };
+  #stats = { hits: 0, misses: 0, distrusted: 0, damaged: 0 };
 
   constructor(options: ViewedStoreOptions) {
     this.#inner = options.store;
@@ -139,8 +139,18 @@ export class ViewedStore implements Store {
     return !this.#failed && this.#clock.now() - this.#caughtUpAt <= this.#staleAfterMs;
   }
 
-  /** Hits, misses and queries served from the store because the view was not trusted. */
-  stats(): { hits: number; misses: number; distrusted: number; entries: number; position: number } {
+  /**
+   * Hits, misses, queries served from the store because the view was not trusted, and values
+   * that failed their check and were rendered again.
+   */
+  stats(): {
+    hits: number;
+    misses: number;
+    distrusted: number;
+    damaged: number;
+    entries: number;
+    position: number;
+  } {
     return { ...this.#stats, entries: this.#view.size(), position: this.#view.position() };
   }
 
@@ -177,9 +187,22 @@ export class ViewedStore implements Store {
     }
   }
 
-  /** The query path's read. */
+  /** The query path's read, as a promise (the Store interface). */
   getReply(carrier: string, waybill: string): Promise<StoredReply | undefined> {
-    if (this.#closed) return Promise.reject(new Error('store is closed'));
+    try {
+      return Promise.resolve(this.readReply(carrier, waybill));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * The query path's read: a hit is answered at once (no promise), a miss or a distrusted view
+   * reads the store. A value that fails its check (view/deflated-reply.ts) is not served: it is
+   * read from the store, rendered again, and replaces the damaged one.
+   */
+  readReply(carrier: string, waybill: string): StoredReply | undefined | Promise<StoredReply | undefined> {
+    if (this.#closed) throw new Error('store is closed');
     if (!this.trusted()) {
       this.#stats.distrusted++;
       return this.#inner.getReply(carrier, waybill);
@@ -193,10 +216,12 @@ export class ViewedStore implements Store {
       return this.#inner.getReply(carrier, waybill);
     }
     if (hit !== undefined) {
-      this.#stats.hits++;
-      return Promise.resolve(new ViewReply(hit));
-    }
-    this.#stats.misses++;
+      if (isIntactReply(hit)) {
+        this.#stats.hits++;
+        return new ViewReply(hit);
+      }
+      this.#stats.damaged++;
+    } else this.#stats.misses++;
     const seenAt = this.#view.position();
     return this.#inner.getReply(carrier, waybill).then((reply) => {
       if (reply === undefined) return undefined;
