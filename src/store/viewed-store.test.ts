@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
 import { wrapStore } from '../testing/wrap-store.js';
-import { inflateReply } from '../view/deflated-reply.js';
+import { inflateReply, isIntactReply } from '../view/deflated-reply.js';
 import { LmdbReplyView } from '../view/lmdb/lmdb-view.js';
 import { MemoryReplyView } from '../view/memory/memory-view.js';
 import type { ReplyView } from '../view/reply-view.js';
@@ -237,6 +237,49 @@ describe('ViewedStore', () => {
     });
     await other.start();
     expect(view.size()).toBe(0);
-    expect(view.source()).toBe('file:/another.db');
+    expect(view.source()).toMatch(/^file:\/another\.db#reply-layout-/);
+  });
+
+  it('never serves a stored reply with a flipped bit: it reads the store, and replaces the value', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 6, 8));
+    const a = await node(join(dir, `flip-${n++}.db`), clock);
+    await a.store.ingest('yto', [scan(W1, 'e1')]);
+    const truth = text(await a.inner.getReply('yto', W1));
+    await a.store.getReply('yto', W1);
+    await new Promise((r) => setImmediate(r));
+    const good = a.view.get('yto', W1)!;
+    expect(isIntactReply(good)).toBe(true);
+    // Every bit of the header, and bits spread over the DEFLATE blocks.
+    const bits = [
+      ...Array.from({ length: 128 }, (_, i) => i),
+      ...Array.from({ length: 40 }, (_, i) => 128 + i * 97),
+    ];
+    for (const bit of bits.filter((b) => b < good.length * 8)) {
+      const bad = Buffer.from(good);
+      bad[bit >> 3]! ^= 1 << (bit & 7);
+      await a.view.fill(a.view.position(), [{ carrier: 'yto', waybill: W1, value: bad }]);
+      const got = await a.store.readReply('yto', W1);
+      expect(text(got), `bit ${bit}`).toBe(truth);
+      await new Promise((r) => setImmediate(r)); // the fill lands at the end of the turn
+      expect(a.view.get('yto', W1)!.equals(good), `bit ${bit}`).toBe(true);
+    }
+    expect(a.store.stats().damaged).toBe(bits.filter((b) => b < good.length * 8).length);
+    // Intact again: served from the view, at once.
+    const hit = a.store.readReply('yto', W1);
+    expect(hit instanceof Promise).toBe(false);
+  });
+
+  it('empties a view written in an older reply layout at start', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 6, 8));
+    const path = join(dir, `layout-${n++}.db`);
+    const view = new MemoryReplyView();
+    const inner = new SqliteStore({ path, create: true, renderer, clock });
+    await inner.ingest('yto', [scan(W1, 'e1')]);
+    await view.reset(await inner.lastChange(), 'file:' + path); // the source as layout 1 named it
+    await view.fill(view.position(), [{ carrier: 'yto', waybill: W1, value: Buffer.from('layout 1') }]);
+    await inner.close();
+    const a = await node(path, clock, view);
+    expect(view.size()).toBe(0);
+    expect(text(await a.store.getReply('yto', W1))).toBe(text(await a.inner.getReply('yto', W1)));
   });
 });

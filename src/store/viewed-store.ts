@@ -24,7 +24,7 @@
  */
 import type { Clock } from '../clock/clock.js';
 import type { ScanEvent } from '../tracking/event.js';
-import { deflateReply, inflateReply, isIntactReply } from '../view/deflated-reply.js';
+import { deflateReply, inflateReply, isIntactReply, REPLY_LAYOUT } from '../view/deflated-reply.js';
 import type { ReplyView, ViewEntry } from '../view/reply-view.js';
 import type {
   ApiKeyRecord,
@@ -108,7 +108,9 @@ export class ViewedStore implements Store {
     this.#inner = options.store;
     this.#view = options.view;
     this.#clock = options.clock;
-    this.#source = options.source;
+    // The stored layout is part of the view's identity: a view written in another one is reset
+    // and filled again at start, not rendered again one failed check at a time.
+    this.#source = `${options.source}#reply-layout-${REPLY_LAYOUT}`;
     this.#pollMs = options.pollMs ?? 50;
     this.#staleAfterMs = options.staleAfterMs ?? 1000;
     this.#onError = options.onError ?? (() => {});

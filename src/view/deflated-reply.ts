@@ -39,6 +39,12 @@
  */
 import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 
+/**
+ * The layout below; a view names it with its source, so a view written in another layout is
+ * emptied at start (store/viewed-store.ts) rather than failing the check value by value.
+ */
+export const REPLY_LAYOUT = 2;
+
 /** The callback whose gzip trailer is stored with every value: the spec's. */
 export const STORED_TRAILER_CALLBACK = 'WxOrderCb';
 
