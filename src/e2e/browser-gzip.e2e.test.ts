@@ -3,22 +3,23 @@
  * WeChat's page loads the reply with a `<script>` tag, and Chromium (WeChat's in-app browser is
  * built on it) sends `Accept-Encoding: gzip` for it: this loads a real reply that way in headless
  * Chromium and checks the callback ran with the reply, so the gzip member spliced from the stored
- * reply (view/deflated-reply.ts) decodes in a browser, not only in zlib. Skipped where Chromium is
- * not installed.
+ * reply (view/deflated-reply.ts) decodes in a browser, not only in zlib. Skipped with a notice
+ * where Chromium is not installed (testing/services.ts).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
 import { makeRenderer } from '../store/renderer.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { ViewedStore } from '../store/viewed-store.js';
 import { gatewayFixture, NOW, scan, type GatewayFixture } from '../testing/gateway-fixture.js';
+import { executables, needs } from '../testing/services.js';
 import { MemoryReplyView } from '../view/memory/memory-view.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const chromium = await needs('chromium');
+const CHROMIUM = executables.chromium() ?? '/usr/bin/chromium';
 let gw: GatewayFixture | undefined;
 let page: Server | undefined;
 afterEach(async () => {
@@ -26,7 +27,7 @@ afterEach(async () => {
   await gw?.close();
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('a gzip-encoded reply in a browser', () => {
+chromium.describe('a gzip-encoded reply in a browser', () => {
   it('runs the callback with the reply when a <script> tag loads it', async () => {
     const clock = new ManualClock(NOW);
     const inner = new SqliteStore({ path: ':memory:', clock, renderer: makeRenderer(() => 'Asia/Shanghai') });

@@ -6,14 +6,21 @@
  * serves again, without a restart.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../cli/gateway-process.js';
 import { loadGatewayConfig } from '../config.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
+import { needs, TEST_POSTGRES_URL, testPostgresAddress, testPostgresUrl } from '../testing/services.js';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const postgres = await needs('postgres');
+const ADMIN_URL = TEST_POSTGRES_URL;
+/** The reply view's file goes here, not under the clone's ./data. */
+let dir = '';
 const DB_NAME = `wxtrack_outage_${randomBytes(4).toString('hex')}`;
 const TOKEN = 'outage-token';
 let proxy: TcpProxy;
@@ -44,12 +51,14 @@ async function errCode(orderid: string): Promise<number> {
 }
 
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wxtrack-outage-'));
   await admin(`CREATE DATABASE ${DB_NAME}`);
-  proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+  proxy = await startTcpProxy(testPostgresAddress());
   const loaded = loadGatewayConfig(
     {
       token: TOKEN,
-      db: `postgres://postgres@127.0.0.1:${proxy.port}/${DB_NAME}`,
+      db: testPostgresUrl({ database: DB_NAME, port: proxy.port }),
+      view: join(dir, 'view.mdb'),
       port: '0',
       'waybill-pattern': 'YT\\d{13}',
       'log-level': 'silent',
@@ -78,9 +87,10 @@ afterAll(async () => {
   await gateway?.close();
   await proxy?.close();
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('PostgreSQL outage under a running gateway', () => {
+postgres.describe('PostgreSQL outage under a running gateway', () => {
   it('fails closed while the database is unreachable, and recovers without a restart', async () => {
     expect(await errCode('YT3000000000001')).toBe(0);
     await proxy.cut();

@@ -17,17 +17,20 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, startRedisServer, type RedisServer } from '../guard/redis/testing/redis-server.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
 import { BIN, spawnServe, type ServeProcess } from '../testing/serve-process.js';
+import { executables, needs, TEST_POSTGRES_URL, testPostgresUrl } from '../testing/services.js';
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const services = await needs('postgres', 'redis-server', 'nginx');
+const ADMIN_URL = TEST_POSTGRES_URL;
 const DB_NAME = `wxtrack_e2e_${randomBytes(4).toString('hex')}`;
-const DB_URL = `postgres://postgres@127.0.0.1:5432/${DB_NAME}`;
+const DB_URL = testPostgresUrl({ database: DB_NAME });
 const TOKEN = 'scale-out-token';
 const SECRET = randomBytes(24).toString('hex');
-const dir = mkdtempSync(join(tmpdir(), 'wxtrack-scale-'));
+/** Everything this test writes (nginx's files, each node's reply view) goes here. */
+let dir = '';
 
 let redis: RedisServer;
 let node1: ServeProcess;
@@ -106,6 +109,8 @@ const serveArgs = (port: number) => [
   String(port),
   '--log-level',
   'info',
+  '--view',
+  join(dir, `view-${port}.mdb`),
 ];
 const nodeEnv = { ...process.env, WXTRACK_GUARD_SECRET: SECRET, WXTRACK_CONFIG: '' };
 
@@ -134,6 +139,7 @@ function nginxConfig(listen: number, upstreams: readonly number[]): string {
 }
 
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wxtrack-scale-'));
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${DB_NAME}`);
@@ -155,9 +161,13 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'nginx'), { recursive: true });
   const listen = await freePort();
   writeFileSync(join(dir, 'nginx.conf'), nginxConfig(listen, [p1, p2]));
-  nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  nginx = spawn(
+    executables.nginx() ?? 'nginx',
+    ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   children.push(nginx);
   nginxOrigin = `http://127.0.0.1:${listen}`;
   const up = await within(10_000, async () => {
@@ -183,10 +193,10 @@ afterAll(async () => {
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
   await admin.end();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
-describe('two gateway nodes on PostgreSQL and Redis', () => {
+services.describe('two gateway nodes on PostgreSQL and Redis', () => {
   it('refuses on node 2 a signature bound on node 1, for another parcel (40003)', async () => {
     await push(node1.origin, [
       scan('YT1000000000001', 'a1', 1, '已揽收', 30),

@@ -8,13 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { freePort, startRedisServer, type RedisServer } from '../guard/redis/testing/redis-server.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
 import { BIN, spawnServe, type ServeProcess } from '../testing/serve-process.js';
+import { needs } from '../testing/services.js';
 
 const TOKEN = 'workers-token';
-const dir = mkdtempSync(join(tmpdir(), 'wxtrack-workers-'));
+const services = await needs('redis-server');
+let dir = '';
 let redis: RedisServer;
 let server: ServeProcess;
 
@@ -39,6 +41,7 @@ async function within(ms: number, probe: () => boolean | Promise<boolean>): Prom
 }
 
 beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wxtrack-workers-'));
   redis = await startRedisServer();
   const db = join(dir, 'w.db');
   const imported = spawnSync(process.execPath, [BIN, 'import', '-', '--db', db, '--quiet', '--create'], {
@@ -77,10 +80,10 @@ afterAll(async () => {
   if (server?.child.exitCode === null) server.child.kill('SIGKILL');
   for (const pid of server ? childrenOf(server.child.pid!) : []) process.kill(pid, 'SIGKILL');
   await redis?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('serve --workers 2', () => {
+services.describe('serve --workers 2', () => {
   it('serves one port from two processes that share the replay guard', async () => {
     const workers = childrenOf(server.child.pid!);
     expect(workers).toHaveLength(2);

@@ -1,26 +1,32 @@
 /**
- * The preview page in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core): the
+ * The preview page in real Chromium (Debian's /usr/bin/chromium or WXTRACK_TEST_CHROMIUM, driven by
+ * playwright-core; skipped with a notice where it is not installed, see testing/services.ts): the
  * JSONP request is a real cross-origin <script>, under the page's real Content-Security-Policy.
- * Screenshots go to test-output/ (git-ignored).
+ * Screenshots go to a temporary folder (printed once, left for a person to look at), never the clone.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
 import { IN_TRANSIT, REFERENCE_TOKEN, referenceServer } from '../conformance/testing/reference-server.js';
 import { fixtureCarrier, gatewayFixture, NOW, scan, TOKEN } from '../testing/gateway-fixture.js';
+import { executables, needs } from '../testing/services.js';
 import { startPreviewServer } from './preview-server.js';
 
-const OUT = new URL('../../test-output/', import.meta.url);
+const chromiumGate = await needs('chromium');
+let OUT = '';
 let browser: Browser;
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  mkdirSync(OUT, { recursive: true });
+  OUT = mkdtempSync(join(tmpdir(), 'wxtrack-preview-'));
+  console.info(`preview screenshots: ${OUT}`);
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: executables.chromium(),
     headless: true,
     args: [
       '--no-sandbox',
@@ -52,7 +58,7 @@ async function open(url: string): Promise<{ page: Page; violations: string[]; ou
   return { page, violations, outside };
 }
 
-describe('wxtrack preview in Chromium', () => {
+chromiumGate.describe('wxtrack preview in Chromium', () => {
   it('renders a normal waybill: status, ETA, timeline, barcode and cell links with WeChat’s parameters', async () => {
     const fixture = await gatewayFixture({
       carriers: [fixtureCarrier({ cells: [{ key: 'wxpay', name: '支付运单', link: 'pages/pay/index' }] })],
@@ -88,7 +94,7 @@ describe('wxtrack preview in Chromium', () => {
     expect(await page.content()).not.toContain(TOKEN);
     expect(violations).toEqual([]);
     expect(outside).toEqual([]);
-    await page.screenshot({ path: new URL('preview-waybill.png', OUT).pathname, fullPage: true });
+    await page.screenshot({ path: join(OUT, 'preview-waybill.png'), fullPage: true });
   }, 60_000);
 
   it('shows a broken endpoint’s error plainly, with the check that names it', async () => {
@@ -110,7 +116,7 @@ describe('wxtrack preview in Chromium', () => {
     expect(await page.locator('#card').isHidden()).toBe(true);
     expect(await page.locator('#error-message').textContent()).toMatch(/WxOrderCb|not valid JavaScript/);
     expect((await page.locator('#error-checks').textContent())!).toContain('body-shape: does not end with )');
-    await page.screenshot({ path: new URL('preview-broken.png', OUT).pathname, fullPage: true });
+    await page.screenshot({ path: join(OUT, 'preview-broken.png'), fullPage: true });
   }, 60_000);
 
   it('flags a reply a browser forgives but WeChat’s page does not (a /**/ prefix)', async () => {

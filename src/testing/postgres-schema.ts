@@ -3,15 +3,16 @@
  * A throw-away PostgreSQL schema for a test: a random name in the test database, so test files
  * and concurrent runs never share tables or advisory locks (the store keys its locks by schema),
  * dropped with everything in it afterwards. The server is `WXTRACK_TEST_POSTGRES_URL`, by default
- * the local one CI starts.
+ * the local one CI starts (see services.ts, which also skips the suites when it is not there).
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { PgPool } from '../store/postgres/postgres-driver.js';
 import { createPostgresPool } from '../store/postgres/postgres-pool.js';
 
-export const TEST_POSTGRES_URL =
-  process.env.WXTRACK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { TEST_POSTGRES_URL } from './services.js';
+
+export { TEST_POSTGRES_URL };
 
 export interface TestSchema {
   readonly schema: string;

@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
 import { parseJsonpBody } from '../../protocol/jsonp.js';
 import { gatewayFixture, NOW, scan, type GatewayFixture } from '../../testing/gateway-fixture.js';
+import { needs, TEST_REDIS_URL } from '../../testing/services.js';
 import { replayGuardContract } from '../replay-guard.case.test.js';
 import { createGuardRedis, openGuardRedis } from './redis-client.js';
 import { RedisReplayGuard } from './redis-guard.js';
 import { startRedisServer, type RedisServer } from './testing/redis-server.js';
 
 /** The machine's Redis; every run writes under its own prefix and deletes it afterwards. */
-const SHARED_URL = 'redis://127.0.0.1:6379';
+const SHARED_URL = TEST_REDIS_URL;
+const shared = await needs('redis');
+/** The outage tests start and kill a redis-server of their own. */
+const own = await needs('redis-server');
 const runPrefix = `wxtrack-test:guard:${randomBytes(6).toString('hex')}:`;
 const SECRET = 'shared-secret-of-all-nodes-0123456789';
 
@@ -24,20 +28,23 @@ async function deletePrefix(client: Redis, prefix: string): Promise<void> {
 }
 
 afterAll(async () => {
+  if (!shared.available) return;
   const client = await openGuardRedis({ url: SHARED_URL });
   await deletePrefix(client, runPrefix);
   await client.quit();
 });
 
 let harnesses = 0;
-replayGuardContract('redis', async (clock) => {
-  const client = await openGuardRedis({ url: SHARED_URL });
-  const keyPrefix = `${runPrefix}${harnesses++}:`;
-  const guard = new RedisReplayGuard({ client, clock, secret: SECRET, keyPrefix });
-  return { guard, advance: async (ms) => clock.advance(ms), dispose: () => guard.close() };
-});
+shared.describe('Redis', () =>
+  replayGuardContract('redis', async (clock) => {
+    const client = await openGuardRedis({ url: SHARED_URL });
+    const keyPrefix = `${runPrefix}${harnesses++}:`;
+    const guard = new RedisReplayGuard({ client, clock, secret: SECRET, keyPrefix });
+    return { guard, advance: async (ms) => clock.advance(ms), dispose: () => guard.close() };
+  }),
+);
 
-describe('RedisReplayGuard', () => {
+shared.describe('RedisReplayGuard', () => {
   it('shares one truth between nodes: a signature bound on one is refused with another binding on the other', async () => {
     const clock = new ManualClock(NOW);
     const keyPrefix = `${runPrefix}nodes:`;
@@ -150,7 +157,7 @@ describe('RedisReplayGuard', () => {
   });
 });
 
-describe('RedisReplayGuard when Redis goes away', () => {
+own.describe('RedisReplayGuard when Redis goes away', () => {
   let server: RedisServer | undefined;
   let gw: GatewayFixture | undefined;
   afterEach(async () => {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, expect, it, onTestFinished } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
 import { createTestSchema, TEST_POSTGRES_URL, type TestSchema } from '../../testing/postgres-schema.js';
+import { needs } from '../../testing/services.js';
 import type { ScanEvent } from '../../tracking/event.js';
 import { makeRenderer } from '../renderer.js';
 import { SqliteStore } from '../sqlite/sqlite-store.js';
@@ -16,24 +17,27 @@ import { PostgresStore } from './postgres-store.js';
 
 const renderer = makeRenderer(() => 'Asia/Shanghai');
 const T0 = Date.UTC(2026, 6, 4, 12, 47, 3);
+const postgres = await needs('postgres');
 
-storeContract('postgres', async ({ renderer, clock, changeLogKeep }) => {
-  const schema = await createTestSchema('wxtrack_contract');
-  const open = () => PostgresStore.open({ pool: schema.pool(), renderer, clock, changeLogKeep });
-  const stores = [await open()];
-  return {
-    store: stores[0]!,
-    another: async () => {
-      const other = await open();
-      stores.push(other);
-      return other;
-    },
-    dispose: async () => {
-      for (const s of stores) await s.close();
-      await schema.drop();
-    },
-  };
-});
+postgres.describe('PostgreSQL', () =>
+  storeContract('postgres', async ({ renderer, clock, changeLogKeep }) => {
+    const schema = await createTestSchema('wxtrack_contract');
+    const open = () => PostgresStore.open({ pool: schema.pool(), renderer, clock, changeLogKeep });
+    const stores = [await open()];
+    return {
+      store: stores[0]!,
+      another: async () => {
+        const other = await open();
+        stores.push(other);
+        return other;
+      },
+      dispose: async () => {
+        for (const s of stores) await s.close();
+        await schema.drop();
+      },
+    };
+  }),
+);
 
 /** Schemas this file made, dropped at the end even when a test fails. */
 const schemas: TestSchema[] = [];
@@ -66,7 +70,7 @@ async function sql<T>(schema: TestSchema, text: string, values: unknown[] = []):
   }
 }
 
-describe('PostgresStore: migrations', () => {
+postgres.describe('PostgresStore: migrations', () => {
   it('applies each migration once when several nodes start on a new schema at once', async () => {
     const schema = await fresh();
     const pools = Array.from({ length: 6 }, () => schema.pool(1));
@@ -137,7 +141,7 @@ function expectSharedOnce(a: IngestOutcome[], b: IngestOutcome[], own: number): 
   expect(b.slice(0, own).every((o) => o === 'inserted')).toBe(true);
 }
 
-describe('PostgresStore: concurrent writers', () => {
+postgres.describe('PostgresStore: concurrent writers', () => {
   it('stores each event once, and a reply showing all of them, when two nodes ingest one waybill at once', async () => {
     const schema = await fresh();
     const a = await openStore(schema);
@@ -291,7 +295,7 @@ function pausingPool(inner: PgPool) {
   return { pool, pauseNextCommit };
 }
 
-describe('PostgresStore: change log in commit order', () => {
+postgres.describe('PostgresStore: change log in commit order', () => {
   it('gives a writer that commits later a later seq, so a reader never skips a slow commit', async () => {
     const schema = await fresh();
     const slow = pausingPool(schema.pool());
@@ -364,7 +368,7 @@ describe('PostgresStore: change log in commit order', () => {
   });
 });
 
-describe('PostgresStore: same replies as SQLite', () => {
+postgres.describe('PostgresStore: same replies as SQLite', () => {
   it('stores byte-identical replies for the same writes', async () => {
     const schema = await fresh();
     const clock = new ManualClock(T0);
@@ -414,7 +418,7 @@ describe('PostgresStore: same replies as SQLite', () => {
   });
 });
 
-describe('PostgresStore: failures', () => {
+postgres.describe('PostgresStore: failures', () => {
   it('rejects, not answers, when the database fails under it', async () => {
     const schema = await fresh();
     const store = await openStore(schema);

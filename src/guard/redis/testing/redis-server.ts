@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { executables } from '../../../testing/services.js';
 
 export interface RedisServer {
   readonly port: number;
@@ -30,7 +31,7 @@ export function freePort(): Promise<number> {
 export async function startRedisServer(port?: number, readyWithinMs = 10_000): Promise<RedisServer> {
   const p = port ?? (await freePort());
   const child: ChildProcess = spawn(
-    'redis-server',
+    executables.redisServer() ?? 'redis-server',
     ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
