@@ -37,6 +37,11 @@ const WAYBILLS_SMALL = envInt('BENCH_WAYBILLS_SMALL', 100_000, 0);
  */
 const PG_SERVE = process.env.BENCH_PG_SERVE ?? '';
 const PG_WAYBILLS = envInt('BENCH_PG_WAYBILLS', WAYBILLS);
+/**
+ * Another checkout of wxtrack (built, with its node_modules) to run beside this one as kind z,
+ * "before": the same database, its own reply view file, interleaved in every round. Unset: none.
+ */
+const BASELINE = process.env.BENCH_BASELINE ?? '';
 /** How long to wait for a server's reply view to finish its warm-up before the rounds, s. */
 const VIEW_WARM_TIMEOUT = envInt('BENCH_VIEW_WARM_TIMEOUT', 1800);
 /** What wrk and the probes send as Accept-Encoding; WeChat's `<script>` request sends gzip. */
@@ -106,6 +111,7 @@ process.on('exit', killChildren);
 
 const log = (s = '') => console.log(s);
 const ms = (us) => (us / 1000).toFixed(2);
+const us = (x) => (x === undefined ? '?' : x.toFixed(1));
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -225,10 +231,10 @@ function writeUrlFile(file, token, count, waybills) {
 // ---------------------------------------------------------------- servers
 
 /** One process of a server under test: spawned pinned to the server's CPU, ready when `readyPath` answers 200. */
-async function startProcess(args, port, readyPath, logFile, name) {
+async function startProcess(args, port, readyPath, logFile, name, cwd = ROOT) {
   if (await portInUse(port)) throw new Invalid(`port ${port} is already in use (set BENCH_PORT)`);
   const out = openSync(logFile, 'w');
-  const { child } = spawnPinned(SERVER_CPU, args, { cwd: ROOT, stdio: ['ignore', out, out] });
+  const { child } = spawnPinned(SERVER_CPU, args, { cwd, stdio: ['ignore', out, out] });
   closeSync(out);
   children.add(child);
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -319,10 +325,11 @@ async function startServer(spec, ctx, logFile) {
     port = PORT_WXTRACK;
     const args = [
       'node',
-      join(ROOT, 'bin/wxtrack.js'),
+      join(spec.root ?? ROOT, 'bin/wxtrack.js'),
       'serve',
       '--db',
       spec.dbPath,
+      ...(spec.viewPath ? ['--view', spec.viewPath] : []),
       '--token',
       ctx.token,
       '--port',
@@ -336,7 +343,7 @@ async function startServer(spec, ctx, logFile) {
       '--replay-max-rate',
       '60000',
     ];
-    procs = [await startProcess(args, port, '/readyz', logFile, spec.label)];
+    procs = [await startProcess(args, port, '/readyz', logFile, spec.label, spec.root)];
   } else {
     port = PORT_WXTRACK + 1;
     const nodePorts = spec.nodes === 1 ? [port] : [port + 1, port + 2];
@@ -418,7 +425,9 @@ const fmtResidency = (list) =>
 
 /** The data files of a kind: the SQLite database and its reply view. */
 const dataFiles = (spec) =>
-  spec.type === 'wxtrack' ? [spec.dbPath, spec.dbPath + '-wal', spec.dbPath + '-view.mdb'] : [];
+  spec.type === 'wxtrack'
+    ? [spec.dbPath, spec.dbPath + '-wal', spec.viewPath ?? spec.dbPath + '-view.mdb']
+    : [];
 
 /**
  * Starts wxtrack on a database and waits until its reply view's warm-up is done (its log says
@@ -514,6 +523,20 @@ function procCpuSeconds(pid) {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime + stime
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * User and system CPU seconds so far of a process's main thread (the event loop: Node's JavaScript,
+ * llhttp's parsing, libuv's reads and writes), from /proc/PID/task/PID/stat, or undefined.
+ */
+function mainThreadCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(f[11]) / CLK_TCK, system: Number(f[12]) / CLK_TCK };
   } catch {
     return undefined;
   }
@@ -617,9 +640,13 @@ function wrk(port, seconds, urlFile, offset, logFile, serverPids, checkBodies) {
       const w = procCpuSeconds(child.pid);
       if (w === undefined) return;
       const each = serverPids.map(procCpuSeconds);
+      const mains = serverPids.map(mainThreadCpu);
       samples.push({
         t: performance.now(),
         server: each.includes(undefined) ? undefined : each.reduce((a, b) => a + b, 0),
+        main: mains.includes(undefined)
+          ? undefined
+          : mains.reduce((a, b) => ({ user: a.user + b.user, system: a.system + b.system })),
         wrk: w,
         all: machineCpuSeconds(),
       });
@@ -649,6 +676,9 @@ function wrk(port, seconds, urlFile, offset, logFile, serverPids, checkBodies) {
         const d = (k) => (last.all[k] - first.all[k]) / span;
         result.cpu = {
           server,
+          // The servers' main threads, user and system apart, CPUs.
+          mainUser: first.main && last.main ? (last.main.user - first.main.user) / span : undefined,
+          mainSystem: first.main && last.main ? (last.main.system - first.main.system) / span : undefined,
           serverCore: d('serverCore'),
           steal: d('serverCoreSteal'),
           wrk: load,
@@ -730,6 +760,9 @@ async function measureOnce(spec, round, ctx) {
     res.othersBefore = quiet;
     // Server CPU per request: the server processes' user + system time over the measured window.
     res.cpuUsPerRequest = raw.cpu ? (raw.cpu.server * 1e6) / res.rps : undefined;
+    // The main thread's share, user and system apart: where the per-request work runs.
+    res.mainUserUs = raw.cpu?.mainUser === undefined ? undefined : (raw.cpu.mainUser * 1e6) / res.rps;
+    res.mainSystemUs = raw.cpu?.mainSystem === undefined ? undefined : (raw.cpu.mainSystem * 1e6) / res.rps;
     res.residencyAtStart = atStart;
     res.residencyAtRun = atRun;
     rateSeen[spec.key] = Math.max(rateSeen[spec.key] ?? 0, res.rps, res.warmupRps);
@@ -742,6 +775,7 @@ async function measureOnce(spec, round, ctx) {
     log(
       `${label}: ${fmtInt(res.rps)} req/s  p50 ${ms(res.p50)} ms  p99 ${ms(res.p99)} ms  ` +
         `p99.9 ${ms(res.p999)} ms  max ${ms(res.max)} ms  server CPU ${res.cpuUsPerRequest === undefined ? '?' : res.cpuUsPerRequest.toFixed(1)} µs/request ` +
+        `(main thread: user ${us(res.mainUserUs)} + system ${us(res.mainSystemUs)} µs) ` +
         `(${fmtInt(res.requests)} requests, all ${res.checked ? 'good' : 'HTTP 200'}; ` +
         `warm-up ${fmtInt(res.warmupRps)} req/s; CPU ${SERVER_CPU} busy ${pct(res.cpu?.serverCore)} ` +
         `(server ${pct(res.cpu?.server)}), CPU ${LOAD_CPU} busy ${pct(res.cpu?.loadCore)} (wrk ${pct(res.cpu?.wrk)}), ` +
@@ -826,6 +860,22 @@ async function main() {
       db,
     },
   ];
+  if (BASELINE) {
+    if (!existsSync(join(BASELINE, 'dist/cli/main.js')))
+      throw new Invalid(`BENCH_BASELINE=${BASELINE}: no dist/cli/main.js there (build it first)`);
+    specs.push({
+      key: 'z',
+      type: 'wxtrack',
+      label: `before ${fmtInt(WAYBILLS)}`,
+      waybills: WAYBILLS,
+      dbPath: db.path,
+      db,
+      root: BASELINE,
+      // Its own view: another version may store replies in another layout.
+      viewPath: db.path + '-view-baseline.mdb',
+    });
+    log(`baseline (z): ${BASELINE} on the same database, its view in ${db.path}-view-baseline.mdb`);
+  }
   if (WAYBILLS_SMALL) {
     const small = await ensureDb(WAYBILLS_SMALL);
     specs.push({
@@ -903,7 +953,17 @@ function report({ db, ctx, rounds, specs }) {
     `summary (medians of ${rounds.length} interleaved round(s); latency from request write to full reply over ${CONNECTIONS} warm keep-alive connections; same run, same machine)`,
   );
   log(
-    ['kind'.padEnd(30), 'req/s', 'p50 ms', 'p99 ms', 'p99.9 ms', 'CPU µs/req', 'x/a']
+    [
+      'kind'.padEnd(30),
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'CPU µs/req',
+      'main usr µs',
+      'main sys µs',
+      'x/a',
+    ]
       .map((c, i) => (i ? c.padStart(11) : c))
       .join(' '),
   );
@@ -915,6 +975,8 @@ function report({ db, ctx, rounds, specs }) {
       p99: med(spec.key, 'p99'),
       p999: med(spec.key, 'p999'),
       cpuUsPerRequest: med(spec.key, 'cpuUsPerRequest'),
+      mainUserUs: med(spec.key, 'mainUserUs'),
+      mainSystemUs: med(spec.key, 'mainSystemUs'),
       ratio: spec.key === 'a' ? 1 : med(spec.key, 'ratio'),
     };
     const x = m[spec.key];
@@ -927,6 +989,8 @@ function report({ db, ctx, rounds, specs }) {
         ms(x.p99),
         ms(x.p999),
         x.cpuUsPerRequest === undefined ? '?' : x.cpuUsPerRequest.toFixed(1),
+        us(x.mainUserUs),
+        us(x.mainSystemUs),
         x.ratio.toFixed(3),
       ]
         .map((c, i) => (i ? String(c).padStart(11) : c))
@@ -969,6 +1033,18 @@ function report({ db, ctx, rounds, specs }) {
     );
   }
   log(`goal: ${ratioOk && p99Ok && flatOk !== false ? 'PASS' : 'MISS'}`);
+  const mainUs = (x) => x.mainUserUs + x.mainSystemUs;
+  log(
+    `main thread per request: ceiling user ${us(m.a.mainUserUs)} + system ${us(m.a.mainSystemUs)} µs; ` +
+      `wxtrack user ${us(m.b.mainUserUs)} + system ${us(m.b.mainSystemUs)} µs (${(mainUs(m.b) / mainUs(m.a)).toFixed(2)}x the ceiling)`,
+  );
+  if (m.z) {
+    log(
+      `before (z) -> after (b): b/a ${m.z.ratio.toFixed(3)} -> ${m.b.ratio.toFixed(3)}; main thread ` +
+        `${mainUs(m.z).toFixed(1)} -> ${mainUs(m.b).toFixed(1)} µs/request (x${(mainUs(m.b) / mainUs(m.z)).toFixed(2)}); ` +
+        `p99 ${ms(m.z.p99)} -> ${ms(m.b.p99)} ms`,
+    );
+  }
   const file = join(CACHE_DIR, `track-results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
     file,
@@ -1002,7 +1078,7 @@ try {
   const result = await main();
   log();
   report(result);
-  for (const key of ['a', 'b', 'c', 'd', 'e']) rmSync(join(WORK, `urls-${key}.txt`), { force: true });
+  for (const key of ['a', 'b', 'z', 'c', 'd', 'e']) rmSync(join(WORK, `urls-${key}.txt`), { force: true });
   // Pull mode beside store mode, in a file of its own (bench/track/pull-mode.mjs); BENCH_PULL=0 skips it.
   if (process.env.BENCH_PULL !== '0') {
     const pull = await (await import('./pull-mode.mjs')).runPullBench();

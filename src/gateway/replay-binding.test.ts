@@ -35,7 +35,7 @@ function gateway(carriers: Carrier[]) {
     callbacks: ['WxOrderCb'],
     windowSeconds: WINDOW_SECONDS,
     // Every waybill is known.
-    replies: { getReply: () => Promise.resolve({ json: STORED }) },
+    replies: { getReply: () => ({ json: STORED }) },
     guard: new MemoryReplayGuard({ clock, maxEntries: 1000 }),
     clock,
   });

@@ -50,6 +50,13 @@ export interface ReplayGuard {
    */
   check(signature: string, binding: string, expiresAt: number): Promise<ReplayVerdict>;
 
+  /**
+   * The same as {@link ReplayGuard.check}, answered at once, offered by a guard that holds its
+   * entries in this process (memory/): the query path then makes no promise per request. A guard
+   * behind a network (redis/) leaves it out.
+   */
+  checkSync?(signature: string, binding: string, expiresAt: number): ReplayVerdict;
+
   /** Counters for metrics and logs. Optional so a test double may leave it out; every backend
    *  implements it. */
   stats?(): GuardStats;

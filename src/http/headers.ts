@@ -1,6 +1,8 @@
 /**
  * @module
- * Headers of every reply on WeChat's query route, fixed once.
+ * Headers of every reply on WeChat's query route, fixed once: as objects (Fastify's route) and as
+ * flat `[name, value, …]` arrays, which node:http's `writeHead` takes without enumerating an
+ * object's keys or merging a spread per reply (the fast path).
  */
 
 export const TRACK_HEADERS = Object.freeze({
@@ -25,3 +27,11 @@ export const PLAIN_ERROR_HEADERS = Object.freeze({
   ...TRACK_HEADERS,
   'content-type': 'text/plain; charset=utf-8',
 });
+
+/** A header object as the flat `[name, value, …]` array `writeHead` takes. */
+export const flatHeaders = (headers: Readonly<Record<string, string>>): readonly string[] =>
+  Object.freeze(Object.entries(headers).flat());
+
+export const TRACK_HEADERS_FLAT = flatHeaders(TRACK_HEADERS);
+export const TRACK_GZIP_HEADERS_FLAT = flatHeaders(TRACK_GZIP_HEADERS);
+export const PLAIN_ERROR_HEADERS_FLAT = flatHeaders(PLAIN_ERROR_HEADERS);

@@ -13,20 +13,23 @@
  * Left to Fastify: any method but GET (HEAD included), any path spelled otherwise
  * (percent-escapes), and every request once draining began, so shutdown keeps Fastify's 503; a
  * query already in flight when the drain begins is answered with `Connection: close`.
+ *
+ * A reply the handler returns at once (a view hit with the memory guard) is written in the same
+ * turn, without a promise; its headers go to `writeHead` as a fixed flat array plus the length.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptsGzip } from './accept-encoding.js';
-import { PLAIN_ERROR_HEADERS } from './headers.js';
+import { PLAIN_ERROR_HEADERS_FLAT } from './headers.js';
 import type { ClientAddressOf } from './client-address.js';
 import type { Logger } from './logging.js';
-import type { TrackHandler } from './track-handler.js';
+import type { TrackHandler, TrackReply } from './track-handler.js';
 
 export interface TrackFastPathOptions {
   readonly path: string;
   readonly handle: TrackHandler;
   readonly logger: Logger;
   readonly draining: { readonly value: boolean };
-  /** The client's address (client-address.ts); the socket's when left out. */
+  /** The client's address (client-address.ts: a declared proxy's forwarded one); the socket's by default. */
   readonly addressOf?: ClientAddressOf;
 }
 
@@ -38,35 +41,48 @@ export function createTrackFastPath(
   const addressOf = options.addressOf ?? ((req: IncomingMessage) => req.socket.remoteAddress);
   const QUESTION = 63; // '?'
   let seq = 0;
+  const crashed = (res: ServerResponse, err: unknown) => {
+    // The handler turns every failure into a reply; reaching here is a bug. Echo nothing.
+    logger.error({ err }, 'track query crashed');
+    res.writeHead(500, [...PLAIN_ERROR_HEADERS_FLAT, 'connection', 'close']);
+    res.end('internal error\n');
+  };
+  const send = (res: ServerResponse, result: TrackReply) => {
+    const body = result.body;
+    const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    // A query that was in flight when the drain began: its socket must not stay open.
+    res.writeHead(
+      result.status,
+      draining.value
+        ? [...result.flat, 'content-length', length, 'connection', 'close']
+        : [...result.flat, 'content-length', length],
+    );
+    res.end(body);
+  };
   return (req, res) => {
     if (req.method !== 'GET' || draining.value) return false;
     const url = req.url ?? '';
     if (!url.startsWith(path)) return false;
     if (url.length > path.length && url.charCodeAt(path.length) !== QUESTION) return false;
     const search = url.length > path.length ? url.slice(path.length + 1) : '';
-    handle(
-      search,
-      acceptsGzip(req.headers['accept-encoding']),
-      addressOf(req),
-      'q-' + (++seq).toString(36),
-    ).then(
-      (result) => {
-        const body = result.body;
-        res.writeHead(result.status, {
-          ...result.headers,
-          'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length,
-          // A query that was in flight when the drain began: its socket must not stay open.
-          ...(draining.value ? { connection: 'close' } : {}),
-        });
-        res.end(body);
-      },
-      (err: unknown) => {
-        // The handler turns every failure into a reply; reaching here is a bug. Echo nothing.
-        logger.error({ err }, 'track query crashed');
-        res.writeHead(500, { ...PLAIN_ERROR_HEADERS, connection: 'close' });
-        res.end('internal error\n');
-      },
-    );
+    let result: TrackReply | Promise<TrackReply>;
+    try {
+      result = handle(
+        search,
+        acceptsGzip(req.headers['accept-encoding']),
+        addressOf(req),
+        'q-' + (++seq).toString(36),
+      );
+    } catch (err) {
+      crashed(res, err);
+      return true;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (r) => send(res, r),
+        (err: unknown) => crashed(res, err),
+      );
+    } else send(res, result);
     return true;
   };
 }

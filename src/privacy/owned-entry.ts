@@ -3,20 +3,24 @@
  * A reply view entry that carries the waybill's owners beside the stranger's reply (privacy
  * tiers), so that the one lookup a query makes also says whether its reader may be an owner.
  *
- * A stored reply (view/deflated-reply.ts) starts with the JSON's CRC-32 and its length as two
- * uint32 LE; a reply is far below 16 MiB, so the length's high byte, byte 7, is always 0. An entry
- * with owners is marked by 0xFF in that byte:
+ * A stored reply (view/deflated-reply.ts) starts with three uint32 LE: its own CRC-32, the JSON's
+ * CRC-32 and the JSON's length; a reply is far below 16 MiB, so the length's high byte, byte 11,
+ * is always 0. An entry with owners is marked by 0xFF in that byte:
  *
- *     [owner count: u8][6 zero bytes][0xFF][count × 16-byte hash][stored reply]
+ *     [owner count: u8][10 zero bytes][0xFF][count × 16-byte hash][stored reply]
+ *
+ * The stored reply keeps its own check; the owners' hashes are outside it. A damaged hash can
+ * only make an owner a stranger (the masked reply), never show a stranger the full one, short of
+ * a flip that yields another reader's exact 128-bit hash.
  *
  * An entry without owners, nearly every one, is the stored reply as it was, byte for byte: a
  * stranger's query on a waybill nobody owns reads and sends exactly what it did before. Pure.
  */
 import { isOpenidHash, OPENID_HASH_CHARS } from './openid-hash.js';
 
-const MARK_AT = 7;
+const MARK_AT = 11;
 const MARK = 0xff;
-const HEAD = 8;
+const HEAD = 12;
 const HASH_BYTES = OPENID_HASH_CHARS / 2;
 /** Owners one entry holds; more is no use to anyone and would bloat the entry. */
 export const MAX_OWNERS_IN_ENTRY = 255;

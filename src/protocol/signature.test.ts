@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeSignature, verifySignature } from './signature.js';
 
@@ -11,6 +13,17 @@ describe('computeSignature', () => {
     expect(computeSignature('tok', '1700000000', '42')).toBe(a);
     // sha1 of the sorted join, written out by hand: "1700000000" < "42" < "tok"
     expect(a).toBe(computeSignature('1700000000', '42', 'tok'));
+  });
+
+  it("gives the spec's sha1 of Array.prototype.sort's order, for any three strings", () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    fc.assert(
+      fc.property(text, text, text, (a, b, c) => {
+        const spec = createHash('sha1').update([a, b, c].sort().join('')).digest('hex');
+        expect(computeSignature(a, b, c)).toBe(spec);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

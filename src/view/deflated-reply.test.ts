@@ -6,6 +6,7 @@ import {
   deflateReply,
   gzipJsonp,
   inflateReply,
+  isIntactReply,
   jsonpOpener,
   plainJsonp,
 } from './deflated-reply.js';
@@ -64,5 +65,38 @@ describe('deflated replies', () => {
     const stored = deflateReply(json);
     expect(inflateReply(stored).equals(json)).toBe(true);
     expect(stored.length).toBeLessThan(json.length / 2);
+  });
+
+  it("stores the spec callback's gzip trailer: the same CRC-32 as combining, and as gunzip checks", () => {
+    for (const n of [0, 1, 8, 40]) {
+      const json = reply(n);
+      const stored = deflateReply(json);
+      const body = Buffer.from(`WxOrderCb(${json.toString()})`);
+      expect(stored.readUInt32LE(12)).toBe(crc32(body));
+      const spliced = gzipJsonp(jsonpOpener('WxOrderCb'), stored);
+      expect(spliced.readUInt32LE(spliced.length - 8)).toBe(crc32(body));
+      // Another callback combines: the same bytes as if it were computed over the whole body.
+      const other = gzipJsonp(jsonpOpener('cb_2'), stored);
+      expect(other.readUInt32LE(other.length - 8)).toBe(crc32(Buffer.from(`cb_2(${json.toString()})`)));
+    }
+  });
+
+  it('finds every single flipped bit of a stored value, and a value of another layout', () => {
+    const stored = deflateReply(reply(8));
+    expect(isIntactReply(stored)).toBe(true);
+    for (let bit = 0; bit < stored.length * 8; bit++) {
+      const bad = Buffer.from(stored);
+      bad[bit >> 3]! ^= 1 << (bit & 7);
+      expect(isIntactReply(bad)).toBe(false);
+    }
+    expect(isIntactReply(stored.subarray(0, stored.length - 1))).toBe(false);
+    expect(isIntactReply(Buffer.alloc(0))).toBe(false);
+    // Layout 1: crc32(json), length, blocks.
+    const json = reply(8);
+    const blocks = stored.subarray(16);
+    const old = Buffer.concat([Buffer.alloc(8), blocks]);
+    old.writeUInt32LE(crc32(json), 0);
+    old.writeUInt32LE(json.length, 4);
+    expect(isIntactReply(old)).toBe(false);
   });
 });

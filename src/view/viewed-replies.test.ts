@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import type { ScanEvent } from '../tracking/event.js';
 import { replyOf } from '../testing/render-reply.js';
 import { wrapStore } from '../testing/wrap-store.js';
-import { inflateReply } from './deflated-reply.js';
+import { inflateReply, isIntactReply } from './deflated-reply.js';
 import { LmdbReplyView } from './lmdb/lmdb-view.js';
 import { MemoryReplyView } from './memory/memory-view.js';
 import type { ReplyView } from './reply-view.js';
@@ -94,6 +94,33 @@ async function node(
 }
 
 describe('ViewedReplies', () => {
+  it('never serves a stored reply with a flipped bit: it renders again, and replaces the value', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 6, 8));
+    const a = await node(join(dir, `flip-${n++}.db`), clock);
+    await a.append('yto', [scan(W1, 'e1')]);
+    const truth = text(await replyOf(a.inner, 'yto', W1));
+    await a.get('yto', W1);
+    await new Promise((r) => setImmediate(r)); // the fill lands at the end of the turn
+    const good = a.view.get('yto', W1)!;
+    expect(isIntactReply(good)).toBe(true);
+    // Every bit of the header, and bits spread over the DEFLATE blocks.
+    const bits = [
+      ...Array.from({ length: 128 }, (_, i) => i),
+      ...Array.from({ length: 40 }, (_, i) => 128 + i * 97),
+    ].filter((b) => b < good.length * 8);
+    for (const bit of bits) {
+      const bad = Buffer.from(good);
+      bad[bit >> 3]! ^= 1 << (bit & 7);
+      await a.view.fill(a.view.position(), [{ carrier: 'yto', waybill: W1, value: bad }]);
+      expect(text(await a.get('yto', W1)), `bit ${bit}`).toBe(truth);
+      await new Promise((r) => setImmediate(r));
+      expect(a.view.get('yto', W1)!.equals(good), `bit ${bit}`).toBe(true);
+    }
+    expect(a.replies.stats().damaged).toBe(bits.length);
+    // Intact again: served from the view, at once.
+    expect(a.replies.getReply('yto', W1, 'oReader') instanceof Promise).toBe(false);
+  });
+
   it('serves replies deflated from the view after the first read, identical to the store', async () => {
     const clock = new ManualClock(Date.UTC(2026, 6, 8));
     const a = await node(join(dir, `serve-${n++}.db`), clock);

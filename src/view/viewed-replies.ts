@@ -27,7 +27,7 @@ import type { Clock } from '../clock/clock.js';
 import type { MaybePromise, Reply, ReplySource } from '../reply/reply-source.js';
 import type { ChangeFeed, ChangeMark, ChangePage, WaybillReader } from '../store/roles.js';
 import { decodeOwned, encodeOwned } from '../privacy/owned-entry.js';
-import { deflateReply, inflateReply } from './deflated-reply.js';
+import { deflateReply, inflateReply, isIntactReply } from './deflated-reply.js';
 import type { ReplyView, ViewEntry } from './reply-view.js';
 
 export interface ViewedRepliesOptions {
@@ -107,7 +107,7 @@ export class ViewedReplies implements ReplySource {
   #pending: { at: ChangeMark; entries: ViewEntry[] }[] = [];
   #flushScheduled = false;
   #closed = false;
-  #stats = { hits: 0, misses: 0, distrusted: 0, resets: 0 };
+  #stats = { hits: 0, misses: 0, distrusted: 0, resets: 0, damaged: 0 };
 
   constructor(options: ViewedRepliesOptions) {
     this.#source = options.source;
@@ -145,12 +145,16 @@ export class ViewedReplies implements ReplySource {
     return !this.#failed && this.#clock.now() - this.#caughtUpAt <= this.#staleAfterMs;
   }
 
-  /** Hits, misses, queries passed on because the view was not trusted, and resets. */
+  /**
+   * Hits, misses, queries passed on because the view was not trusted, resets, and stored values
+   * that failed their check and were rendered again.
+   */
   stats(): {
     hits: number;
     misses: number;
     distrusted: number;
     resets: number;
+    damaged: number;
     entries: number;
     position: number;
   } {
@@ -193,7 +197,11 @@ export class ViewedReplies implements ReplySource {
     }
   }
 
-  /** The query path's read: synchronous on a hit. */
+  /**
+   * The query path's read: synchronous on a hit. A value that fails its check
+   * (deflated-reply.ts: a flipped bit, a torn write) is never served: it is read from the source
+   * again, rendered, and replaces the damaged one, like a miss.
+   */
   getReply(carrier: string, waybill: string, openid: string): MaybePromise<Reply | undefined> {
     if (this.#closed) throw new Error('reply view is closed');
     if (!this.trusted()) {
@@ -209,11 +217,13 @@ export class ViewedReplies implements ReplySource {
       return this.#source.getReply(carrier, waybill, openid);
     }
     if (hit !== undefined) {
-      this.#stats.hits++;
       const { stored, owners } = decodeOwned(hit);
-      return new ViewReply(stored, owners);
-    }
-    this.#stats.misses++;
+      if (isIntactReply(stored)) {
+        this.#stats.hits++;
+        return new ViewReply(stored, owners);
+      }
+      this.#stats.damaged++;
+    } else this.#stats.misses++;
     const seenAt = this.#view.position();
     return Promise.resolve(this.#source.getReply(carrier, waybill, openid)).then((reply) => {
       if (reply === undefined) return undefined;
