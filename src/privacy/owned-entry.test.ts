@@ -19,7 +19,7 @@ describe('owned view entries', () => {
 
   it('carry the owners beside the reply, and give the reply back untouched', () => {
     const entry = encodeOwned(stored, [A, B]);
-    expect(entry.length).toBe(8 + 32 + stored.length);
+    expect(entry.length).toBe(12 + 32 + stored.length);
     const decoded = decodeOwned(entry);
     expect(decoded.owners).toEqual([A, B]);
     expect(decoded.stored.equals(stored)).toBe(true);
@@ -35,5 +35,17 @@ describe('owned view entries', () => {
       const s = deflateReply(Buffer.alloc(size, 'a'));
       expect(decodeOwned(s).stored).toBe(s);
     }
+  });
+
+  it('never read a stored reply as owned, whatever its checksums hold', () => {
+    // Bytes 0–7 are CRC-32s: across 2,000 replies some have 0xFF anywhere in them.
+    let ff = 0;
+    for (let i = 0; i < 2000; i++) {
+      const s = deflateReply(Buffer.from(`{"err_code":0,"n":${i}}`));
+      if (s.subarray(0, 8).includes(0xff)) ff++;
+      expect(decodeOwned(s).owners).toEqual([]);
+      expect(decodeOwned(s).stored).toBe(s);
+    }
+    expect(ff).toBeGreaterThan(0);
   });
 });
