@@ -56,17 +56,17 @@ export default tseslint.config(
       ],
       'no-restricted-globals': [
         'error',
-        { name: 'process', message: 'Only src/config.ts reads the environment.' },
+        { name: 'process', message: 'Only src/config/settings.ts reads the environment.' },
       ],
     },
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/config.ts', '**/*.test.ts', '**/testing/**'],
+    ignores: ['src/config/settings.ts', '**/*.test.ts', '**/testing/**'],
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Only src/config.ts reads the environment.' },
+        { object: 'process', property: 'env', message: 'Only src/config/settings.ts reads the environment.' },
       ],
     },
   },

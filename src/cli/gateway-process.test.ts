@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from '../config.js';
+import { loadGatewayConfig } from '../config/gateway-config.js';
 import { createLogger } from '../http/logging.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { wrapStore } from '../testing/wrap-store.js';

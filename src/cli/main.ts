@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Flags } from '../config.js';
+import type { Flags } from '../config/settings.js';
 import type { Command } from './commands/command.js';
 import { DB_MISSING } from '../store/store-errors.js';
 import { processOutput, type Output } from './output.js';

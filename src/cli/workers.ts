@@ -22,14 +22,16 @@
  * accepts it, and one a worker held when it died is closed by the kernel with the worker. The
  * cost: the kernel spreads connections less evenly between busy workers than round-robin does.
  *
- * The workers must share one replay-guard truth: config.ts refuses `--workers` above 1 without
+ * The workers must share one replay-guard truth: config/gateway-config.ts refuses `--workers` above 1 without
  * the Redis guard, since a guard in one process's memory would let a signature bound on one
  * worker be replayed, for another parcel, on the next.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { openStore } from '../backends/open-backends.js';
 import { systemClock } from '../clock/clock.js';
-import { describeStore, type GatewayConfig, type IngestConfig } from '../config.js';
+import { describeStore } from '../config/store-settings.js';
+import { type GatewayConfig } from '../config/gateway-config.js';
+import { type IngestConfig } from '../config/ingest-config.js';
 import type { Logger } from '../http/logging.js';
 import { startRetention, systemTimer } from '../retention/retention.js';
 

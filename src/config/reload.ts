@@ -13,7 +13,8 @@
  *   and the running value stays.
  */
 import type { SwappableCarriers } from '../carrier/carrier-source.js';
-import type { GatewayConfig, Loaded } from '../config.js';
+import type { Loaded } from './settings.js';
+import type { GatewayConfig } from './gateway-config.js';
 
 /** Settings that only a restart applies. */
 const RESTART_ONLY = [

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../cli/gateway-process.js';
-import { loadGatewayConfig } from '../config.js';
+import { loadGatewayConfig } from '../config/gateway-config.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';
 import { needs, TEST_POSTGRES_URL, testPostgresAddress, testPostgresUrl } from '../testing/services.js';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';

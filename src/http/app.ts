@@ -18,7 +18,7 @@ import { createTrackHandler } from './track-handler.js';
 import { cellKeysOf } from '../carrier/carrier.js';
 import type { CarrierSource } from '../carrier/carrier-source.js';
 import type { Clock } from '../clock/clock.js';
-import type { GatewayConfig } from '../config.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
 import { createQueryAnswerer } from '../gateway/answer-query.js';
 import type { ReplayGuard } from '../guard/replay-guard.js';
 import type { Store } from '../store/store.js';
@@ -34,7 +34,8 @@ import { registerTrackRoute } from './track-route.js';
 import { registerV1Api } from './v1/api-plugin.js';
 import { ownerBindingsOf } from './v1/owners-route.js';
 import { defaultEventCodes, type EventCodeMapping } from '../tracking/event-codes.js';
-import { INGEST_DEFAULTS, limitsOf } from '../config.js';
+import { INGEST_DEFAULTS } from '../config/settings.js';
+import { limitsOf } from '../config/gateway-config.js';
 
 export interface AppDeps {
   readonly config: Pick<

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SwappableCarriers } from '../carrier/carrier-source.js';
 import { ManualClock } from '../clock/clock.js';
-import type { GatewayConfig, Loaded } from '../config.js';
+import type { Loaded } from '../config/settings.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
 import { parseConfigText } from '../config/config-file.js';
 import { createReloader } from '../config/reload.js';
 import { MemoryReplayGuard } from '../guard/memory/memory-guard.js';

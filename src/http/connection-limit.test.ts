@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LimitsConfig } from '../config.js';
+import type { LimitsConfig } from '../config/gateway-config.js';
 import { gatewayFixture, type GatewayFixture } from '../testing/gateway-fixture.js';
 import { bodyOf, collect, exchange, headerOf, listenLocal, open } from '../testing/raw-http.js';
 import { apiHarness, type ApiHarness } from './v1/testing/api-harness.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateApiKey } from '../api/api-keys.js';
 import { startGateway, type RunningGateway } from '../cli/gateway-process.js';
-import { loadGatewayConfig } from '../config.js';
+import { loadGatewayConfig } from '../config/gateway-config.js';
 import { createLogger } from '../http/logging.js';
 import { Errors } from '../protocol/errors.js';
 import { signedQueryUrl } from '../protocol/signed-url.js';

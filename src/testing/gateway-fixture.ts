@@ -18,7 +18,7 @@ import { MemoryReplyView } from '../view/memory/memory-view.js';
 import { ViewedReplies } from '../view/viewed-replies.js';
 import type { Store } from '../store/store.js';
 import type { ScanEvent } from '../tracking/event.js';
-import type { LimitsConfig } from '../config.js';
+import type { LimitsConfig } from '../config/gateway-config.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
 
 export const NOW = Date.UTC(2026, 6, 8, 4, 0, 0);

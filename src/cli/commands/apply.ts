@@ -6,7 +6,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { applicationEmail } from '../../apply/application-email.js';
-import { loadOneCarrier, type Flags } from '../../config.js';
+import { type Flags } from '../../config/settings.js';
+import { loadOneCarrier } from '../../config/carrier-settings.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 

@@ -4,7 +4,7 @@
  * backend would (spec §自定义cell跳转), for debugging. Exit 0 when it verifies, 1 when not.
  */
 import { verifyCellLink } from '../../cell-link/cell-link.js';
-import type { Flags } from '../../config.js';
+import type { Flags } from '../../config/settings.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 

@@ -3,7 +3,8 @@
  * `wxtrack cells sheet --carrier X`: prints the Key / Name / Link table a courier emails to WeChat
  * to register its cells.
  */
-import { loadOneCarrier, type Flags } from '../../config.js';
+import { type Flags } from '../../config/settings.js';
+import { loadOneCarrier } from '../../config/carrier-settings.js';
 import { cellsSheet } from '../../carrier/cells-sheet.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';

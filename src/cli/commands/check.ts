@@ -5,7 +5,8 @@
  * allowed), 1 when any fails, 2 on usage errors.
  */
 import { writeFileSync } from 'node:fs';
-import { loadSigner, type Flags } from '../../config.js';
+import { type Flags } from '../../config/settings.js';
+import { loadSigner } from '../../config/carrier-settings.js';
 import { LOAD_DEFAULTS } from '../../conformance/load-probe.js';
 import { renderJson, renderMarkdown, renderText } from '../../conformance/report-render.js';
 import { runCheck } from '../../conformance/run-check.js';

@@ -4,7 +4,7 @@
  * returns the exit code.
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { Flags } from '../../config.js';
+import type { Flags } from '../../config/settings.js';
 import type { Output } from '../output.js';
 
 export interface Command {

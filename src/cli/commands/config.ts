@@ -7,13 +7,9 @@ import { existsSync } from 'node:fs';
 import { openStore } from '../../backends/open-backends.js';
 import { unservedCarriers, unservedWarning } from '../../carrier/unserved-carriers.js';
 import { systemClock } from '../../clock/clock.js';
-import {
-  configPathSetting,
-  describeStore,
-  loadConfigFile,
-  loadStoreConfig,
-  type Flags,
-} from '../../config.js';
+import { type Flags } from '../../config/settings.js';
+import { describeStore, loadStoreConfig } from '../../config/store-settings.js';
+import { configPathSetting, loadConfigFile } from '../../config/carrier-settings.js';
 import { CONFIG_FILE_NAME } from '../../config/config-file.js';
 import { summarizeConfig } from '../../config/config-summary.js';
 import type { Output } from '../output.js';

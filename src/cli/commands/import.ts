@@ -7,7 +7,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { systemClock } from '../../clock/clock.js';
-import { loadImportConfig, loadIngestConfig, type Flags } from '../../config.js';
+import { type Flags } from '../../config/settings.js';
+import { loadImportConfig, loadIngestConfig } from '../../config/ingest-config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
 import { ProgressReporter } from '../../ingest/progress.js';
 import { xlsxRecords } from '../../ingest/sources/xlsx-source.js';

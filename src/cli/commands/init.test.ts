@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfigFile } from '../../config.js';
+import { loadConfigFile } from '../../config/carrier-settings.js';
 import { STARTER_TOKEN_ENV } from '../../config/starter-config.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { DatabaseMissingError } from '../../store/store-errors.js';

@@ -12,7 +12,9 @@ import { systemClock } from '../../clock/clock.js';
 import { CONFIG_FILE_NAME } from '../../config/config-file.js';
 import { STARTER_TOKEN_ENV, starterConfigText } from '../../config/starter-config.js';
 import { openStore } from '../../backends/open-backends.js';
-import { configPathSetting, describeStore, ENV, loadDbSetting, type Flags } from '../../config.js';
+import { ENV, type Flags } from '../../config/settings.js';
+import { describeStore, loadDbSetting } from '../../config/store-settings.js';
+import { configPathSetting } from '../../config/carrier-settings.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';
 

@@ -6,7 +6,9 @@
  */
 import { generateApiKey, isValidKeyName } from '../../api/api-keys.js';
 import { systemClock } from '../../clock/clock.js';
-import { loadImportConfig, loadStoreScope, type Flags, type StoreSpec } from '../../config.js';
+import { type Flags } from '../../config/settings.js';
+import { loadStoreScope, type StoreSpec } from '../../config/store-settings.js';
+import { loadImportConfig } from '../../config/ingest-config.js';
 import { openStore } from '../../backends/open-backends.js';
 import type { Output } from '../output.js';
 import { didYouMean } from '../suggest.js';

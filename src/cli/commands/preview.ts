@@ -5,7 +5,8 @@
  * It listens on 127.0.0.1 by default; anyone who reaches it can have queries signed, so keep it
  * local.
  */
-import { DEFAULTS, loadSigner, type Flags } from '../../config.js';
+import { DEFAULTS, type Flags } from '../../config/settings.js';
+import { loadSigner } from '../../config/carrier-settings.js';
 import { startPreviewServer } from '../../preview/preview-server.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';

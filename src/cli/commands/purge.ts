@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { systemClock } from '../../clock/clock.js';
-import { loadStoreConfig, type Flags } from '../../config.js';
+import { type Flags } from '../../config/settings.js';
+import { loadStoreConfig } from '../../config/store-settings.js';
 import { parseAge } from '../../retention/duration.js';
 import { openStore } from '../../backends/open-backends.js';
 import { DatabaseMissingError } from '../../store/store-errors.js';

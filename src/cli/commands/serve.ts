@@ -2,13 +2,10 @@
  * @module
  * `wxtrack serve`: the gateway, until SIGTERM or SIGINT.
  */
-import {
-  describeStore,
-  loadGatewayConfig,
-  loadIngestConfig,
-  secretFlagWarnings,
-  type Flags,
-} from '../../config.js';
+import { secretFlagWarnings, type Flags } from '../../config/settings.js';
+import { describeStore } from '../../config/store-settings.js';
+import { loadGatewayConfig } from '../../config/gateway-config.js';
+import { loadIngestConfig } from '../../config/ingest-config.js';
 import { createReloader } from '../../config/reload.js';
 import { onReloadSignal, startGateway, untilSignal } from '../gateway-process.js';
 import { createLogger } from '../../http/logging.js';

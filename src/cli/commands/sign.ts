@@ -3,7 +3,8 @@
  * `wxtrack sign`: prints a freshly signed query URL, as WeChat's front end would build it.
  */
 import { randomInt } from 'node:crypto';
-import { DEFAULTS, loadSigner, signTargetUrl, type Flags } from '../../config.js';
+import { DEFAULTS, type Flags } from '../../config/settings.js';
+import { loadSigner, signTargetUrl } from '../../config/carrier-settings.js';
 import { signedQueryUrl } from '../../protocol/signed-url.js';
 import type { Output } from '../output.js';
 import type { Command } from './command.js';

@@ -1,6 +1,6 @@
 /**
  * Every command that opens the database finds the same one: `--db`, else WXTRACK_DB, else the
- * configuration file's `server.db`, else the default (config.ts, loadStoreConfig). Each command is
+ * configuration file's `server.db`, else the default (config/store-settings.ts, loadStoreConfig). Each command is
  * run for real against a file whose `server.db` names a database, and the test looks for its
  * work there.
  */
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../backends/open-backends.js';
-import { loadGatewayConfig } from '../../config.js';
+import { loadGatewayConfig } from '../../config/gateway-config.js';
 import { cli } from '../../testing/cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wxtrack-resolve-'));

@@ -1,6 +1,6 @@
 /**
  * @module
- * The budget counted in this process: right for one serving process (config.ts refuses
+ * The budget counted in this process: right for one serving process (config/gateway-config.ts refuses
  * `--workers` above 1 without Redis, so without Redis there is one process per node, and each
  * node of several counts its own share). Synchronous, so the hot path pays no promise: a Map
  * lookup and set per query. Memory is bounded by the keys seen in one window: the map is dropped

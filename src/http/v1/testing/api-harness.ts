@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { generateApiKey } from '../../../api/api-keys.js';
 import type { Carrier } from '../../../carrier/carrier.js';
 import { ManualClock } from '../../../clock/clock.js';
-import { loadGatewayConfig, type LimitsConfig } from '../../../config.js';
+import { loadGatewayConfig, type LimitsConfig } from '../../../config/gateway-config.js';
 import { MemoryReplayGuard } from '../../../guard/memory/memory-guard.js';
 import type { PushIngestor } from '../../../ingest/push/push-ingestor.js';
 import { SqliteStore } from '../../../store/sqlite/sqlite-store.js';

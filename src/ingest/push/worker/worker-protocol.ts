@@ -4,7 +4,7 @@
  * clone): the body goes in as bytes (transferred, not copied), and the outcome comes back as one
  * reply string and one string of waybills, which cost the serving thread a copy, not a parse.
  */
-import type { StoreSpec } from '../../../config.js';
+import type { StoreSpec } from '../../../config/store-settings.js';
 import type { IngestRules } from '../../ingest-batch.js';
 import type { PushBody } from '../push-body.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { INGEST_DEFAULTS, loadIngestConfig, parseByteSize } from './config.js';
-import { main } from './cli/main.js';
+import { INGEST_DEFAULTS } from './settings.js';
+import { loadIngestConfig, parseByteSize } from './ingest-config.js';
+import { main } from '../cli/main.js';
 
 const files = (map: Record<string, string>) => (path: string) => {
   const text = map[path];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig, secretFlagWarnings, type ReadText } from './config.js';
+import { secretFlagWarnings, type ReadText } from './settings.js';
+import { loadGatewayConfig } from './gateway-config.js';
 
 const KEY = 'an-owner-key-of-32-characters!!!';
 const file = (server: object) =>

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeStore,
-  loadGatewayConfig,
-  loadImportConfig,
-  loadStoreConfig,
-  redactUrl,
-  storeSpecOf,
-  type ReadText,
-} from './config.js';
+import { redactUrl, type ReadText } from './settings.js';
+import { describeStore, loadStoreConfig, storeSpecOf } from './store-settings.js';
+import { loadGatewayConfig } from './gateway-config.js';
+import { loadImportConfig } from './ingest-config.js';
 
 const SECRET = 'a-guard-secret-of-32-characters!';
 const file = (server: object) =>

@@ -4,13 +4,8 @@
  * variable > file > default, their bounds, and the warning about secrets on the command line.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  LIMIT_DEFAULTS,
-  loadGatewayConfig,
-  secretFlagWarnings,
-  SECRET_FLAGS,
-  type ReadText,
-} from './config.js';
+import { secretFlagWarnings, SECRET_FLAGS, type ReadText } from './settings.js';
+import { LIMIT_DEFAULTS, loadGatewayConfig } from './gateway-config.js';
 
 const FILE = JSON.stringify({
   server: { requestTimeoutSeconds: 7, maxConnections: 50, rateLimitPerMinute: 30, metricsPort: 9464 },

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, loadCarriers, loadGatewayConfig, loadImportConfig, type ReadText } from './config.js';
+import { DEFAULTS, type ReadText } from './settings.js';
+import { loadCarriers } from './carrier-settings.js';
+import { loadGatewayConfig } from './gateway-config.js';
+import { loadImportConfig } from './ingest-config.js';
 
 const FILE = JSON.stringify({
   server: { port: 9000, db: '/var/lib/wxtrack.db', windowSeconds: 120 },
