@@ -7,66 +7,14 @@
  * Authentication runs in `onRequest`, before any body is read: an unauthenticated sender cannot
  * make us buffer 10 MiB.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiErrors, apiErrorBody, type ApiErrorEntry } from '../../api/api-errors.js';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiErrors } from '../../api/api-errors.js';
 import { authenticate } from '../../api/api-keys.js';
-import type { Clock } from '../../clock/clock.js';
 import type { PushFormat } from '../../ingest/push/push-body.js';
-import type { PushIngestor } from '../../ingest/push/push-ingestor.js';
-import type { RenderOnRead } from '../../reply/render-on-read.js';
-import type { ApiKeyStore, Eraser, EventLog, WaybillReader } from '../../store/roles.js';
-import type { ApiKeyRecord } from '../../store/store.js';
-import type { EventCodeMapping } from '../../tracking/event-codes.js';
-import type { WaybillRule } from '../../tracking/event.js';
-import type { GatewayMetrics } from '../../metrics/metrics.js';
 import { closeAfterEarlyReply, continueIfExpected } from '../early-reply.js';
-import type { Logger } from '../logging.js';
+import { rememberApiKey, sendApiError, type V1Deps } from './api-context.js';
 import { registerEventsRoute } from './events-route.js';
-import type { OwnerDeps } from './owners-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
-
-export interface V1Deps extends OwnerDeps {
-  readonly store: Pick<EventLog, 'setAttributes'> &
-    Pick<WaybillReader, 'readWaybill'> &
-    Pick<Eraser, 'deleteWaybill'> &
-    Pick<ApiKeyStore, 'findApiKey'>;
-  /** Renders the reply the waybill API shows beside the events. */
-  readonly render: Pick<RenderOnRead, 'render'>;
-  /** The after-write hook: run before a waybill-API write is answered (the reply view catches up). */
-  readonly afterWrite: () => Promise<void>;
-  /** Where `POST /v1/events` hands its pushes (it runs the after-write hook itself). */
-  readonly ingestor: PushIngestor;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Largest `POST /v1/events` body, bytes. */
-  readonly bodyLimitBytes: number;
-  readonly eventCodes: EventCodeMapping;
-  /** The zone of a carrier's event times and replies. */
-  readonly timeZoneOf: (carrier: string) => string;
-  /** A carrier's registered cell keys, when it registered any: events and attributes use no other. */
-  readonly cellKeysOf: (carrier: string) => ReadonlySet<string> | undefined;
-  /**
-   * A carrier's waybill pattern, or `undefined` when the configuration does not serve that
-   * carrier at all (its key is then refused: WeChat could never be shown what it writes).
-   */
-  readonly waybillRuleOf: (carrier: string) => WaybillRule | undefined;
-  /** Counts pushed events and store failures; none when left out. */
-  readonly metrics?: Pick<GatewayMetrics, 'ingested' | 'storeError'>;
-}
-
-const keys = new WeakMap<FastifyRequest, ApiKeyRecord>();
-
-/** The authenticated key of a request inside the plugin (set by the `onRequest` hook). */
-export function apiKeyOf(request: FastifyRequest): ApiKeyRecord {
-  const key = keys.get(request);
-  if (!key) throw new Error('route reached without authentication');
-  return key;
-}
-
-/** Sends a catalog error, with no-store like every API reply. */
-export function sendApiError(reply: FastifyReply, entry: ApiErrorEntry, detail?: string): FastifyReply {
-  return reply.code(entry.statusCode).header('cache-control', 'no-store').send(apiErrorBody(entry, detail));
-}
 
 /** `10 MiB`, `512 KiB`, `1000 bytes`: the limit as an operator configured it. */
 const human = (bytes: number): string =>
@@ -95,7 +43,7 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
         if (deps.waybillRuleOf(key.carrier) === undefined) {
           return sendApiError(reply, ApiErrors.CARRIER_NOT_SERVED);
         }
-        keys.set(request, key);
+        rememberApiKey(request, key);
       });
 
       // Refuse an announced oversized body before reading it, and before promising

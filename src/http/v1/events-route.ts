@@ -14,7 +14,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
 import type { PushBody } from '../../ingest/push/push-body.js';
-import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
+import { apiKeyOf, sendApiError, type V1Deps } from './api-context.js';
 
 export { ndjsonItems } from '../../ingest/push/push-body.js';
 

@@ -14,15 +14,7 @@ import { ApiErrors } from '../../api/api-errors.js';
 import { hashOpenid } from '../../privacy/openid-hash.js';
 import { OPENID_RE } from '../../protocol/query.js';
 import type { OwnerBindings } from '../../store/roles.js';
-import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
-
-/** What the owners routes need beyond the other waybill routes. */
-export interface OwnerDeps {
-  /** Where bindings are kept; absent: the store cannot bind, the routes answer 503. */
-  readonly owners?: OwnerBindings | undefined;
-  /** Key of the openid hash; absent: the routes answer 503. */
-  readonly ownerKey?: string | undefined;
-}
+import { apiKeyOf, sendApiError, type OwnerDeps, type V1Deps } from './api-context.js';
 
 /** The store's owner bindings, when its backend keeps them (every backend of the storage seam). */
 export function ownerBindingsOf(store: object): OwnerBindings | undefined {

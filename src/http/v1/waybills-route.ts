@@ -14,7 +14,7 @@ import { ApiErrors } from '../../api/api-errors.js';
 import type { WaybillAttributesPatch } from '../../store/store.js';
 import { EVENT_LIMITS, parseCells } from '../../tracking/event.js';
 import { isCalendarDate } from '../../tracking/time.js';
-import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
+import { apiKeyOf, sendApiError, type V1Deps } from './api-context.js';
 import { registerOwnerRoutes } from './owners-route.js';
 import { waybillView } from './waybill-view.js';
 
