@@ -21,7 +21,7 @@ import type {
   WaybillAttributesPatch,
   WaybillPage,
   WaybillRef,
-} from './store.js';
+} from './records.js';
 
 /** Events written: the only thing an ingest (push, import, worker) stores. */
 export interface EventLog {
