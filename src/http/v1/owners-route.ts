@@ -7,7 +7,12 @@
  * (privacy/openid-hash.ts); only the hash reaches the store, and nothing echoes it.
  *
  * A binding needs its waybill (404 otherwise), so it is erased and purged with it (store roles:
- * Eraser).
+ * Eraser). A pull-mode carrier's waybill lives upstream, not in the store: its binding writes the
+ * waybill's record (an attributes row without attributes, `setAttributes` with an empty patch)
+ * instead of checking for it, without asking the upstream (the courier binds after its own check,
+ * and a bind must not spend the waybill's upstream call budget). Retention then erases the record
+ * and its bindings `retentionDays` after the last binding, and `DELETE /v1/waybills/:waybill`
+ * erases them at once, as for a stored waybill.
  */
 import type { FastifyInstance } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
@@ -22,6 +27,8 @@ export interface OwnerDeps {
   readonly owners?: OwnerBindings | undefined;
   /** Key of the openid hash; absent: the routes answer 503. */
   readonly ownerKey?: string | undefined;
+  /** Whether a carrier is served in pull mode (its waybills are not in the store). */
+  readonly pulls?: ((carrier: string) => boolean) | undefined;
 }
 
 /** The store's owner bindings, when its backend keeps them (every backend of the storage seam). */
@@ -58,7 +65,8 @@ export function registerOwnerRoutes(
     const openid = openidOf(request.body);
     if (openid === undefined) return sendApiError(reply, ApiErrors.BAD_OWNER);
     const carrier = apiKeyOf(request).carrier;
-    if (!(await deps.store.readWaybill(carrier, waybill)))
+    if (deps.pulls?.(carrier) === true) await deps.store.setAttributes(carrier, waybill, {});
+    else if (!(await deps.store.readWaybill(carrier, waybill)))
       return sendApiError(reply, ApiErrors.WAYBILL_NOT_FOUND);
     await b.owners.bindOwner(carrier, waybill, hashOpenid(b.key, carrier, openid), deps.clock.now());
     // The binding is a change of the waybill's replies: this process's view drops them first.
