@@ -22,6 +22,7 @@ import type { Store } from '../store/store.js';
 import type { BudgetStore } from '../rate-limit/budget-store.js';
 import type { ReplySource } from '../reply/reply-source.js';
 import { openPullCarriers } from '../pull/pull-carriers.js';
+import { FollowedOwners } from '../privacy/followed-owners.js';
 import { registerPullMetrics } from '../pull/pull-prometheus.js';
 
 export interface RunningGateway {
@@ -92,9 +93,42 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     },
   });
   const viewed = opened.viewed;
-  // Pull mode: carriers with an upstream are answered from it (src/pull/).
-  const pull = openPullCarriers(config.carriers, { clock });
-  const replies = pull.route(opened.replies);
+  // Pull mode: carriers with an upstream are answered from it (src/pull/), in each reader's
+  // privacy tier; owners bound through the waybill API are kept in the store and followed on the
+  // node (privacy/followed-owners.ts). Without an owner key nobody can bind: all are strangers.
+  const privacyOf = privacyRulesFrom(() => carriers.current());
+  const pull = openPullCarriers(config.carriers, { clock, privacyOf });
+  let ownersFailing = false;
+  const pulledOwners =
+    pull.byCarrier.size > 0 && config.ownerKey !== undefined
+      ? new FollowedOwners({
+          owners: store,
+          feed: store,
+          clock,
+          maxEntries: [...pull.byCarrier.keys()].reduce(
+            (n, id) => n + (config.carriers.find((c) => c.id === id)?.upstream?.cache.maxEntries ?? 0),
+            0,
+          ),
+          onError: (err) => {
+            if (ownersFailing) return;
+            ownersFailing = true;
+            logger.error({ err }, 'pull mode owners: reading them from the store until the feed catches up');
+          },
+        })
+      : undefined;
+  await pulledOwners?.start().catch(() => {});
+  const ownersLookupFailed = throttledLog(
+    logger,
+    'pull mode owners: lookup failed; serving the masked reply',
+    10_000,
+  );
+  const replies = pull.route(opened.replies, {
+    ownerKey: config.ownerKey,
+    owners: pulledOwners,
+    onOwnersError: (err) => ownersLookupFailed(err instanceof Error ? err : new Error(String(err))),
+  });
+  const afterWrite = () =>
+    Promise.all([opened.afterWrite(), pulledOwners?.catchUp().catch(() => {})]).then(() => {});
   let guard: ReplayGuard;
   try {
     guard = await openGuard(config.guard, {
@@ -118,6 +152,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           : logger.warn({ ...stats }, 'replay guard above 80 % of capacity'),
     });
   } catch (err) {
+    await pulledOwners?.close();
     await opened.close();
     await store.close();
     throw err;
@@ -141,7 +176,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           store: config.store,
           // The worker wrote through its own connection: the reply view catches up from the
           // change log before the push is answered, so the next query here sees it.
-          onStored: () => opened.afterWrite(),
+          onStored: afterWrite,
           onCrash: (err) => logger.error({ err }, 'push worker stopped; pushes in flight failed'),
         })
       : undefined;
@@ -155,7 +190,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     store,
     replies,
     render: opened.render,
-    afterWrite: () => opened.afterWrite(),
+    afterWrite,
     guard,
     clock,
     logger,
@@ -184,10 +219,21 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
     await ingestor?.close();
     await budgetStore?.close();
     await guard.close();
+    await pulledOwners?.close();
     await opened.close();
     await store.close();
     pull.close();
     throw err;
+  }
+  let recoverOwners: NodeJS.Timeout | undefined;
+  if (pulledOwners) {
+    recoverOwners = setInterval(() => {
+      if (ownersFailing && pulledOwners.trusted()) {
+        ownersFailing = false;
+        logger.info('pull mode owners: caught up again');
+      }
+    }, 1000);
+    recoverOwners.unref();
   }
   let recover: NodeJS.Timeout | undefined;
   if (viewed) {
@@ -223,7 +269,7 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
           // A purge is a write through this process: the view catches up past it before the
           // purge is reported, like the push ingestors and the waybill API.
           store: {
-            purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff).finally(() => opened.afterWrite()),
+            purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff).finally(afterWrite),
           },
           retentionDays: ingest.retentionDays,
           clock,
@@ -246,12 +292,14 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
       (closing ??= (async () => {
         retention?.stop();
         clearInterval(recover);
+        clearInterval(recoverOwners);
         await metricsServer?.close();
         metrics?.stop();
         await app.close();
         await ingestor?.close();
         await budgetStore?.close();
         await guard.close();
+        await pulledOwners?.close();
         await opened.close();
         await store.close();
         pull.close();

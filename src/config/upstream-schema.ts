@@ -71,6 +71,21 @@ const response = {
       additionalProperties: { type: 'integer', minimum: 0, maximum: 6 },
     },
     eta: { ...jsonPath, description: 'The estimated delivery date (its YYYY-MM-DD is used).' },
+    recipientName: {
+      ...jsonPath,
+      description:
+        "Privacy tiers: the recipient's name; within a trace, or the waybill's with a $ path. Masked for strangers.",
+    },
+    recipientPhone: {
+      ...jsonPath,
+      description:
+        "Privacy tiers: the recipient's phone; within a trace, or the waybill's with a $ path. Masked for strangers.",
+    },
+    pickupCode: {
+      ...jsonPath,
+      description:
+        "Privacy tiers: the pickup code; within a trace, or the waybill's with a $ path. Hidden from strangers.",
+    },
     notFound: {
       type: 'object',
       description: 'How the upstream says "no such waybill" (an HTTP 404 also does).',

@@ -205,6 +205,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
     owners: ownerBindingsOf(store),
     ownerKey: config.ownerKey,
+    pulls: (carrier) =>
+      (deps.carrierSource?.current() ?? config.carriers).find((c) => c.id === carrier)?.upstream !==
+      undefined,
   });
   return app;
 }

@@ -8,7 +8,7 @@
  */
 import type { StoredEvent } from '../tracking/event.js';
 import { maskText } from './mask-text.js';
-import { maskPersonal, personalSuffix } from './personal-fields.js';
+import { maskPersonal, personalSuffix, type PersonalFields } from './personal-fields.js';
 import type { PrivacyRules } from './privacy-rules.js';
 
 /** What a stranger's rendering of one waybill applies to every trace. */
@@ -25,11 +25,12 @@ export interface TraceText {
 
 /**
  * The masking of a stranger's view of a waybill, from all its events (a value one event carries
- * is hidden in every trace); `undefined` when the carrier turned masking off.
+ * is hidden in every trace) and any values the waybill carries apart from its events (pull mode:
+ * an upstream's waybill-level fields); `undefined` when the carrier turned masking off.
  */
 export function strangerMasking(
   rules: PrivacyRules,
-  events: readonly StoredEvent[],
+  events: readonly PersonalFields[],
 ): StrangerMasking | undefined {
   if (!rules.mask) return undefined;
   const known = new Map<string, string>();

@@ -6,7 +6,25 @@
 import type { OrderStatus } from '../protocol/order-info.js';
 import { parsePath, readPath, type PathStep } from './json-path.js';
 import type { GenericMapping } from './pull-settings.js';
-import { scalarText, type UpstreamAnswer, type UpstreamTrace } from './upstream-answer.js';
+import {
+  scalarText,
+  type UpstreamAnswer,
+  type UpstreamPersonal,
+  type UpstreamTrace,
+} from './upstream-answer.js';
+
+const PERSONAL_KEYS = ['recipientName', 'recipientPhone', 'pickupCode'] as const;
+type PersonalPaths = readonly (readonly [(typeof PERSONAL_KEYS)[number], readonly PathStep[]])[];
+
+/** The personal fields `paths` find in `value`, or `undefined` for none. */
+function readPersonal(value: unknown, paths: PersonalPaths): UpstreamPersonal | undefined {
+  let out: Record<string, string> | undefined;
+  for (const [key, steps] of paths) {
+    const v = scalarText(readPath(value, steps));
+    if (v !== undefined) (out ??= {})[key] = v;
+  }
+  return out;
+}
 
 export type GenericMapper = (reply: unknown, fallback: OrderStatus) => UpstreamAnswer;
 
@@ -25,6 +43,12 @@ export function compileGenericMapping(mapping: GenericMapping): GenericMapper {
   const status = mapping.status === undefined ? undefined : path(mapping.status);
   const eta = mapping.eta === undefined ? undefined : path(mapping.eta);
   const notFound = mapping.notFound && { path: path(mapping.notFound.path), values: mapping.notFound.values };
+  // `$`-rooted: the waybill's own; otherwise within each trace (pull-settings.ts GenericMapping).
+  const personal = PERSONAL_KEYS.flatMap((k) =>
+    mapping[k] === undefined ? [] : [[k, mapping[k].startsWith('$'), path(mapping[k])] as const],
+  );
+  const waybillPersonal: PersonalPaths = personal.filter(([, w]) => w).map(([k, , p]) => [k, p]);
+  const tracePersonal: PersonalPaths = personal.filter(([, w]) => !w).map(([k, , p]) => [k, p]);
   const codes = mapping.statusCodes;
   const lookup = (code: string | undefined): OrderStatus | undefined =>
     code !== undefined && Object.hasOwn(codes, code) ? codes[code] : undefined;
@@ -47,17 +71,20 @@ export function compileGenericMapping(mapping: GenericMapping): GenericMapper {
       const s = lookup(code);
       if (code !== undefined && (mapping.order === 'newest-first' ? newestCode === undefined : true))
         newestCode = code;
+      const own = tracePersonal.length === 0 ? undefined : readPersonal(item, tracePersonal);
       out.push({
         time: t,
         text: x,
         ...(p === undefined ? {} : { place: p }),
         ...(s === undefined ? {} : { status: s }),
+        ...(own === undefined ? {} : { personal: own }),
       });
     }
     const code = status ? scalarText(readPath(reply, status)) : newestCode;
     const mapped = lookup(code);
     if (status && code === undefined) return { kind: 'garbage' };
     const e = eta && scalarText(readPath(reply, eta));
+    const whole = waybillPersonal.length === 0 ? undefined : readPersonal(reply, waybillPersonal);
     return {
       kind: 'found',
       status: mapped ?? (code === undefined && out.length === 0 ? 0 : fallback),
@@ -65,6 +92,7 @@ export function compileGenericMapping(mapping: GenericMapping): GenericMapper {
       order: mapping.order,
       ...(e === undefined ? {} : { eta: e }),
       ...(mapped === undefined && code !== undefined ? { unmapped: true } : {}),
+      ...(whole === undefined ? {} : { personal: whole }),
     };
   };
 }

@@ -14,10 +14,15 @@
  *
  * A call is admitted only when the calls in flight are under their cap, the waybill has budget
  * left in its window, and the breaker allows it; otherwise it fails at once with that kind.
+ *
+ * Each entry holds both privacy tiers of the reply (pulled-reply.ts): the owner's full one and the
+ * stranger's masked one, rendered from the same fetch, so choosing a tier (pull-reply-source.ts)
+ * never costs an upstream call.
  */
 import type { Carrier } from '../carrier/carrier.js';
 import type { Clock } from '../clock/clock.js';
-import type { Reply } from '../reply/reply-source.js';
+import { DEFAULT_PRIVACY, type PrivacyRules } from '../privacy/privacy-rules.js';
+import type { MaybePromise, Reply } from '../reply/reply-source.js';
 import { Breaker } from './breaker.js';
 import { freshness, shouldRefresh } from './cache-policy.js';
 import { CallBudget } from './call-budget.js';
@@ -46,9 +51,15 @@ export class PullError extends Error {
   }
 }
 
+/** A waybill's reply in both privacy tiers (the same object twice when masking changes nothing). */
+export interface PulledTiers {
+  readonly full: Reply;
+  readonly masked: Reply;
+}
+
 interface Entry {
   /** `undefined`: no such waybill upstream. */
-  readonly reply: Reply | undefined;
+  readonly tiers: PulledTiers | undefined;
   readonly fetchedAt: number;
   readonly signed: boolean;
   readonly unknown: boolean;
@@ -59,7 +70,9 @@ type Outcome =
   { readonly ok: true; readonly entry: Entry } | { readonly ok: false; readonly kind: FailureKind };
 
 export interface PullCarrierDeps {
-  readonly carrier: Pick<Carrier, 'id' | 'timezone' | 'trace'>;
+  readonly carrier: Pick<Carrier, 'id' | 'timezone' | 'trace' | 'privacy'>;
+  /** The carrier's privacy rules in force, read per fetch; `carrier.privacy` when left out. */
+  readonly privacyOf?: () => PrivacyRules;
   readonly settings: PullSettings;
   readonly clock: Clock;
   readonly http: UpstreamHttp;
@@ -98,26 +111,33 @@ export class PullCarrier {
     this.elapsed = deps.elapsed ?? (() => performance.now());
   }
 
-  getReply(waybill: string): Reply | undefined | Promise<Reply | undefined> {
+  /** The owner's (full) reply: {@link getTiers}' `full`. */
+  getReply(waybill: string): MaybePromise<Reply | undefined> {
+    const tiers = this.getTiers(waybill);
+    return tiers instanceof Promise ? tiers.then((t) => t?.full) : tiers?.full;
+  }
+
+  /** Both tiers of a waybill's reply, or `undefined` for no such waybill upstream. */
+  getTiers(waybill: string): MaybePromise<PulledTiers | undefined> {
     const now = this.deps.clock.now();
     const entry = this.cache.get(waybill);
     if (entry) {
       const state = freshness(entry, now, this.deps.settings.cache);
       if (state === 'fresh') {
         this.stats.hits++;
-        return entry.reply;
+        return entry.tiers;
       }
       if (state === 'stale') {
         this.stats.staleServes++;
         if (shouldRefresh(entry, now, this.deps.settings.cache)) void this.refresh(waybill);
-        return entry.reply;
+        return entry.tiers;
       }
       this.cache.delete(waybill);
     }
     this.stats.misses++;
     return this.refresh(waybill).then((outcome) => {
       if (!outcome.ok) throw new PullError(outcome.kind);
-      return outcome.entry.reply;
+      return outcome.entry.tiers;
     });
   }
 
@@ -202,16 +222,25 @@ export class PullCarrier {
     let entry: Entry;
     if (answer.kind === 'found') {
       const { carrier } = this.deps;
-      const pulled = renderPulled(answer, {
-        timeZone: carrier.timezone,
-        traceOrder: carrier.trace?.order,
-        address: carrier.trace?.address,
-      });
+      const pulled = renderPulled(
+        answer,
+        {
+          timeZone: carrier.timezone,
+          traceOrder: carrier.trace?.order,
+          address: carrier.trace?.address,
+        },
+        this.deps.privacyOf?.() ?? carrier.privacy ?? DEFAULT_PRIVACY,
+      );
       if (answer.unmapped) this.stats.unmapped++;
       this.stats.droppedTraces += pulled.dropped;
-      entry = { reply: pulled.reply, fetchedAt: now, signed: pulled.signed, unknown: false };
+      entry = {
+        tiers: { full: pulled.reply, masked: pulled.masked },
+        fetchedAt: now,
+        signed: pulled.signed,
+        unknown: false,
+      };
     } else {
-      entry = { reply: undefined, fetchedAt: now, signed: false, unknown: true };
+      entry = { tiers: undefined, fetchedAt: now, signed: false, unknown: true };
     }
     // Re-inserted at the end: the table forgets the entry fetched longest ago first.
     this.cache.delete(waybill);

@@ -6,6 +6,8 @@ import { PullCarrier } from './pull-carrier.js';
 import { pullSettings } from './pull-settings.js';
 import { NO_STORE, routeReplies } from './pull-reply-source.js';
 
+const TIERS = { ownerKey: undefined, owners: undefined, masks: () => true };
+
 describe('routeReplies', () => {
   // An HTTP client that answers "no such waybill" without a socket: routing only.
   const http: UpstreamHttp = {
@@ -34,14 +36,14 @@ describe('routeReplies', () => {
   };
 
   it('sends pull carriers to their upstream and every other carrier to the store', async () => {
-    const source = routeReplies(new Map([['P', pc]]), store);
+    const source = routeReplies(new Map([['P', pc]]), store, TIERS);
     expect(await source.getReply('P', 'W1', 'o')).toBeUndefined();
     expect(await source.getReply('S', 'W2', 'o')).toEqual({ json: Buffer.from('{}') });
     expect(asked).toEqual(['S:W2']);
   });
 
   it('is the store itself when no carrier pulls; NO_STORE refuses loudly', () => {
-    expect(routeReplies(new Map(), store)).toBe(store);
+    expect(routeReplies(new Map(), store, TIERS)).toBe(store);
     expect(() => NO_STORE.getReply('S', 'W', 'o')).toThrow(/no store is configured/);
   });
 });

@@ -54,6 +54,15 @@ export interface GenericMapping {
   readonly statusCodes: Readonly<Record<string, OrderStatus>>;
   /** The ETA (a date or date-time, its date is used). */
   readonly eta?: string;
+  /**
+   * Personal fields (privacy tiers): the recipient's name and phone and the pickup code. A path
+   * starting with `$` is read from the whole reply (the waybill's value: hidden from strangers
+   * wherever a trace repeats it); any other within each trace (drawn after that trace's text for
+   * owners, masked for strangers, as a pushed event's fields are).
+   */
+  readonly recipientName?: string;
+  readonly recipientPhone?: string;
+  readonly pickupCode?: string;
   /** The upstream's own answer for "no such waybill": a path and the value(s) it then holds. */
   readonly notFound?: { readonly path: string; readonly values: readonly string[] };
   /** The order of the upstream's trace list. */

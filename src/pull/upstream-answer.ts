@@ -6,6 +6,17 @@
  */
 import type { OrderStatus } from '../protocol/order-info.js';
 
+/**
+ * Personal data an upstream gives as fields of its own (the generic mapping's `recipientName`,
+ * `recipientPhone`, `pickupCode`), as text not yet checked: pulled-reply.ts keeps a value only
+ * when it passes the checks of a pushed event's field (privacy/personal-fields.ts).
+ */
+export interface UpstreamPersonal {
+  readonly recipientName?: string;
+  readonly recipientPhone?: string;
+  readonly pickupCode?: string;
+}
+
 /** One trace as an upstream wrote it, types already checked, text not yet cleaned. */
 export interface UpstreamTrace {
   /** The upstream's time text, read in the carrier's zone when it has no offset. */
@@ -14,6 +25,8 @@ export interface UpstreamTrace {
   readonly place?: string;
   /** This trace's own status, when the upstream gives one. */
   readonly status?: OrderStatus;
+  /** This trace's personal fields: drawn after its text for owners, masked for strangers. */
+  readonly personal?: UpstreamPersonal;
 }
 
 export type UpstreamAnswer =
@@ -27,6 +40,11 @@ export type UpstreamAnswer =
       readonly eta?: string;
       /** A status code the tables did not know (counted, then the fallback status is used). */
       readonly unmapped?: boolean;
+      /**
+       * The waybill's personal fields (not a trace's): drawn nowhere, but hidden from strangers
+       * wherever a trace's text repeats them.
+       */
+      readonly personal?: UpstreamPersonal;
     }
   | { readonly kind: 'unknown' }
   /** The upstream answered but refused (its own error code): a failure, never shown. */

@@ -22,6 +22,8 @@ export interface OwnerDeps {
   readonly owners?: OwnerBindings | undefined;
   /** Key of the openid hash; absent: the routes answer 503. */
   readonly ownerKey?: string | undefined;
+  /** Whether a carrier is served in pull mode (its waybills are not in the store). */
+  readonly pulls?: ((carrier: string) => boolean) | undefined;
 }
 
 export interface V1Deps extends OwnerDeps {
