@@ -52,6 +52,8 @@ export function createTrackFastPath(
    * Per header set, the array `writeHead` gets, built once, with the length's slot last but one
    * (and `connection: close` after it while draining): filled and handed over per reply instead
    * of spreading a new array. `writeHead` reads it before returning and keeps no reference.
+   * One array of 14 strings less per reply; within the noise of `npm run bench` (main thread
+   * 66.0 → 62.4 µs per request beside the code before, load average 15–20).
    */
   const arrays = new Map<readonly string[], { open: string[]; closing: string[] }>();
   const arrayFor = (flat: readonly string[], closing: boolean): string[] => {
