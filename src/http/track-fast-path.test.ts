@@ -68,6 +68,24 @@ describe('the track fast path (over a real socket)', () => {
     expect(injected.payload.startsWith('WxOrderCb({"err_code":0,')).toBe(true);
   });
 
+  it('sends the same bytes from a view miss (rendered, a promise) and a view hit (at once)', async () => {
+    const l = await listening();
+    gw = l.gw;
+    for (const encoding of ['gzip, deflate', 'identity']) {
+      const replies: Got[] = [];
+      for (let i = 0; i < 2; i++) {
+        replies.push(await fetchRaw(l.port, gw.signed(WAYBILL), { 'accept-encoding': encoding }));
+      }
+      const [miss, hit] = replies as [Got, Got];
+      expect(miss.status).toBe(200);
+      expect(hit.body.equals(miss.body)).toBe(true);
+      const withoutDate = (h: Got['headers']) => Object.entries(h).filter(([k]) => k !== 'date');
+      expect(withoutDate(hit.headers)).toEqual(withoutDate(miss.headers));
+    }
+    // The first query of the run missed (render, deflate, fill); every later one hit.
+    expect(gw.viewed!.stats()).toMatchObject({ misses: 1, hits: 3 });
+  });
+
   it('sends plain JSONP, byte for byte, to a client that does not accept gzip', async () => {
     const l = await listening();
     gw = l.gw;

@@ -15,7 +15,8 @@
  * query already in flight when the drain begins is answered with `Connection: close`.
  *
  * A reply the handler returns at once (a view hit with the memory guard) is written in the same
- * turn, without a promise; its headers go to `writeHead` as a fixed flat array plus the length.
+ * turn, without a promise; its headers go to `writeHead` as a fixed flat array whose one slot,
+ * the length, is filled per reply (no array built per reply).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptsGzip } from './accept-encoding.js';
@@ -47,16 +48,32 @@ export function createTrackFastPath(
     res.writeHead(500, [...PLAIN_ERROR_HEADERS_FLAT, 'connection', 'close']);
     res.end('internal error\n');
   };
+  /**
+   * Per header set, the array `writeHead` gets, built once, with the length's slot last but one
+   * (and `connection: close` after it while draining): filled and handed over per reply instead
+   * of spreading a new array. `writeHead` reads it before returning and keeps no reference.
+   * One array of 14 strings less per reply; within the noise of `npm run bench` (main thread
+   * 66.0 → 62.4 µs per request beside the code before, load average 15–20).
+   */
+  const arrays = new Map<readonly string[], { open: string[]; closing: string[] }>();
+  const arrayFor = (flat: readonly string[], closing: boolean): string[] => {
+    let a = arrays.get(flat);
+    if (a === undefined) {
+      a = {
+        open: [...flat, 'content-length', ''],
+        closing: [...flat, 'connection', 'close', 'content-length', ''],
+      };
+      // Fixed header sets only; a reply with headers of its own (Retry-After) is not kept.
+      if (arrays.size < 16) arrays.set(flat, a);
+    }
+    return closing ? a.closing : a.open;
+  };
   const send = (res: ServerResponse, result: TrackReply) => {
     const body = result.body;
-    const length = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    const headers = arrayFor(result.flat, draining.value);
     // A query that was in flight when the drain began: its socket must not stay open.
-    res.writeHead(
-      result.status,
-      draining.value
-        ? [...result.flat, 'content-length', length, 'connection', 'close']
-        : [...result.flat, 'content-length', length],
-    );
+    headers[headers.length - 1] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+    res.writeHead(result.status, headers);
     res.end(body);
   };
   return (req, res) => {

@@ -6,7 +6,8 @@
  * this is what a reply-view miss costs instead, and what every query costs with `--view off`.
  * Measured by bench/track/miss-cost.mjs on 205,000 waybills × 8 events (2-core machine, shared,
  * load average about 20): read 91 µs and render 34 µs at p50, plus 48 µs to deflate the reply
- * into the view on a miss. The previous design paid instead about 3.3 KB of reply rewritten per
+ * into the view on a miss (34 µs at load 12.8 since the deflate keeps one zlib engine, against
+ * 84 µs before in the same run: view/deflated-reply.ts). The previous design paid instead about 3.3 KB of reply rewritten per
  * event ingested.
  *
  * The carriers' render options (zone, trace order, address form) are read per render, so a reload

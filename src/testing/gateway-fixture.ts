@@ -41,6 +41,8 @@ export interface GatewayFixture {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly clock: ManualClock;
+  /** The reply view in front of render on read, with `view: true`. */
+  readonly viewed?: ViewedReplies;
   /** Every log line written, parsed. */
   readonly logs: Record<string, unknown>[];
   /** Raw log text, to search for leaked secrets. */
@@ -114,6 +116,7 @@ export async function gatewayFixture(
     app,
     store,
     clock,
+    ...(viewed ? { viewed } : {}),
     get logs() {
       return text
         .split('\n')

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
+import { constants, crc32, createDeflateRaw, deflateRawSync, gunzipSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
   crc32Combine,
@@ -8,6 +8,7 @@ import {
   inflateReply,
   isIntactReply,
   jsonpOpener,
+  KeptDeflater,
   plainJsonp,
 } from './deflated-reply.js';
 
@@ -22,6 +23,32 @@ const reply = (n: number) =>
       })),
     }),
   );
+
+const SETTINGS = { level: 9, windowBits: 11, memLevel: 8 };
+const oneShot = (input: Buffer) =>
+  deflateRawSync(input, { ...SETTINGS, finishFlush: constants.Z_SYNC_FLUSH });
+
+describe('the kept deflate engine', () => {
+  it('gives, call after call, the bytes a fresh one-shot deflate gives, each decodable alone', () => {
+    const kept = new KeptDeflater(SETTINGS);
+    // Sizes across the scratch buffer's growth (16 KiB) and replies that share text, so that a
+    // match into an earlier input would show as different bytes.
+    const inputs = [reply(8), reply(8), Buffer.alloc(0), reply(1), randomBytes(40_000), reply(300), reply(8)];
+    for (const input of inputs) {
+      const out = kept.deflate(input);
+      expect(out.equals(oneShot(input))).toBe(true);
+      expect(inflateRawSync(out, { finishFlush: constants.Z_SYNC_FLUSH }).equals(input)).toBe(true);
+    }
+  });
+
+  it('falls back to the one-shot deflate for good when its engine is gone', () => {
+    const stream = createDeflateRaw(SETTINGS);
+    const kept = new KeptDeflater(SETTINGS, stream);
+    expect(kept.deflate(reply(2)).equals(oneShot(reply(2)))).toBe(true);
+    stream.close(); // as a zlib error would: the stream drops its native handle
+    for (const input of [reply(8), reply(3)]) expect(kept.deflate(input).equals(oneShot(input))).toBe(true);
+  });
+});
 
 describe('deflated replies', () => {
   it('combines CRC-32s exactly as computing them over the joined bytes', () => {
