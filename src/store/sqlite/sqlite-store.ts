@@ -144,6 +144,25 @@ interface AgedRow {
   events: number;
 }
 
+/**
+ * Whether a stored row holds exactly the columns a re-sent event would be stored as: then it is
+ * a duplicate. A difference in a serialised column (cells, personal: another key order) is not yet
+ * a conflict; the caller asks the fingerprint's text.
+ */
+function sameColumns(row: EventRow, e: ScanEvent, cells: string | null, personal: string | null): boolean {
+  return (
+    row.waybill === e.waybill &&
+    row.time_ms === e.time &&
+    row.status === e.status &&
+    row.label === e.label &&
+    row.description === e.description &&
+    row.location === (e.location ?? null) &&
+    row.eta === (e.eta ?? null) &&
+    row.cells === cells &&
+    (row.personal ?? null) === personal
+  );
+}
+
 export class SqliteStore implements StoreBackend {
   readonly #db: Database.Database;
   readonly #clock: Clock;
@@ -261,6 +280,8 @@ export class SqliteStore implements StoreBackend {
       const touched = new Set<string>();
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
+        const cells = e.cells === undefined ? null : JSON.stringify(e.cells);
+        const personal = personalColumn(e);
         // Positional binding: measurably cheaper than named parameters on the bulk path.
         const info = this.#insertEvent.run(
           id,
@@ -273,16 +294,21 @@ export class SqliteStore implements StoreBackend {
           e.eventId,
           now,
           e.eta ?? null,
-          e.cells === undefined ? null : JSON.stringify(e.cells),
-          personalColumn(e),
+          cells,
+          personal,
         );
         if (info.changes === 1) {
           outcomes[i] = 'inserted';
           touched.add(e.waybill);
         } else {
-          // Only a re-sent event pays for this read: the stored row, compared field by field.
+          // Only a re-sent event pays for this read: the stored row, compared field by field
+          // (the columns as they were bound), and through the fingerprint's text only when a
+          // serialised column differs.
           const row = this.#existingEvent.get(id, e.eventId) as EventRow;
-          outcomes[i] = sameEventContent(toStoredEvent(row), e) ? 'duplicate' : 'conflict';
+          outcomes[i] =
+            sameColumns(row, e, cells, personal) || sameEventContent(toStoredEvent(row), e)
+              ? 'duplicate'
+              : 'conflict';
         }
       }
       this.#logChanges(carrier, touched);
