@@ -4,6 +4,8 @@
 // (default 20,000) after 2,000 warm-up calls.
 //
 //   BENCH_DB=.bench-cache/track-v1-1000000.db BENCH_WAYBILLS=1000000 node bench/track/miss-cost.mjs
+// BENCH_WAYBILL_PREFIX=IT reads a database made by `import` of bench:ingest's time-shaped file
+// instead (waybills IT + 11 digits), such as the 10M scale run's.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CARRIER, ROOT, dbPathFor, envInt, waybillOf } from './common.mjs';
@@ -11,6 +13,8 @@ import { CARRIER, ROOT, dbPathFor, envInt, waybillOf } from './common.mjs';
 const waybills = envInt('BENCH_WAYBILLS', 1_000_000);
 const misses = envInt('BENCH_MISSES', 20_000);
 const path = process.env.BENCH_DB ?? dbPathFor(waybills);
+const prefix = process.env.BENCH_WAYBILL_PREFIX;
+const numberOf = prefix ? (i) => `${prefix}${String(i).padStart(11, '0')}` : waybillOf;
 const load = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
 const { SqliteStore } = await load('store/sqlite/sqlite-store.js');
 const { RenderOnRead, oneZone } = await load('reply/render-on-read.js');
@@ -23,7 +27,7 @@ const next = () => (seed = (seed * 48271) % 2147483647);
 const times = { read: [], render: [], deflate: [], total: [] };
 let found = 0;
 for (let i = 0; i < 2_000 + misses; i++) {
-  const waybill = waybillOf(next() % waybills);
+  const waybill = numberOf(next() % waybills);
   const t0 = process.hrtime.bigint();
   const state = await store.readWaybill(CARRIER, waybill);
   const t1 = process.hrtime.bigint();
