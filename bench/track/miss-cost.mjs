@@ -19,6 +19,9 @@
 // Bounded: BENCH_MISSES calls per round (default 5,000) after 500 warm-up calls, BENCH_MISS_ROUNDS
 // rounds (default 3). Figures are per call: p50 of wall time (µs), and the CPU time of the stage's
 // loop divided by its calls.
+//
+// BENCH_WAYBILL_PREFIX=IT reads a database made by `import` of bench:ingest's time-shaped file
+// instead (waybills IT + 11 digits), such as the 10M scale run's (with BENCH_DB naming it).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +33,8 @@ const waybills = envInt('BENCH_WAYBILLS', 1_000_000);
 const calls = envInt('BENCH_MISSES', 5_000);
 const rounds = envInt('BENCH_MISS_ROUNDS', 3);
 const path = process.env.BENCH_DB ?? dbPathFor(waybills);
+const prefix = process.env.BENCH_WAYBILL_PREFIX;
+const numberOf = prefix ? (i) => `${prefix}${String(i).padStart(11, '0')}` : waybillOf;
 const STAGES = ['read', 'render', 'deflate', 'put', 'hit'];
 
 async function side(root) {
@@ -52,7 +57,7 @@ async function side(root) {
 
   /** One round: `n` waybills through every stage; per stage the wall times and the loop's CPU. */
   async function round(n) {
-    const wbs = Array.from({ length: n }, () => waybillOf(next() % waybills));
+    const wbs = Array.from({ length: n }, () => numberOf(next() % waybills));
     const out = Object.fromEntries(STAGES.map((s) => [s, { wall: [], cpu: 0 }]));
     const timed = async (stage, items, f) => {
       const results = [];

@@ -16,6 +16,19 @@ import type { ScanEvent } from './event.js';
  * stays the same.
  */
 export function eventFingerprint(e: ScanEvent): string {
+  return sha256(contentText(e));
+}
+
+/**
+ * Whether two events have the same content, `event_id` excluded: the fingerprints' equality,
+ * without hashing (a store that keeps no fingerprint compares a re-sent event with its row).
+ */
+export function sameEventContent(a: ScanEvent, b: ScanEvent): boolean {
+  return contentText(a) === contentText(b);
+}
+
+/** The text a fingerprint hashes. */
+function contentText(e: ScanEvent): string {
   const fields: unknown[] = [
     e.waybill,
     e.time,
@@ -31,7 +44,7 @@ export function eventFingerprint(e: ScanEvent): string {
   if (e.recipientName !== undefined || e.recipientPhone !== undefined || e.pickupCode !== undefined) {
     fields.push(['personal', e.recipientName ?? null, e.recipientPhone ?? null, e.pickupCode ?? null]);
   }
-  return sha256(JSON.stringify(fields));
+  return JSON.stringify(fields);
 }
 
 // One-shot `crypto.hash` (Node >= 20.12) allocates no Hash object per event on the bulk path;

@@ -154,4 +154,50 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = Object.freeze([
       ALTER TABLE events ADD COLUMN personal TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'compact events: carrier ids, default labels left out, no stored fingerprint',
+    sql: `
+      -- Carriers by a small integer: every event row and both of its index entries name one.
+      CREATE TABLE carriers (
+        id    INTEGER PRIMARY KEY,
+        name  TEXT    NOT NULL UNIQUE
+      );
+      INSERT INTO carriers (name) SELECT DISTINCT carrier FROM events ORDER BY carrier;
+
+      -- A rowid table in ingest order (a time-ordered feed appends at its end), with two
+      -- indexes: the waybill's events in rendering order (rowid breaks ties), and event_id for
+      -- exact dedupe. label is NULL when it is the status's own label (tracking/status.ts).
+      -- No fingerprint: a re-sent event is compared with the stored row itself.
+      CREATE TABLE events_compact (
+        seq          INTEGER PRIMARY KEY,
+        carrier      INTEGER NOT NULL,
+        waybill      TEXT    NOT NULL,
+        time_ms      INTEGER NOT NULL,
+        status       INTEGER NOT NULL CHECK (status BETWEEN 0 AND 6),
+        label        TEXT,
+        description  TEXT    NOT NULL,
+        location     TEXT,
+        event_id     TEXT    NOT NULL,
+        ingested_at  INTEGER NOT NULL,
+        eta          TEXT,
+        cells        TEXT,
+        personal     TEXT
+      );
+      INSERT INTO events_compact (seq, carrier, waybill, time_ms, status, label, description, location,
+                                  event_id, ingested_at, eta, cells, personal)
+        SELECT e.seq, c.id, e.waybill, e.time_ms, e.status,
+               CASE WHEN e.label = CASE e.status WHEN 0 THEN '待揽件' WHEN 1 THEN '已揽件' WHEN 2 THEN '运输中'
+                                                 WHEN 3 THEN '派送中' WHEN 4 THEN '已签收' WHEN 5 THEN '签收异常'
+                                                 WHEN 6 THEN '代签收' END
+                    THEN NULL ELSE e.label END,
+               e.description, e.location, e.event_id, e.ingested_at, e.eta, e.cells, e.personal
+        FROM events e JOIN carriers c ON c.name = e.carrier ORDER BY e.seq;
+      DROP TABLE events;
+      ALTER TABLE events_compact RENAME TO events;
+      -- Built after the copy: a sorted build instead of one random insert per row.
+      CREATE INDEX events_by_waybill ON events (carrier, waybill, time_ms);
+      CREATE UNIQUE INDEX events_by_id ON events (carrier, event_id);
+    `,
+  },
 ]);

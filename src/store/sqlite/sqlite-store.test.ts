@@ -136,6 +136,7 @@ describe('SqliteStore specifics', () => {
     expect(tables).toEqual([
       'api_keys',
       'attributes',
+      'carriers',
       'change_log',
       'changes',
       'events',
@@ -151,12 +152,19 @@ describe('SqliteStore specifics', () => {
       .prepare(
         `EXPLAIN QUERY PLAN SELECT a.eta, e.seq FROM (SELECT 'yto' AS carrier, 'B' AS waybill) AS k
          LEFT JOIN attributes a ON a.carrier = k.carrier AND a.waybill = k.waybill
-         LEFT JOIN events e ON e.carrier = k.carrier AND e.waybill = k.waybill ORDER BY e.time_ms, e.seq`,
+         LEFT JOIN carriers c ON c.name = k.carrier
+         LEFT JOIN events e ON e.carrier = c.id AND e.waybill = k.waybill ORDER BY e.time_ms, e.seq`,
       )
       .all() as { detail: string }[];
-    expect(plan.map((p) => p.detail).join('\n')).toMatch(
+    const detail = plan.map((p) => p.detail).join('\n');
+    expect(detail).toMatch(
       /SEARCH e USING (COVERING )?INDEX events_by_waybill \(carrier=\? AND waybill=\?\)/,
     );
+    // Compact rows: the carrier by id, the status's own label left out, no fingerprint.
+    const row = db.prepare('SELECT * FROM events WHERE event_id = ?').get('e1') as Record<string, unknown>;
+    expect(row.carrier).toBe(db.prepare("SELECT id FROM carriers WHERE name = 'yto'").pluck().get());
+    expect(row.label).toBeNull();
+    expect(Object.keys(row)).not.toContain('fingerprint');
     db.close();
   });
 
@@ -272,5 +280,122 @@ describe("SqliteStore: migration 4 on the previous release's database", () => {
     const after = new Database(path, { readonly: true });
     expect(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'waybills'").pluck().get()).toBe(0);
     after.close();
+  });
+});
+
+describe('SqliteStore: migration 6 (compact events) on a database of migration 5', () => {
+  it('keeps every event, its order, key and owner; duplicates and conflicts are told as before', async () => {
+    const path = join(dir, 'v5.db');
+    const db = new Database(path);
+    migrate(db, SQLITE_MIGRATIONS.slice(0, 5));
+    const insert = db.prepare(
+      `INSERT INTO events (carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, fingerprint, personal)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const T = Date.UTC(2026, 6, 4);
+    const rows = [
+      ['yto', 'a1', 'W1', T, 1, '已揽件', 'picked up', '上海', '2026-07-08', null, 11, 'fp-a1', null],
+      ['zto', 'a1', 'W1', T, 2, '运输中', 'same id, other carrier', null, null, null, 12, null, null],
+      [
+        'yto',
+        'a2',
+        'W1',
+        T,
+        2,
+        '到达分拨',
+        'own label, same time',
+        '杭州',
+        null,
+        '[{"key":"k","value":"v"}]',
+        13,
+        'x',
+        null,
+      ],
+      [
+        'yto',
+        'a3',
+        'W2',
+        T + 5,
+        4,
+        '已签收',
+        'signed',
+        null,
+        null,
+        null,
+        14,
+        null,
+        '{"recipient_name":"王小明"}',
+      ],
+    ] as const;
+    db.transaction(() => {
+      for (const r of rows) insert.run(...r);
+      db.prepare(
+        `INSERT INTO api_keys (id, name, carrier, hash, created_at, revoked_at) VALUES ('k1', 'feed', 'yto', 'h', 1, NULL)`,
+      ).run();
+      db.prepare(
+        `INSERT INTO owners (carrier, waybill, openid_hash, bound_at) VALUES ('yto', 'W2', 'o1', 3)`,
+      ).run();
+      db.prepare(
+        `INSERT INTO attributes (carrier, waybill, eta, cells, destination, updated_at) VALUES ('yto', 'W1', '2026-07-09', NULL, NULL, 20)`,
+      ).run();
+    })();
+    const before = new SqliteStore({ path, clock: new ManualClock(0) });
+    db.close();
+    await before.close();
+
+    // Opened by the previous code path's rows, read back through the new layout.
+    const store = new SqliteStore({ path, clock: new ManualClock(T + 10) });
+    const w1 = (await store.readWaybill('yto', 'W1'))!;
+    expect(w1.events.map((e) => [e.eventId, e.seq, e.label, e.ingestedAt, e.location, e.eta])).toEqual([
+      ['a1', 1, '已揽件', 11, '上海', '2026-07-08'],
+      ['a2', 3, '到达分拨', 13, '杭州', undefined],
+    ]);
+    expect(w1.events[1]!.cells).toEqual([{ key: 'k', value: 'v' }]);
+    expect(w1.attributes.eta).toBe('2026-07-09');
+    expect(w1.updatedAt).toBe(20);
+    expect((await store.readWaybill('zto', 'W1'))!.events.map((e) => e.description)).toEqual([
+      'same id, other carrier',
+    ]);
+    expect((await store.readWaybill('yto', 'W2'))!.events[0]!.recipientName).toBe('王小明');
+    expect(await store.findApiKey('k1')).toMatchObject({ name: 'feed', carrier: 'yto' });
+    expect(await store.ownersOf('yto', 'W2')).toEqual(['o1']);
+    expect(await store.countByCarrier()).toEqual(
+      new Map([
+        ['yto', 2],
+        ['zto', 1],
+      ]),
+    );
+    // Re-sent: the same content is a duplicate (the stored fingerprint is gone, the row decides),
+    // other content a conflict; a new id appends after the old seqs.
+    const a1 = { waybill: 'W1', eventId: 'a1', time: T, status: 1 as const, label: '已揽件' };
+    expect(
+      await store.append('yto', [
+        { ...a1, description: 'picked up', location: '上海', eta: '2026-07-08', cells: undefined },
+        { ...a1, description: 'rewritten', location: '上海', eta: '2026-07-08', cells: undefined },
+        { ...a1, eventId: 'a4', description: 'new', location: undefined, eta: undefined, cells: undefined },
+      ]),
+    ).toEqual(['duplicate', 'conflict', 'inserted']);
+    // Same time: ingest order (seq) breaks the tie, as before the migration.
+    expect((await store.readWaybill('yto', 'W1'))!.events.map((e) => [e.eventId, e.seq])).toEqual([
+      ['a1', 1],
+      ['a2', 3],
+      ['a4', 5],
+    ]);
+    await store.close();
+  });
+
+  it('adds a carrier in the write that first names it, and forgets it when that write rolls back', async () => {
+    const path = join(dir, 'carrier-rollback.db');
+    const store = new SqliteStore({ path, create: true, clock: new ManualClock(0) });
+    // status 9 breaks the table's CHECK: the whole append rolls back, the new carrier with it.
+    await expect(store.append('sto', [event({ eventId: 'bad', status: 9 as never })])).rejects.toThrow(
+      /CHECK/,
+    );
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) FROM carriers').pluck().get()).toBe(0);
+    db.close();
+    expect(await store.append('sto', [event({ eventId: 'good' })])).toEqual(['inserted']);
+    expect((await store.readWaybill('sto', 'YT1234567890123'))!.events).toHaveLength(1);
+    await store.close();
   });
 });
