@@ -11,6 +11,8 @@ import { mutationFolder } from './scripts/mutation-folders.mjs';
 const folder = mutationFolder(process.env.WXTRACK_MUTATION_FOLDER);
 const config = mergeConfig(base, defineConfig({}));
 // Replaced, not merged: mergeConfig would append these to the whole suite's include list.
-config.test = { ...config.test, include: folder.tests };
+// Instrumented code runs several times slower: the guard's soak (60 simulated seconds at 1,000 q/s)
+// outgrows the suite's 20 s timeout under Stryker.
+config.test = { ...config.test, include: folder.tests, testTimeout: 120_000 };
 
 export default config;
