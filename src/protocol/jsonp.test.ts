@@ -38,3 +38,22 @@ describe('error bodies', () => {
     });
   });
 });
+
+describe('parseJsonpBody', () => {
+  it('reads the JSON between the callback and the last ), allowing only whitespace after it', () => {
+    expect(parseJsonpBody('WxOrderCb({"a":")"})')).toEqual({ a: ')' });
+    expect(parseJsonpBody('WxOrderCb({"a":1}) \n')).toEqual({ a: 1 });
+    expect(parseJsonpBody('cb2({"a":2})', 'cb2')).toEqual({ a: 2 });
+  });
+
+  it.each([
+    ['no callback', '({"a":1})'],
+    ['text before the callback', 'x WxOrderCb({"a":1})'],
+    ['another callback', 'cb2({"a":1})'],
+    ['no closing parenthesis', 'WxOrderCb({"a":1}'],
+    ['no closing parenthesis, one inside a string', 'WxOrderCb({"a":")"}'],
+    ['text after the closing parenthesis', 'WxOrderCb({"a":1});'],
+  ])('refuses a body with %s, naming the callback it expected', (_name, body) => {
+    expect(() => parseJsonpBody(body)).toThrow(new Error('not a WxOrderCb(...) body'));
+  });
+});

@@ -32,6 +32,15 @@ describe('codePoints', () => {
     expect(codePoints('\ud83d\ud83d\udce6')).toBe(2); // lone high, then a real pair
     expect(codePoints('\udc00\udc00')).toBe(2); // two low surrogates are not a pair
   });
+
+  it('pairs every high surrogate (D800–DBFF) with every low one (DC00–DFFF), and nothing else', () => {
+    expect(codePoints('\ud800\udc00')).toBe(1); // the first pair: U+10000
+    expect(codePoints('\udbff\udfff')).toBe(1); // the last pair: U+10FFFF
+    expect(codePoints('\ud7ff\udc00')).toBe(2); // below the high range
+    expect(codePoints('\udc00\udc00')).toBe(2); // a low one first
+    expect(codePoints('\ud83d\udbff')).toBe(2); // high, then high
+    expect(codePoints('\ud83d\ue000')).toBe(2); // high, then past the low range
+  });
 });
 
 describe('cellProblem', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { computeSignature, verifySignature } from './signature.js';
 
 describe('computeSignature', () => {
@@ -31,7 +31,12 @@ describe('verifySignature', () => {
   const token = 'secret-token';
   const ts = '1700000000';
   const nonce = '2abc';
-  const good = computeSignature(token, ts, nonce);
+  // Computed inside each test, not while the file is collected: a signature module that throws
+  // must fail tests, not the collection (which a mutation run would not count as a failure).
+  let good = '';
+  beforeEach(() => {
+    good = computeSignature(token, ts, nonce);
+  });
 
   it('accepts the signature its token produced', () => {
     expect(verifySignature([token], good, ts, nonce)).toEqual({ ok: true, tokenIndex: 0 });
@@ -53,18 +58,18 @@ describe('verifySignature', () => {
   });
 
   it.each([
-    ['uppercase hex', good.toUpperCase(), ts, nonce],
-    ['39 characters', good.slice(1), ts, nonce],
-    ['41 characters', good + '0', ts, nonce],
-    ['non-digit timestamp', good, '17000x0000', nonce],
-    ['signed timestamp', good, '-1700000000', nonce],
-    ['empty timestamp', good, '', nonce],
-    ['13-digit timestamp', good, '1700000000000', nonce],
-    ['nonce with punctuation', good, ts, 'ab-c'],
-    ['empty nonce', good, ts, ''],
-    ['65-char nonce', good, ts, 'a'.repeat(65)],
+    ['uppercase hex', (g: string) => g.toUpperCase(), ts, nonce],
+    ['39 characters', (g: string) => g.slice(1), ts, nonce],
+    ['41 characters', (g: string) => g + '0', ts, nonce],
+    ['non-digit timestamp', (g: string) => g, '17000x0000', nonce],
+    ['signed timestamp', (g: string) => g, '-1700000000', nonce],
+    ['empty timestamp', (g: string) => g, '', nonce],
+    ['13-digit timestamp', (g: string) => g, '1700000000000', nonce],
+    ['nonce with punctuation', (g: string) => g, ts, 'ab-c'],
+    ['empty nonce', (g: string) => g, ts, ''],
+    ['65-char nonce', (g: string) => g, ts, 'a'.repeat(65)],
   ])('rejects a malformed value (%s) before hashing', (_name, sig, t, n) => {
-    expect(verifySignature([token], sig, t, n)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifySignature([token], sig(good), t, n)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('refuses a signature made with the empty token, or any token not in the list', () => {
@@ -77,6 +82,12 @@ describe('verifySignature', () => {
       ok: false,
       reason: 'mismatch',
     });
+  });
+
+  it('never tries a token past the end of the list', () => {
+    // One pass too many would hash `undefined` as the token: sortedJoin leaves it first.
+    const pastTheEnd = createHash('sha1').update(`undefined${ts}${nonce}`).digest('hex');
+    expect(verifySignature([token], pastTheEnd, ts, nonce)).toEqual({ ok: false, reason: 'mismatch' });
   });
 
   it('accepts nothing when no token is configured (fail closed)', () => {
