@@ -19,6 +19,9 @@
  *   over 50,000 waybills (8 scans each, one scan of every waybill before the next of any) into a
  *   fresh database; events/s and the importer's peak RSS (VmHWM, sampled every 50 ms).
  *
+ * Store cases run WXTRACK_BENCH_ROUNDS rounds (default 3), every build in turn within a round; the
+ * best round of each build is reported.
+ *
  * PostgreSQL: WXTRACK_BENCH_POSTGRES_URL (default the local server's `test` database).
  * WXTRACK_BENCH_PREFIX names the schemas and databases (default `wtpg_bench`).
  * WXTRACK_BENCH_CASES picks cases (default `store,import`).
@@ -120,35 +123,45 @@ async function timed(writers) {
   return { events, seconds, rate: events / seconds };
 }
 
-async function storeCases(build) {
+/** Opens a build's two stores in a schema of its own. */
+async function openBuild(build) {
   const { createPostgresPool, PostgresStore, renderer } = await load(build.dir);
   const schema = `${PREFIX}_${build.label}_${randomBytes(3).toString('hex')}`;
   await admin(`CREATE SCHEMA ${schema}`);
   const open = () =>
     PostgresStore.open({ pool: createPostgresPool({ url: URL_, schema, max: 2 }), clock, renderer });
+  return { schema, a: await open(), b: await open() };
+}
+
+async function closeBuild(s) {
+  await s.a.close();
+  await s.b.close();
+  await admin(`DROP SCHEMA IF EXISTS ${s.schema} CASCADE`).catch(() => undefined);
+}
+
+/**
+ * The store cases of one round for one build; `r` keeps each round's waybills apart. Bytes per
+ * event are read after the first round's first case, when the schema holds only its events.
+ */
+async function storeRound(s, r) {
   const out = {};
-  try {
-    const [a, b] = [await open(), await open()];
-    out.one = await timed([{ store: a, work: liveBatches('PA', 20_000, [0, 1, 2, 3, 4]) }]);
+  out.one = await timed([{ store: s.a, work: liveBatches(`A${r}`, 20_000, [0, 1, 2, 3, 4]) }]);
+  if (r === 0) {
     const size = await admin(
       `SELECT SUM(pg_total_relation_size(c.oid))::bigint AS bytes FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = '${schema}' AND c.relkind IN ('r', 'm') `,
+       WHERE n.nspname = '${s.schema}' AND c.relkind IN ('r', 'm')`,
     );
     out.bytesPerEvent = Number(size.rows[0].bytes) / out.one.events;
-    const two = liveBatches('PB', 20_000, [0, 1, 2, 3, 4]);
-    out.two = await timed([
-      { store: a, work: two.filter((_, i) => i % 2 === 0) },
-      { store: b, work: two.filter((_, i) => i % 2 === 1) },
-    ]);
-    out.fresh = await timed([{ store: a, work: traceBatches('PN', 20_000, [0, 1, 2, 3]) }]);
-    await timed([{ store: a, work: traceBatches('PD', 20_000, [0, 1]) }]);
-    out.dup = await timed([{ store: a, work: traceBatches('PD', 20_000, [0, 1, 2, 3]) }]);
-    await a.close();
-    await b.close();
-  } finally {
-    await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
   }
+  const two = liveBatches(`B${r}`, 20_000, [0, 1, 2, 3, 4]);
+  out.two = await timed([
+    { store: s.a, work: two.filter((_, i) => i % 2 === 0) },
+    { store: s.b, work: two.filter((_, i) => i % 2 === 1) },
+  ]);
+  out.fresh = await timed([{ store: s.a, work: traceBatches(`N${r}`, 20_000, [0, 1, 2, 3]) }]);
+  await timed([{ store: s.a, work: traceBatches(`D${r}`, 20_000, [0, 1]) }]);
+  out.dup = await timed([{ store: s.a, work: traceBatches(`D${r}`, 20_000, [0, 1, 2, 3]) }]);
   return out;
 }
 
@@ -225,8 +238,27 @@ async function importCase(build, file) {
 console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`builds: ${builds.map((b) => `${b.label}=${b.dir}`).join(', ')}`);
 const results = new Map(builds.map((b) => [b.label, {}]));
+const ROUNDS = Number(process.env.WXTRACK_BENCH_ROUNDS ?? 3);
 if (CASES.includes('store')) {
-  for (const b of builds) Object.assign(results.get(b.label), await storeCases(b));
+  // Round by round, every build in turn, so a change in the machine's load falls on all of them;
+  // each build's best round per case is kept (the least disturbed).
+  const opened = new Map();
+  for (const b of builds) opened.set(b.label, await openBuild(b));
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const b of builds) {
+        const got = await storeRound(opened.get(b.label), r);
+        const best = results.get(b.label);
+        for (const [k, v] of Object.entries(got)) {
+          if (k === 'bytesPerEvent') best[k] = v;
+          else if (!best[k] || v.rate > best[k].rate) best[k] = v;
+        }
+        console.log(`round ${r + 1} ${b.label}: ${['one', 'two', 'fresh', 'dup'].map((k) => fmt(got[k].rate)).join(' / ')} events/s (1 writer / 2 pools / new / 50 % dup); load ${loadavg()[0].toFixed(2)}`);
+      }
+    }
+  } finally {
+    for (const s of opened.values()) await closeBuild(s);
+  }
 }
 if (CASES.includes('import')) {
   const dir = mkdtempSync(join(tmpdir(), 'wxtrack-bench-pg-import-'));

@@ -124,31 +124,30 @@ const FP = (expr: string) => `decode(translate(${expr}, '-_', '+/') || '=', 'bas
  */
 const APPEND = `
   WITH u AS MATERIALIZED (
-    SELECT * FROM unnest($4::text[], $5::text[], $6::int8[], $7::int2[], $8::text[], $9::text[], $10::text[],
-                         $11::text[], $12::text[], $13::text[], $14::text[])
+    SELECT u.*, (SELECT k.fingerprint FROM event_keys k WHERE k.carrier = $1 AND k.event_id = u.event_id) AS stored
+    FROM unnest($4::text[], $5::text[], $6::int8[], $7::int2[], $8::text[], $9::text[], $10::text[],
+                $11::text[], $12::text[], $13::text[], $14::text[])
       WITH ORDINALITY AS u(event_id, waybill, time_ms, status, label, description, location, eta, cells, fp, personal, ord)
-  ),
-  known AS MATERIALIZED (
-    SELECT u.ord, CASE WHEN k.fingerprint = ${FP('u.fp')} THEN NULL ELSE encode(k.fingerprint, 'base64') END AS fp
-    FROM u CROSS JOIN LATERAL (SELECT fingerprint FROM event_keys k WHERE k.carrier = $1 AND k.event_id = u.event_id LIMIT 1) k
   ),
   keys AS (
     INSERT INTO event_keys (carrier, event_id, fingerprint)
-    SELECT $1, u.event_id, ${FP('u.fp')} FROM u WHERE NOT EXISTS (SELECT 1 FROM known WHERE known.ord = u.ord)
-    ORDER BY u.ord
+    SELECT $1, event_id, ${FP('fp')} FROM u WHERE stored IS NULL
+    ORDER BY ord
     ON CONFLICT DO NOTHING
     RETURNING event_id
   ),
   fresh AS MATERIALIZED (SELECT u.* FROM u JOIN keys USING (event_id)),
-  wx AS MATERIALIZED (
-    SELECT x.waybill, x.day, EXISTS (SELECT 1 FROM event_days d WHERE d.day = x.day AND d.attached) AS live
+  wd AS MATERIALIZED (
+    SELECT f.waybill, (SELECT x.day FROM waybills x WHERE x.carrier = $1 AND x.waybill = f.waybill) AS day
     FROM (SELECT DISTINCT waybill FROM fresh) f
-    CROSS JOIN LATERAL (SELECT waybill, day FROM waybills x WHERE x.carrier = $1 AND x.waybill = f.waybill LIMIT 1) x
+  ),
+  wx AS MATERIALIZED (
+    SELECT waybill, day, day IS NOT NULL AND EXISTS (SELECT 1 FROM event_days d WHERE d.day = wd.day AND d.attached) AS live
+    FROM wd
   ),
   homed AS (
     INSERT INTO waybills AS w (carrier, waybill, day)
-    SELECT DISTINCT $1, f.waybill, $3::int4 FROM fresh f
-    WHERE NOT EXISTS (SELECT 1 FROM wx WHERE wx.waybill = f.waybill AND wx.live)
+    SELECT $1, waybill, $3::int4 FROM wx WHERE NOT live
     ON CONFLICT (carrier, waybill) DO UPDATE SET day =
       CASE WHEN EXISTS (SELECT 1 FROM event_days d WHERE d.day = w.day AND d.attached) THEN w.day ELSE excluded.day END
     RETURNING waybill, day
@@ -157,11 +156,12 @@ const APPEND = `
     INSERT INTO events (day, carrier, event_id, waybill, time_ms, status, label, description, location, eta, cells, ingested_at, personal)
     SELECT COALESCE(h.day, wx.day), $1, f.event_id, f.waybill, f.time_ms, f.status, f.label, f.description,
            f.location, f.eta, f.cells, $2, f.personal
-    FROM fresh f LEFT JOIN homed h ON h.waybill = f.waybill
-    LEFT JOIN wx ON h.waybill IS NULL AND wx.waybill = f.waybill
+    FROM fresh f JOIN wx ON wx.waybill = f.waybill LEFT JOIN homed h ON h.waybill = f.waybill
     ORDER BY f.ord
   )
-  SELECT ord, false AS inserted, fp FROM known
+  SELECT ord, false AS inserted,
+         CASE WHEN stored = ${FP('fp')} THEN NULL ELSE encode(stored, 'base64') END AS fp
+  FROM u WHERE stored IS NOT NULL
   UNION ALL SELECT ord, true, NULL FROM fresh`;
 
 /** The feed's state and a page, in one statement (one snapshot). */
@@ -341,14 +341,13 @@ export class PostgresStore implements StoreBackend {
     const today = dayOf(now);
     await this.#ensureDay(today);
     const begin =
-      // No sequential scan of a table: statistics lag a table that grew since the last ANALYZE
-      // (a fresh import), and a plan made from them read every key of the carrier per batch
-      // (108 ms for 500 events at 100,000 keys). The probes are LATERAL on the whole unique key,
-      // which (with LIMIT 1, so it is not pulled up into a join) plans as one index probe per event
-      // whatever the statistics say.
-      // A custom plan for every batch: a generic plan takes each unnest for 10 rows and nests
-      // loops over the batch's CTEs, O(n²) in the batch (55 ms against 26 ms per 500 events).
-      `BEGIN; SELECT pg_advisory_xact_lock_shared(${this.#eraseKey}, 1); SET LOCAL enable_seqscan = off; SET LOCAL plan_cache_mode = force_custom_plan` +
+      // Plans that hold whatever the statistics say, planned once: every probe is a scalar
+      // sub-select on a whole unique key (one index probe per event; a plan made from the
+      // statistics of a table that grew since its last ANALYZE read every key of the carrier
+      // per batch, 108 ms for 500 events at 100,000 keys), and the batch's CTEs join by hash
+      // (the generic plan takes each unnest for 10 rows and nested loops over them were O(n²):
+      // 55 ms per 500 events, against 26 ms with a custom plan made per batch).
+      `BEGIN; SELECT pg_advisory_xact_lock_shared(${this.#eraseKey}, 1); SET LOCAL enable_seqscan = off; SET LOCAL enable_nestloop = off` +
       (this.#syncCommit ? '' : '; SET LOCAL synchronous_commit = off');
     const values = [
       carrier,
@@ -369,6 +368,8 @@ export class PostgresStore implements StoreBackend {
     const write = () =>
       this.#tx(async (c) => {
         const { rows } = await c.query({ name: 'wxtrack_append', text: APPEND, values });
+        // The settings were for that statement; the change log plans as usual.
+        await c.query({ text: 'SET LOCAL enable_seqscan = on; SET LOCAL enable_nestloop = on' });
         // Per unique event: stored now, or the fingerprint (base64url) stored before it.
         const inserted = new Set<number>();
         const storedPrint = new Map<number, string>();
