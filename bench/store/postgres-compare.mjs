@@ -216,7 +216,17 @@ async function importCase(build, file) {
   try {
     const child = spawn(
       process.execPath,
-      [join(build.dir, 'bin/wxtrack.js'), 'import', file, '--db', url.toString(), '--carrier', 'yto', '--json', '--quiet'],
+      [
+        join(build.dir, 'bin/wxtrack.js'),
+        'import',
+        file,
+        '--db',
+        url.toString(),
+        '--carrier',
+        'yto',
+        '--json',
+        '--quiet',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WXTRACK_CARRIER_ID: 'yto' } },
     );
     const rss = peakRss(child.pid);
@@ -228,14 +238,24 @@ async function importCase(build, file) {
     const peak = rss();
     if (code !== 0) throw new Error(`${build.label} import failed (${code}): ${stderr.slice(0, 1000)}`);
     const s = JSON.parse(stdout);
-    return { events: s.read, inserted: s.inserted, seconds: s.elapsed_ms / 1000, rate: s.events_per_second, rss: peak };
+    return {
+      events: s.read,
+      inserted: s.inserted,
+      seconds: s.elapsed_ms / 1000,
+      rate: s.events_per_second,
+      rss: peak,
+    };
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${db}`).catch(() => undefined);
   }
 }
 
 // ---- run ----------------------------------------------------------------------------------
-console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log(`builds: ${builds.map((b) => `${b.label}=${b.dir}`).join(', ')}`);
 const results = new Map(builds.map((b) => [b.label, {}]));
 const ROUNDS = Number(process.env.WXTRACK_BENCH_ROUNDS ?? 3);
@@ -253,7 +273,9 @@ if (CASES.includes('store')) {
           if (k === 'bytesPerEvent') best[k] = v;
           else if (!best[k] || v.rate > best[k].rate) best[k] = v;
         }
-        console.log(`round ${r + 1} ${b.label}: ${['one', 'two', 'fresh', 'dup'].map((k) => fmt(got[k].rate)).join(' / ')} events/s (1 writer / 2 pools / new / 50 % dup); load ${loadavg()[0].toFixed(2)}`);
+        console.log(
+          `round ${r + 1} ${b.label}: ${['one', 'two', 'fresh', 'dup'].map((k) => fmt(got[k].rate)).join(' / ')} events/s (1 writer / 2 pools / new / 50 % dup); load ${loadavg()[0].toFixed(2)}`,
+        );
       }
     }
   } finally {
@@ -270,7 +292,11 @@ if (CASES.includes('import')) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 const base = results.get(builds[builds.length - 1].label);
 const row = (name, pick, unit = '') => {
@@ -283,7 +309,9 @@ const row = (name, pick, unit = '') => {
   const ratio = mine && theirs ? (mine / theirs).toFixed(2) + '×' : '';
   console.log(`| ${name} | ${cells.join(' | ')} | ${builds.length > 1 ? ratio : ''} |`);
 };
-console.log(`\n| figure | ${builds.map((b) => b.label).join(' | ')} | this / ${builds[builds.length - 1].label} |`);
+console.log(
+  `\n| figure | ${builds.map((b) => b.label).join(' | ')} | this / ${builds[builds.length - 1].label} |`,
+);
 console.log(`|---|${builds.map(() => '---:').join('|')}|---:|`);
 if (CASES.includes('store')) {
   row('PostgreSQL 1 writer, events/s', (r) => r.one?.rate);
@@ -295,7 +323,9 @@ if (CASES.includes('store')) {
     if (r.dup && r.fresh) {
       const speed = r.dup.rate / r.fresh.rate;
       const dc = (2 * r.dup.seconds) / r.fresh.seconds - 1;
-      console.log(`  ${b.label}: 50 % dup batch ${speed.toFixed(2)}× the new batch's rate; a duplicate costs ${dc.toFixed(2)} of a new event`);
+      console.log(
+        `  ${b.label}: 50 % dup batch ${speed.toFixed(2)}× the new batch's rate; a duplicate costs ${dc.toFixed(2)} of a new event`,
+      );
     }
   }
   row('bytes per event (all relations)', (r) => r.bytesPerEvent);
