@@ -381,8 +381,10 @@ export class PostgresStore implements StoreBackend {
       // statistics of a table that grew since its last ANALYZE read every key of the carrier
       // per batch, 108 ms for 500 events at 100,000 keys), and the batch's CTEs join by hash
       // (the generic plan takes each unnest for 10 rows and nested loops over them were O(n²):
-      // 55 ms per 500 events, against 26 ms with a custom plan made per batch).
-      `BEGIN; SELECT pg_advisory_xact_lock_shared(${this.#eraseKey}, 1); SET LOCAL enable_seqscan = off; SET LOCAL enable_nestloop = off` +
+      // 55 ms per 500 events, against 26 ms with a custom plan made per batch). No JIT: a plan
+      // whose only join is a nested loop (the change log's) costs 1e10 with them disabled, and
+      // compiling it took 700 ms.
+      `BEGIN; SELECT pg_advisory_xact_lock_shared(${this.#eraseKey}, 1); SET LOCAL enable_seqscan = off; SET LOCAL enable_nestloop = off; SET LOCAL jit = off` +
       (this.#syncCommit ? '' : '; SET LOCAL synchronous_commit = off');
     const values = [
       carrier,
@@ -403,8 +405,6 @@ export class PostgresStore implements StoreBackend {
     const write = () =>
       this.#tx(async (c) => {
         const { rows } = await c.query({ name: 'wxtrack_append', text: APPEND, values });
-        // The settings were for that statement; the change log plans as usual.
-        await c.query({ text: 'SET LOCAL enable_seqscan = on; SET LOCAL enable_nestloop = on' });
         // Per unique event: stored now, or the fingerprint (base64url) stored before it.
         const inserted = new Set<number>();
         const storedPrint = new Map<number, string>();
