@@ -48,6 +48,12 @@ export interface OpenStoreOptions {
    * by itself, so this is for the log. Default: ignored.
    */
   readonly onBackendError?: (err: Error) => void;
+  /**
+   * A load that can be run again (`import`): PostgreSQL commits without waiting for the WAL
+   * flush (`synchronous_commit = off`), so a crash may lose the last batches, which a re-run
+   * stores again. Never for a push, whose answer tells the sender its events are kept.
+   */
+  readonly rerunnable?: boolean;
 }
 
 /** Opens the configured store; rejects, with the password masked, when it cannot. */
@@ -68,7 +74,12 @@ export async function openStore(spec: StoreSpec, options: OpenStoreOptions = {})
       ]);
       const pool = createPostgresPool({ url: spec.url, onError: options.onBackendError });
       try {
-        return await PostgresStore.open({ pool, clock, migrate: !options.readonly });
+        return await PostgresStore.open({
+          pool,
+          clock,
+          migrate: !options.readonly,
+          ...(options.rerunnable ? { synchronousCommit: false } : {}),
+        });
       } catch (err) {
         throw new Error(
           `cannot open the PostgreSQL store at ${redactUrl(spec.url)}: ${messageOf(err, spec.url)}`,

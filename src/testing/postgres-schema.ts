@@ -32,8 +32,13 @@ async function admin(sql: string): Promise<void> {
   }
 }
 
+/** Put before every test schema's name (WXTRACK_TEST_SCHEMA_PREFIX), so runs sharing a server tell theirs apart. */
+const RUN_PREFIX = /^[a-z_][a-z0-9_]{0,20}$/.test(process.env.WXTRACK_TEST_SCHEMA_PREFIX ?? '')
+  ? (process.env.WXTRACK_TEST_SCHEMA_PREFIX ?? '')
+  : '';
+
 export async function createTestSchema(prefix = 'wxtrack_test'): Promise<TestSchema> {
-  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const schema = `${RUN_PREFIX}${prefix}_${randomBytes(5).toString('hex')}`;
   await admin(`CREATE SCHEMA ${schema}`);
   return {
     schema,

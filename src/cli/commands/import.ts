@@ -132,6 +132,8 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   const store = await openStore(spec, {
     create: flags.create === true,
     clock: systemClock,
+    // Re-running a file stores what a crash lost: no batch waits for the WAL flush.
+    rerunnable: true,
   });
   const counter = { bytes: 0 };
   const tty = process.stderr.isTTY === true;

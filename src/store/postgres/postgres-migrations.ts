@@ -138,7 +138,159 @@ export const POSTGRES_MIGRATIONS: readonly PgMigration[] = Object.freeze([
       ALTER TABLE events ADD COLUMN personal TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'events partitioned by day, event keys for exact dedupe, waybills homed in one partition',
+    sql: `
+      -- The previous events table goes; its rows move into the partitioned one below.
+      ALTER TABLE events RENAME TO events_v3;
+      ALTER INDEX events_by_waybill RENAME TO events_v3_by_waybill;
+
+      -- Ingest order across partitions (an identity column cannot span them).
+      CREATE SEQUENCE event_seq;
+      SELECT setval('event_seq', COALESCE((SELECT MAX(seq) FROM events_v3), 1),
+                    (SELECT MAX(seq) IS NOT NULL FROM events_v3));
+
+      -- Partitioned by \`day\`: the UTC day (days since 1970) the waybill was first stored, kept
+      -- in waybills.day. Every event of a waybill lives in that one partition, so a waybill whose
+      -- scans straddle midnight stays whole, a read touches one partition, and retention drops a
+      -- partition once none of its events is newer than the cutoff (postgres-store.ts).
+      CREATE TABLE events (
+        day          INTEGER  NOT NULL,
+        seq          BIGINT   NOT NULL DEFAULT nextval('event_seq'),
+        carrier      TEXT     COLLATE "C" NOT NULL,
+        event_id     TEXT     COLLATE "C" NOT NULL,
+        waybill      TEXT     COLLATE "C" NOT NULL,
+        time_ms      BIGINT   NOT NULL,
+        status       SMALLINT NOT NULL CHECK (status BETWEEN 0 AND 6),
+        label        TEXT     NOT NULL,
+        description  TEXT     NOT NULL,
+        location     TEXT,
+        eta          TEXT,
+        cells        TEXT,
+        ingested_at  BIGINT   NOT NULL,
+        personal     TEXT
+      ) PARTITION BY RANGE (day);
+      ALTER SEQUENCE event_seq OWNED BY events.seq;
+      CREATE INDEX events_by_waybill ON events (carrier, waybill, time_ms, seq);
+      -- Tells retention, without reading a partition, whether it holds an event newer (or older)
+      -- than a cutoff: a few pages per partition, next to nothing on insert.
+      CREATE INDEX events_by_time ON events USING brin (time_ms) WITH (autosummarize = on);
+
+      -- Exact dedupe by event_id: a unique index on a partitioned table must hold the partition
+      -- key, so (carrier, event_id) is unique here, in one narrow unpartitioned table. The
+      -- fingerprint (SHA-256 of the content) tells a duplicate from a conflict.
+      CREATE TABLE event_keys (
+        carrier      TEXT  COLLATE "C" NOT NULL,
+        event_id     TEXT  COLLATE "C" NOT NULL,
+        fingerprint  BYTEA NOT NULL,
+        PRIMARY KEY (carrier, event_id)
+      );
+
+      -- A waybill's partition, written once when the waybill is first stored.
+      CREATE TABLE waybills (
+        carrier  TEXT    COLLATE "C" NOT NULL,
+        waybill  TEXT    COLLATE "C" NOT NULL,
+        day      INTEGER NOT NULL,
+        PRIMARY KEY (carrier, waybill)
+      );
+
+      -- The partitions. A detached one is being purged: its waybills count as gone.
+      CREATE TABLE event_days (
+        day       INTEGER PRIMARY KEY,
+        relname   TEXT    NOT NULL,
+        attached  BOOLEAN NOT NULL
+      );
+
+      -- Rows of the previous release go into one partition of day 0, purged like any other.
+      DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM events_v3) THEN
+          CREATE TABLE events_legacy PARTITION OF events FOR VALUES FROM (MINVALUE) TO (1);
+          INSERT INTO event_days (day, relname, attached) VALUES (0, 'events_legacy', true);
+        END IF;
+      END $$;
+      INSERT INTO events (day, seq, carrier, event_id, waybill, time_ms, status, label, description,
+                          location, eta, cells, ingested_at, personal)
+        SELECT 0, seq, carrier, event_id, waybill, time_ms, status, label, description,
+               location, eta, cells, ingested_at, personal
+        FROM events_v3 ORDER BY carrier, waybill, time_ms, seq;
+      -- Fingerprints were base64url text; one that is not (none written by a release) is kept
+      -- as its SHA-256, so no re-sent event ever matches it by accident.
+      INSERT INTO event_keys (carrier, event_id, fingerprint)
+        SELECT carrier, event_id,
+               CASE WHEN fingerprint ~ '^[A-Za-z0-9_-]{43}$'
+                    THEN decode(translate(fingerprint, '-_', '+/') || '=', 'base64')
+                    ELSE sha256(convert_to('legacy:' || fingerprint, 'UTF8')) END
+        FROM events_v3;
+      INSERT INTO waybills (carrier, waybill, day) SELECT DISTINCT carrier, waybill, 0 FROM events_v3;
+      DROP TABLE events_v3;
+    `,
+  },
 ]);
+
+/** A UTC day as the events table's partition key: days since 1970-01-01. */
+export const DAY_MS = 86_400_000;
+export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+
+/** Day partitions made ahead of the current day, so no write waits for DDL in a week. */
+export const PARTITIONS_AHEAD = 7;
+
+/** A partition's table name: `events_p20260704`. */
+export function partitionName(day: number): string {
+  return 'events_p' + new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/**
+ * Creates the day partitions from `today - 1` through `today + ahead` that do not exist yet,
+ * under the schema's migration lock (so nodes starting together create each once). Returns the
+ * newest attached day. `CREATE TABLE … PARTITION OF` locks the events table for a moment, so it
+ * runs at start, from the purge, and from a write only when its day has no partition.
+ */
+export async function ensurePartitions(
+  pool: PgPool,
+  today: number,
+  ahead: number = PARTITIONS_AHEAD,
+): Promise<number> {
+  const locks = schemaLocks(await currentSchema(pool));
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query({ text: 'SELECT pg_advisory_lock($1, 0)', values: [locks.migrate] });
+    try {
+      const { rows } = await client.query({ text: 'SELECT day FROM event_days' });
+      const known = new Set((rows as { day: number }[]).map((r) => r.day));
+      for (let day = Math.max(1, today - 1); day <= today + ahead; day++) {
+        if (known.has(day)) continue;
+        const name = partitionName(day);
+        await client.query({ text: 'BEGIN' });
+        try {
+          await client.query({
+            text: `CREATE TABLE ${name} PARTITION OF events FOR VALUES FROM (${day}) TO (${day + 1})`,
+          });
+          await client.query({
+            text: 'INSERT INTO event_days (day, relname, attached) VALUES ($1, $2, true)',
+            values: [day, name],
+          });
+          await client.query({ text: 'COMMIT' });
+        } catch (err) {
+          await client.query({ text: 'ROLLBACK' });
+          throw err;
+        }
+      }
+      const newest = await client.query({
+        text: 'SELECT COALESCE(MAX(day), 0) AS day FROM event_days WHERE attached',
+      });
+      return (newest.rows[0] as { day: number }).day;
+    } finally {
+      await client.query({ text: 'SELECT pg_advisory_unlock($1, 0)', values: [locks.migrate] });
+    }
+  } catch (err) {
+    broken = err instanceof Error ? err : new Error(String(err));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}
 
 /** The advisory-lock keys of one schema: per purpose, so the locks never wait on each other. */
 export function schemaLocks(schema: string) {
@@ -157,13 +309,21 @@ export async function currentSchema(pool: PgPool): Promise<string> {
 }
 
 /**
- * Applies every migration newer than the schema's version, under the schema's migration lock.
- * Returns how many it applied.
+ * Applies every migration newer than the schema's version, under the schema's migration lock,
+ * then makes the day partitions of `today` and the days ahead. Returns how many it applied.
  */
 export async function migratePostgres(
   pool: PgPool,
   migrations: readonly PgMigration[] = POSTGRES_MIGRATIONS,
+  today: number = dayOf(Date.now()),
 ): Promise<number> {
+  const applied = await applyMigrations(pool, migrations);
+  // Partitions ahead of time, once the schema has the partitioned table.
+  if (migrations.some((m) => m.version === 4)) await ensurePartitions(pool, today);
+  return applied;
+}
+
+async function applyMigrations(pool: PgPool, migrations: readonly PgMigration[]): Promise<number> {
   const locks = schemaLocks(await currentSchema(pool));
   const client = await pool.connect();
   let broken: Error | undefined;

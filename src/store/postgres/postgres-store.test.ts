@@ -10,7 +10,14 @@ import { SqliteStore } from '../sqlite/sqlite-store.js';
 import { event, storeContract } from '../store.case.test.js';
 import type { IngestOutcome, Store } from '../store.js';
 import type { PgClient, PgPool } from './postgres-driver.js';
-import { migratePostgres, POSTGRES_MIGRATIONS, schemaLocks } from './postgres-migrations.js';
+import {
+  dayOf,
+  migratePostgres,
+  PARTITIONS_AHEAD,
+  partitionName,
+  POSTGRES_MIGRATIONS,
+  schemaLocks,
+} from './postgres-migrations.js';
 import { createPostgresPool } from './postgres-pool.js';
 import { PostgresStore } from './postgres-store.js';
 import { replyOf } from '../../testing/render-reply.js';
@@ -86,18 +93,32 @@ postgres.describe('PostgresStore: migrations', () => {
     expect(versions.map((v) => v.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     const tables = await sql<{ table_name: string }>(
       schema,
-      'SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1',
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+         AND table_name NOT LIKE 'events_p%' ORDER BY 1`,
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
       'attributes',
       'change_log',
       'changes',
+      'event_days',
+      'event_keys',
       'events',
       'owners',
       'schema_migrations',
       'store_meta',
+      'waybills',
     ]);
+    // Day partitions from yesterday through a week ahead, made once.
+    const today = dayOf(Date.now());
+    const days = await sql<{ day: number; relname: string }>(
+      schema,
+      'SELECT day, relname FROM event_days ORDER BY day',
+    );
+    expect(days.map((d) => d.day)).toEqual(
+      Array.from({ length: PARTITIONS_AHEAD + 2 }, (_, i) => today - 1 + i),
+    );
+    expect(days[1]!.relname).toBe(partitionName(today));
     // Stores opening it now find nothing to do.
     const store = await openStore(schema);
     expect(await store.lastChange()).toMatchObject({ seq: 0, tag: '' });
@@ -515,7 +536,7 @@ postgres.describe("PostgresStore: migration 2 on the previous release's schema",
     expect(
       await sql(
         schema,
-        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'waybills'",
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'reply'",
       ),
     ).toEqual([]);
   });
