@@ -192,6 +192,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger,
     bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,
     eventCodes: deps.ingest?.eventCodes ?? defaultEventCodes(),
+    // A carrier's own entries in the configuration file win over the global values.
+    bodyLimitOf: (carrier) =>
+      carrierOf(carrier)?.ingest?.bodyLimitBytes ??
+      deps.ingest?.bodyLimitBytes ??
+      INGEST_DEFAULTS.bodyLimitBytes,
+    eventCodesOf: (carrier) =>
+      carrierOf(carrier)?.ingest?.eventCodes ?? deps.ingest?.eventCodes ?? defaultEventCodes(),
     ...(metrics === undefined ? {} : { metrics }),
     timeZoneOf: (carrier) => carrierOf(carrier)?.timezone ?? 'Asia/Shanghai',
     cellKeysOf: (carrier) => {

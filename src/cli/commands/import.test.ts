@@ -105,3 +105,47 @@ describe('wxtrack (dispatch)', () => {
     expect(c.err()).toMatch(/refusing to start:\n {2}- token: required/);
   });
 });
+
+describe('wxtrack import with per-carrier scan codes', () => {
+  it("maps the picked carrier's own codes, which win over --event-codes", async () => {
+    const config = join(dir, 'codes.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        server: { db: join(dir, 'codes.db') },
+        carriers: [
+          {
+            id: 'YTO',
+            name: '圆通速递',
+            tokens: [{ env: 'NOT_NEEDED_BY_IMPORT' }],
+            waybillPattern: 'YT\\d{13}',
+            eventCodes: { codes: { SCAN_IN: { status: 2, label: '到件扫描' } } },
+          },
+          { id: 'JT', name: '极兔速递', tokens: [{ env: 'NOR_THIS' }], waybillPattern: 'JT\\d{13}' },
+        ],
+      }),
+    );
+    const globalCodes = join(dir, 'global-codes.json');
+    writeFileSync(globalCodes, JSON.stringify({ codes: { SCAN_IN: { status: 3, label: '全局' } } }));
+    const file = join(dir, 'codes.ndjson');
+    writeFileSync(file, line('c1', { status: undefined, code: 'SCAN_IN' }) + '\n');
+    const yto = capture();
+    const args = ['import', file, '--config', config, '--event-codes', globalCodes, '--create'];
+    expect(await main([...args, '--carrier', 'YTO'], yto.io), yto.err()).toBe(0);
+    const store = new SqliteStore({ path: join(dir, 'codes.db'), clock: systemClock });
+    const rec = await store.readWaybill('YTO', 'YT1234567890123');
+    await store.close();
+    expect(rec!.events[0]).toMatchObject({ status: 2, label: '到件扫描' });
+    // JT has no codes of its own: --event-codes applies to it.
+    writeFileSync(
+      file,
+      line('c2', { waybill: 'JT1234567890123', status: undefined, code: 'SCAN_IN' }) + '\n',
+    );
+    const jt = capture();
+    expect(await main([...args, '--carrier', 'JT'], jt.io), jt.err()).toBe(0);
+    const again = new SqliteStore({ path: join(dir, 'codes.db'), clock: systemClock });
+    const jtRec = await again.readWaybill('JT', 'JT1234567890123');
+    await again.close();
+    expect(jtRec!.events[0]).toMatchObject({ status: 3, label: '全局' });
+  });
+});

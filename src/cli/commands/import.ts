@@ -8,7 +8,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { systemClock } from '../../clock/clock.js';
 import { type Flags } from '../../config/settings.js';
-import { loadImportConfig, loadIngestConfig } from '../../config/ingest-config.js';
+import { ingestInForce, loadImportConfig, loadIngestConfig } from '../../config/ingest-config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
 import { ProgressReporter } from '../../ingest/progress.js';
 import { xlsxRecords } from '../../ingest/sources/xlsx-source.js';
@@ -38,7 +38,8 @@ export const importCommand: Command = {
   --map field=Column   CSV column feeding an event field; repeat, or comma-separate
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
                        description location eta cells
-  --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
+  --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES); a carrier's
+                       eventCodes in the configuration file win over it
   --db PATH|URL        SQLite file or postgres:// URL (WXTRACK_DB, default
                        ./data/wxtrack.db); a SQLite file must exist (wxtrack init makes one)
   --create             create the database if it does not exist
@@ -162,7 +163,8 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       timeZone: timezone,
       ...(cellKeys === undefined ? {} : { cellKeys }),
       waybill: loaded.config.waybill,
-      codes: ingest.config.eventCodes,
+      // The carrier's own scan codes (its eventCodes in the file) win over --event-codes.
+      codes: ingestInForce(loaded.config, ingest.config).eventCodes,
       batchSize,
       onReject: (line, reason) => io.err(`${tty && !quiet ? '\r\x1b[K' : ''}line ${line}: ${reason}\n`),
       onProgress: quiet ? undefined : (s) => progress.update(counter.bytes, totalBytes, s),

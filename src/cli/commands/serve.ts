@@ -131,7 +131,8 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
   }
   // A worker leaves the retention schedule to the primary, so that one process purges, not N.
   const gateway = await startGateway(config, {
-    ingest: isServeWorker() ? { ...ingest.config, retentionDays: undefined } : ingest.config,
+    ingest: ingest.config,
+    retention: !isServeWorker(),
     createDb: flags.create === true,
   });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');

@@ -7,6 +7,7 @@
  * Authentication runs in `onRequest`, before any body is read: an unauthenticated sender cannot
  * make us buffer 10 MiB.
  */
+import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors, apiErrorBody, type ApiErrorEntry } from '../../api/api-errors.js';
 import { authenticate } from '../../api/api-keys.js';
@@ -38,9 +39,15 @@ export interface V1Deps extends OwnerDeps {
   readonly ingestor: PushIngestor;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Largest `POST /v1/events` body, bytes. */
+  /** Largest `POST /v1/events` body, bytes: the global value. */
   readonly bodyLimitBytes: number;
   readonly eventCodes: EventCodeMapping;
+  /**
+   * A carrier's own body limit and scan codes (its entries in the configuration file), else the
+   * global ones; the global ones when left out.
+   */
+  readonly bodyLimitOf?: (carrier: string) => number;
+  readonly eventCodesOf?: (carrier: string) => EventCodeMapping;
   /** The zone of a carrier's event times and replies. */
   readonly timeZoneOf: (carrier: string) => string;
   /** A carrier's registered cell keys, when it registered any: events and attributes use no other. */
@@ -76,6 +83,42 @@ const human = (bytes: number): string =>
       ? `${bytes / 1024} KiB`
       : `${bytes} bytes`;
 
+/** Route config of the push route: its body limit is the sending carrier's. */
+export const CARRIER_BODY_LIMIT = Object.freeze({ carrierBodyLimit: true });
+
+/** The body limit of a request: the sending carrier's on the push route, else the route's. */
+function limitOf(request: FastifyRequest, deps: V1Deps): number {
+  const key = keys.get(request);
+  const config = request.routeOptions.config as { carrierBodyLimit?: boolean } | undefined;
+  if (config?.carrierBodyLimit === true && key !== undefined) {
+    return deps.bodyLimitOf?.(key.carrier) ?? deps.bodyLimitBytes;
+  }
+  return request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+}
+
+/** The 413 a body over its carrier's limit ends with, as Fastify's own parser raises it. */
+class CarrierBodyTooLarge extends Error {
+  readonly statusCode = 413;
+  readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
+}
+
+/**
+ * Counts a body as it arrives and fails it past `limit`: the push route's Fastify limit is the
+ * largest any carrier may have, and a body without Content-Length (chunked) is held to its
+ * sender's own limit here, without being buffered past it.
+ */
+function limitedBody(limit: number): Transform & { receivedEncodedLength: number } {
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      counted.receivedEncodedLength += chunk.length;
+      if (counted.receivedEncodedLength > limit) done(new CarrierBodyTooLarge('body too large'));
+      else done(null, chunk);
+    },
+  });
+  const counted = Object.assign(stream, { receivedEncodedLength: 0 });
+  return counted;
+}
+
 export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
   app.register(
     async (api) => {
@@ -101,7 +144,7 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
       // Refuse an announced oversized body before reading it, and before promising
       // "100 Continue": the client learns the limit without sending 10 MiB first.
       api.addHook('preParsing', async (request, reply, payload) => {
-        const limit = request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+        const limit = limitOf(request, deps);
         const declared = Number(request.headers['content-length'] ?? 0);
         if (declared > limit) {
           void sendApiError(
@@ -112,7 +155,13 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
           return payload;
         }
         continueIfExpected(request.raw, reply.raw);
-        return payload;
+        const config = request.routeOptions.config as { carrierBodyLimit?: boolean } | undefined;
+        if (config?.carrierBodyLimit !== true) return payload;
+        // pipe, not pipeline: a refused body must not destroy the socket the 413 goes out on
+        // (closeAfterEarlyReply drains it); an aborted request still fails the body.
+        const limited = limitedBody(limit);
+        payload.on('error', (err) => limited.destroy(err));
+        return payload.pipe(limited);
       });
 
       // Only JSON and NDJSON: Fastify's built-in text/plain parser would take any text as NDJSON.
@@ -120,7 +169,7 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
 
       api.setErrorHandler((err: FastifyError, request, reply) => {
         if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-          const limit = request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+          const limit = limitOf(request, deps);
           return sendApiError(
             reply,
             ApiErrors.BODY_TOO_LARGE,

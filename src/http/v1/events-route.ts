@@ -14,12 +14,15 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
 import type { PushBody } from '../../ingest/push/push-body.js';
-import { apiKeyOf, sendApiError, type V1Deps } from './api-plugin.js';
+import { BODY_LIMIT_RANGE } from '../../config/byte-size.js';
+import { apiKeyOf, CARRIER_BODY_LIMIT, sendApiError, type V1Deps } from './api-plugin.js';
 
 export { ndjsonItems } from '../../ingest/push/push-body.js';
 
 export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
-  api.post('/events', { bodyLimit: deps.bodyLimitBytes }, async (request, reply) => {
+  // Fastify's limit is the largest a carrier may have; the sender's own is held in api-plugin.ts.
+  const bodyLimit = Math.max(deps.bodyLimitBytes, BODY_LIMIT_RANGE.max);
+  api.post('/events', { bodyLimit, config: CARRIER_BODY_LIMIT }, async (request, reply) => {
     const key = apiKeyOf(request);
     // The body stays bytes here (see api-plugin.ts): the push ingestor decodes, validates and
     // stores it off the thread that answers WeChat's queries, and hands back the finished reply.
@@ -34,7 +37,7 @@ export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
       body,
       rules: {
         timeZone: deps.timeZoneOf(key.carrier),
-        codes: deps.eventCodes,
+        codes: deps.eventCodesOf?.(key.carrier) ?? deps.eventCodes,
         ...(cellKeys === undefined ? {} : { cellKeys }),
         ...(waybill === undefined ? {} : { waybill }),
       },

@@ -44,13 +44,15 @@ import {
   type KeyRow,
   type StateRow,
 } from '../sql/rows.js';
-import type {
-  ApiKeyRecord,
-  IngestOutcome,
-  Removed,
-  WaybillAttributesPatch,
-  WaybillPage,
-  WaybillRef,
+import {
+  inPurgeScope,
+  type ApiKeyRecord,
+  type IngestOutcome,
+  type PurgeScope,
+  type Removed,
+  type WaybillAttributesPatch,
+  type WaybillPage,
+  type WaybillRef,
 } from '../store.js';
 import { sqlState, type PgClient, type PgPool, type PgQueryable } from './postgres-driver.js';
 import { currentSchema, migratePostgres, schemaLocks } from './postgres-migrations.js';
@@ -450,7 +452,7 @@ export class PostgresStore implements StoreBackend {
    * new scan since the walk read it stays whole; a scan committed while the delete runs (invisible
    * to its snapshot) survives, as the waybill's only event. No acknowledged new scan is erased.
    */
-  async #walk(cutoff: number, after: WaybillRef | undefined): Promise<PurgeChunk> {
+  async #walk(cutoff: number, after: WaybillRef | undefined, scope?: PurgeScope): Promise<PurgeChunk> {
     return this.#tx(async (c) => {
       const { rows } = await c.query({
         name: 'wxtrack_purge_walk',
@@ -460,7 +462,7 @@ export class PostgresStore implements StoreBackend {
         values: [after?.carrier ?? '', after?.waybill ?? ''],
       });
       const walked = rows as (WaybillRef & { last: string })[];
-      const aged = walked.filter((r) => Number(r.last) < cutoff);
+      const aged = walked.filter((r) => Number(r.last) < cutoff && inPurgeScope(scope, r.carrier));
       const { gone, events } =
         aged.length === 0 ? { gone: [], events: 0 } : await this.#erase(c, aged, cutoff);
       await this.#logChanges(c, gone);
@@ -473,7 +475,7 @@ export class PostgresStore implements StoreBackend {
   }
 
   /** A chunk of waybills with attributes and no events, aged from their last update. */
-  async #orphans(cutoff: number): Promise<Removed> {
+  async #orphans(cutoff: number, scope?: PurgeScope): Promise<Removed> {
     return this.#tx(async (c) => {
       // The age and the absence of events are checked by the delete itself.
       const { rows } = await c.query({
@@ -481,9 +483,14 @@ export class PostgresStore implements StoreBackend {
         text: `DELETE FROM attributes WHERE (carrier, waybill) IN (
                  SELECT carrier, waybill FROM attributes a WHERE updated_at < $1
                    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.carrier = a.carrier AND e.waybill = a.waybill)
+                   AND ($2::text IS NULL OR carrier = $2) AND NOT (carrier = ANY($3::text[]))
                  LIMIT ${PURGE_CHUNK})
                RETURNING carrier, waybill`,
-        values: [cutoff],
+        values: [
+          cutoff,
+          scope !== undefined && 'carrier' in scope ? scope.carrier : null,
+          scope !== undefined && 'except' in scope ? scope.except : [],
+        ],
       });
       const gone = rows as WaybillRef[];
       if (gone.length === 0) return { waybills: 0, events: 0 };
@@ -498,10 +505,10 @@ export class PostgresStore implements StoreBackend {
     });
   }
 
-  purgeOlderThan(cutoff: number): Promise<Removed> {
+  purgeOlderThan(cutoff: number, scope?: PurgeScope): Promise<Removed> {
     return purgeLoop(
-      (after) => this.#walk(cutoff, after),
-      () => this.#orphans(cutoff),
+      (after) => this.#walk(cutoff, after, scope),
+      () => this.#orphans(cutoff, scope),
     );
   }
 
