@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from './config-file.js';
+import { summarizeConfig } from './config-summary.js';
 import { ingestInForce, loadImportConfig, loadIngestConfig } from './ingest-config.js';
 
 const ENV = { YTO_TOKEN: 'yto-current', JT_TOKEN: 'jt-token' };
@@ -36,6 +37,11 @@ describe('per-carrier scan codes, retention and body limit in the configuration 
     expect(yto!.ingest).toMatchObject({ retentionDays: 180, bodyLimitBytes: 2 * 1024 * 1024 });
     expect(jt!.ingest).toEqual({ bodyLimitBytes: 4096 });
     expect(sf!.ingest).toBeUndefined();
+    const summary = summarizeConfig('f', r.config);
+    expect(summary).toContain(
+      `own ingest    ${yto!.ingest!.eventCodes!.size} scan codes, kept 180 days, pushes up to 2097152 bytes (over the global settings)`,
+    );
+    expect(summary.match(/own ingest/g)).toHaveLength(2);
 
     const global = loadIngestConfig(
       { 'retention-days': '30', 'body-limit': '1MiB' },
