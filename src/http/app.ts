@@ -205,6 +205,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       const c = carrierOf(carrier);
       return c === undefined ? undefined : cellKeysOf(c);
     },
+    cellLinksOf: (carrier) => {
+      const cells = carrierOf(carrier)?.cells;
+      return cells === undefined ? undefined : new Map(cells.map((c) => [c.key, c.link]));
+    },
     waybillRuleOf: (carrier) => {
       // Exactly this carrier: a key for one the configuration does not serve writes nothing.
       const c = (deps.carrierSource?.current() ?? config.carriers).find((k) => k.id === carrier);

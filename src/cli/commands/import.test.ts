@@ -149,3 +149,38 @@ describe('wxtrack import with per-carrier scan codes', () => {
     expect(jtRec!.events[0]).toMatchObject({ status: 3, label: '全局' });
   });
 });
+
+describe('wxtrack import: a cell status that repeats its link', () => {
+  it('stores the record and warns about it by line, in the summary too', async () => {
+    const config = join(dir, 'cells.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        server: { db: join(dir, 'cells.db') },
+        carriers: [
+          {
+            id: 'YTO',
+            name: '圆通速递',
+            tokens: [{ env: 'NOT_NEEDED_BY_IMPORT' }],
+            waybillPattern: 'YT\\d{13}',
+            cells: [{ key: 'wxpay', name: '支付运单', link: 'pages/pay/index' }],
+          },
+        ],
+      }),
+    );
+    const file = join(dir, 'cells.ndjson');
+    writeFileSync(
+      file,
+      [
+        line('w1', { cells: [{ key: 'wxpay', value: '去支付', status: 'pages/pay/index' }] }),
+        line('w2', { cells: [{ key: 'wxpay', value: '去支付', status: 'state=unpaid' }] }),
+      ].join('\n') + '\n',
+    );
+    const c = capture();
+    expect(await main(['import', file, '--config', config, '--create', '--quiet'], c.io), c.err()).toBe(0);
+    expect(c.err()).toBe(
+      'line 1: warning: cells[0].status repeats the link registered for cell "wxpay" (pages/pay/index); status is a URL parameter appended to that link, e.g. state=unpaid\n',
+    );
+    expect(c.out()).toBe('read 2, inserted 2, duplicates 0, rejected 0, warnings 1\n');
+  });
+});

@@ -102,7 +102,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!loaded.ok) return usage(loaded.errors.join('; '));
   const ingest = loadIngestConfig(flags);
   if (!ingest.ok) return usage(ingest.errors.join('; '));
-  const { store: spec, carrierId, timezone, cellKeys } = loaded.config;
+  const { store: spec, carrierId, timezone, cellKeys, cells } = loaded.config;
   const batchSize = Number(flags['batch-size'] ?? 10_000);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usage('--batch-size must be a positive integer');
   const interval = Number(flags['progress-interval'] ?? 5);
@@ -163,6 +163,9 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       timeZone: timezone,
       ...(cellKeys === undefined ? {} : { cellKeys }),
       waybill: loaded.config.waybill,
+      ...(cells === undefined ? {} : { cellLinks: new Map(cells.map((c) => [c.key, c.link])) }),
+      onWarn: (line, warning) =>
+        io.err(`${tty && !quiet ? '\r\x1b[K' : ''}line ${line}: warning: ${warning}\n`),
       // The carrier's own scan codes (its eventCodes in the file) win over --event-codes.
       codes: ingestInForce(loaded.config, ingest.config).eventCodes,
       batchSize,
@@ -203,6 +206,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     io.out(
       `read ${summary.read}, inserted ${summary.inserted}, duplicates ${summary.duplicates}, rejected ${summary.rejected}` +
         (summary.conflicts > 0 ? ` (${summary.conflicts} conflicts)` : '') +
+        (summary.warnings > 0 ? `, warnings ${summary.warnings}` : '') +
         '\n',
     );
   }

@@ -52,6 +52,8 @@ export interface V1Deps extends OwnerDeps {
   readonly timeZoneOf: (carrier: string) => string;
   /** A carrier's registered cell keys, when it registered any: events and attributes use no other. */
   readonly cellKeysOf: (carrier: string) => ReadonlySet<string> | undefined;
+  /** A carrier's registered links by cell key: a pushed `status` that repeats one is warned about. */
+  readonly cellLinksOf?: (carrier: string) => ReadonlyMap<string, string> | undefined;
   /**
    * A carrier's waybill pattern, or `undefined` when the configuration does not serve that
    * carrier at all (its key is then refused: WeChat could never be shown what it writes).

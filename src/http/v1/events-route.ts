@@ -32,6 +32,7 @@ export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
     }
     const cellKeys = deps.cellKeysOf(key.carrier);
     const waybill = deps.waybillRuleOf(key.carrier);
+    const cellLinks = deps.cellLinksOf?.(key.carrier);
     const outcome = await deps.ingestor.push({
       carrier: key.carrier,
       body,
@@ -40,6 +41,7 @@ export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
         codes: deps.eventCodesOf?.(key.carrier) ?? deps.eventCodes,
         ...(cellKeys === undefined ? {} : { cellKeys }),
         ...(waybill === undefined ? {} : { waybill }),
+        ...(cellLinks === undefined ? {} : { cellLinks }),
       },
     });
     if (!outcome.ok) {
