@@ -10,16 +10,31 @@
  * each: about 0.1 s on SQLite for the lot), not the whole store, and says so: a check must stay
  * quick on a store of millions.
  */
-import type { WaybillReader } from '../store/roles.js';
-import type { Carrier } from './carrier.js';
 import { statusRepeatsLink } from '../cell-link/cell-link.js';
+import type { Cell } from '../protocol/order-info.js';
+import type { Carrier } from './carrier.js';
+
+/** What this reads of a store: the store's WaybillReader role, as far as it is used here. */
+export interface CellStatusReader {
+  listWaybills(carrier: string, page: { readonly limit: number }): Promise<string[]>;
+  readWaybill(
+    carrier: string,
+    waybill: string,
+  ): Promise<
+    | {
+        readonly events: readonly { readonly cells: readonly Cell[] | undefined }[];
+        readonly attributes: { readonly cells: readonly Cell[] | undefined };
+      }
+    | undefined
+  >;
+}
 
 /** Waybills read per carrier. */
 export const STATUS_SAMPLE = 1000;
 
 /** One line per carrier with such cells: how many of the waybills read, and an example. */
 export async function storedStatusWarnings(
-  reader: Pick<WaybillReader, 'listWaybills' | 'readWaybill'>,
+  reader: CellStatusReader,
   carriers: readonly Pick<Carrier, 'id' | 'cells'>[],
   sample = STATUS_SAMPLE,
 ): Promise<string[]> {
