@@ -6,8 +6,10 @@
  * every local link and #anchor resolves, and every relative link also works from the npm package
  * (see scripts/docs/markdown-check.mjs for the rules and why), and every JSONP error code of
  * src/protocol/errors.ts has a row in the README's English and 中文 tables
- * (scripts/docs/error-codes.mjs). Prints `file:line: problem` for
- * each finding and exits 1 if there is any.
+ * (scripts/docs/error-codes.mjs); every figure with a unit (`10 MiB`, `47,000 events/s`) of an
+ * English section is in its 中文 twin and back (scripts/docs/figures.mjs); and the README's copy of
+ * the example configuration is wxtrack.config.example.json (scripts/docs/example-config.mjs).
+ * Prints `file:line: problem` for each finding and exits 1 if there is any.
  *
  * Usage: node scripts/check-docs.mjs [FILE.md ...]   (default: README.md, bench/README.md, docs/*.md)
  */
@@ -15,6 +17,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkDocument } from './docs/check-document.mjs';
 import { errorCodeFindings, jsonpErrorCodes } from './docs/error-codes.mjs';
+import { exampleConfigFindings } from './docs/example-config.mjs';
+import { figureFindings } from './docs/figures.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const docs = existsSync(root + 'docs')
@@ -59,9 +63,12 @@ for (const file of files) {
     repositoryUrl,
     bilingual: file === 'README.md',
   });
+  findings.push(...figureFindings(text));
   if (file === 'README.md') {
     const catalog = read('src/protocol/errors.ts');
     if (catalog !== null) findings.push(...errorCodeFindings(text, jsonpErrorCodes(catalog)));
+    const example = read('wxtrack.config.example.json');
+    if (example !== null) findings.push(...exampleConfigFindings(text, example));
   }
   for (const f of findings) process.stderr.write(`${file}:${f.line}: ${f.message}\n`);
   problems += findings.length;

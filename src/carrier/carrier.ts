@@ -8,9 +8,24 @@
 import type { PrivacyRules } from '../privacy/privacy-rules.js';
 
 import type { PullSettings } from '../pull/pull-settings.js';
+import type { EventCodeMapping } from '../tracking/event-codes.js';
 
 /** `test`: WeChat's review phase, only whitelisted waybills are served. `production`: all. */
 export type CarrierEnvironment = 'test' | 'production';
+
+/**
+ * A carrier's own ingest settings from the configuration file. Each one left out takes the global
+ * value (`--event-codes`, `--retention-days`, `--body-limit` or their variables, else the
+ * default), so one gateway can hold carriers whose exports, retention rules and batch sizes differ.
+ */
+export interface CarrierIngest {
+  /** Scan codes: the built-in table with the carrier's own laid over it (or replacing it). */
+  readonly eventCodes?: EventCodeMapping;
+  /** Days of history kept for this carrier. */
+  readonly retentionDays?: number;
+  /** Largest `POST /v1/events` body this carrier's keys may send, bytes. */
+  readonly bodyLimitBytes?: number;
+}
 
 /** A cell registered with WeChat (spec §落地页Cell信息): events may only name registered keys. */
 export interface RegisteredCell {
@@ -85,6 +100,8 @@ export interface Carrier {
    * built-in rules (`DEFAULT_PRIVACY`), as for a new configuration.
    */
   readonly privacy?: PrivacyRules;
+  /** The carrier's own scan codes, retention and body limit; global values for what it leaves out. */
+  readonly ingest?: CarrierIngest;
 }
 
 /** Compiles a registered pattern, anchored on both ends so `YT1` never matches inside `XYT12`. */

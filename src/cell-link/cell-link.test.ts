@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
+import { runInNewContext } from 'node:vm';
+import { PREVIEW_JS } from '../preview/preview-assets.js';
 import { describe, expect, it } from 'vitest';
 import {
   appendCellParams,
   cellLinkSignature,
+  cellStatusLink,
+  statusRepeatsLink,
   parseCellLink,
   verifyCellLink,
   type CellLinkReason,
@@ -143,5 +147,66 @@ describe('cell links', () => {
     const r = verifyCellLink('x?orderid=<script>&openid=a', { token: TOKEN, now: SPEC_NOW });
     expect(r.ok).toBe(false);
     expect(JSON.stringify(r)).not.toContain('script');
+  });
+});
+
+describe("a cell's status: a URL parameter appended to the registered link", () => {
+  it('builds the link a tap opens, WeChat parameters after the status', () => {
+    const tapped = appendCellParams(cellStatusLink('pages/pay/index', 'state=unpaid'), {
+      token: TOKEN,
+      timestamp: '1592811835',
+      nonce: '1756708668',
+      orderid: 'YT1234567890123',
+      openid: 'omJOjjvB9iYTYiEKp7GFfweffQPmdU',
+    });
+    expect(tapped).toBe(
+      `pages/pay/index?state=unpaid&timestamp=1592811835&nonce=1756708668&signature=${sha1(TOKEN + '1592811835' + '1756708668')}&orderid=YT1234567890123&openid=omJOjjvB9iYTYiEKp7GFfweffQPmdU`,
+    );
+    // The parameters still verify, the status left alone.
+    expect(verifyCellLink(tapped, { token: TOKEN, now: SPEC_NOW })).toMatchObject({ ok: true });
+  });
+
+  it('joins with & when the link has a query, drops a leading ? or &, and adds nothing for none', () => {
+    expect(cellStatusLink('pages/pay/index?from=wx', 'state=unpaid')).toBe(
+      'pages/pay/index?from=wx&state=unpaid',
+    );
+    expect(cellStatusLink('pages/pay/index', '?state=unpaid')).toBe('pages/pay/index?state=unpaid');
+    expect(cellStatusLink('pages/pay/index', '&a=1&b=2')).toBe('pages/pay/index?a=1&b=2');
+    expect(cellStatusLink('pages/pay/index', undefined)).toBe('pages/pay/index');
+    expect(cellStatusLink('pages/pay/index', '  ')).toBe('pages/pay/index');
+    expect(cellStatusLink('https://pay.example.com/p', 'bill=1')).toBe('https://pay.example.com/p?bill=1');
+  });
+
+  it('never glues a status to the link: no pages/pay/indexpages/pay/index', () => {
+    const link = cellStatusLink('pages/pay/index', 'pages/pay/index');
+    expect(link).toBe('pages/pay/index?pages/pay/index');
+    expect(link).not.toContain('indexpages');
+  });
+
+  it('tells a status that repeats its link', () => {
+    for (const s of [
+      'pages/pay/index',
+      '/pages/pay/index',
+      ' pages/pay/index ',
+      'pages/pay/index?x=1',
+      '?pages/pay/index',
+    ])
+      expect(statusRepeatsLink(s, 'pages/pay/index'), s).toBe(true);
+    expect(statusRepeatsLink('pages/pay/index', '/pages/pay/index?from=wx')).toBe(true);
+    for (const s of ['state=unpaid', 'pages/pay/index2', 'pages/index/index', '', undefined])
+      expect(statusRepeatsLink(s, 'pages/pay/index'), String(s)).toBe(false);
+  });
+
+  it('is the very function the preview page runs', () => {
+    expect(PREVIEW_JS).toContain(cellStatusLink.toString());
+    // The page's copy, run on its own (no outer names), gives the same links.
+    const pageCopy = runInNewContext(`(${cellStatusLink.toString()})`) as typeof cellStatusLink;
+    for (const [link, status] of [
+      ['pages/pay/index', 'state=unpaid'],
+      ['pages/pay/index?from=wx', '&a=1'],
+      ['pages/pay/index', undefined],
+      ['pages/pay/index', 7 as unknown as string],
+    ] as const)
+      expect(pageCopy(link, status)).toBe(cellStatusLink(link, status));
   });
 });

@@ -13,6 +13,9 @@
  * orderid as a claim to check against your own records (is this openid allowed to pay for it?),
  * and keep the window short.
  *
+ * A reply cell's `status` is read one way throughout wxtrack ({@link cellStatusLink}): a URL
+ * parameter appended to the cell's registered link, never a page path of its own.
+ *
  * Exported as `wxtrack/cell-link` for a mini-program's backend: it imports nothing but
  * `node:crypto`, so it runs without the gateway. Outcomes are return values; a failure names one
  * reason from a fixed union, never the caller's text. The digest comparison is constant-time.
@@ -194,4 +197,38 @@ export function appendCellParams(
     openid: input.openid,
   });
   return link + (link.includes('?') ? '&' : '?') + params.toString();
+}
+
+/**
+ * The link a tap on a reply cell opens before WeChat adds its five parameters, as wxtrack reads
+ * the spec. The field table says of a cell's `status`: "url参数,快递公司自定义,用于点击Cell时拼接在Url后外跳"
+ * (a courier-defined URL parameter, appended to the URL when the cell is tapped); the OrderInfo
+ * example sets `"status": "pages/index/index"`, a page path. wxtrack follows the table: `status`
+ * is query text (`state=unpaid`), appended to the registered link with `?` (or `&` when the link
+ * has a query already); a leading `?` or `&` of its own is dropped, and an empty one adds nothing.
+ *
+ * `pages/pay/index` with `state=unpaid` opens `pages/pay/index?state=unpaid&timestamp=…`.
+ *
+ * Self-contained (no outer name), so the preview page runs this very function's source.
+ */
+export function cellStatusLink(link: string, status: string | undefined): string {
+  const param = String(status ?? '')
+    .trim()
+    .replace(/^[?&]+/, '');
+  if (param === '') return link;
+  return link + (link.indexOf('?') < 0 ? '?' : '&') + param;
+}
+
+/**
+ * Whether a cell's `status` repeats its registered link (`pages/pay/index`, `/pages/pay/index`,
+ * `pages/pay/index?x=1`): a page path where a URL parameter belongs, which would open
+ * `pages/pay/index?pages/pay/index&…`. Leading `/`, `?` and `&` are ignored on both sides.
+ */
+export function statusRepeatsLink(status: string | undefined, link: string): boolean {
+  if (status === undefined) return false;
+  const bare = (text: string) => text.trim().replace(/^[?&/]+/, '');
+  const s = bare(status);
+  const l = bare(link).split('?')[0]!;
+  if (l === '' || s === '') return false;
+  return s === l || s.startsWith(l + '?') || s.startsWith(l + '&');
 }

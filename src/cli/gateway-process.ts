@@ -12,7 +12,13 @@ import { SwappableCarriers } from '../carrier/carrier-source.js';
 import { systemClock } from '../clock/clock.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { IngestConfig } from '../config/ingest-config.js';
-import { startRetention, systemTimer } from '../retention/retention.js';
+import {
+  logRetention,
+  ownRetentionDays,
+  retentionWanted,
+  startRetention,
+  systemTimer,
+} from '../retention/retention.js';
 import { buildApp } from '../http/app.js';
 import { createLogger, type Logger } from '../http/logging.js';
 import type { GatewayMetrics } from '../metrics/metrics.js';
@@ -47,6 +53,8 @@ export interface GatewayParts {
   readonly store?: Store;
   /** The /v1 API's settings and the retention schedule; defaults when left out. */
   readonly ingest?: IngestConfig;
+  /** false: another process runs the retention schedule (a worker under --workers); default true. */
+  readonly retention?: boolean;
   /** Create the database when `config.dbPath` does not exist (`--create`, the demo); default: refuse. */
   readonly createDb?: boolean;
 }
@@ -262,22 +270,22 @@ export async function startGateway(config: GatewayConfig, parts: GatewayParts = 
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // The carriers in force at each run, so a reload that changes a carrier's retentionDays applies.
+  const carrierDays = () => ownRetentionDays(carriers.current());
   const retention =
-    ingest?.retentionDays === undefined
+    ingest === undefined || parts.retention === false || !retentionWanted(ingest.retentionDays, carrierDays())
       ? undefined
       : startRetention({
           // A purge is a write through this process: the view catches up past it before the
           // purge is reported, like the push ingestors and the waybill API.
           store: {
-            purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff).finally(afterWrite),
+            purgeOlderThan: (cutoff, scope) => store.purgeOlderThan(cutoff, scope).finally(afterWrite),
           },
           retentionDays: ingest.retentionDays,
+          carrierDays,
           clock,
           timer: systemTimer,
-          onRun: (o) =>
-            'error' in o
-              ? logger.error({ err: o.error }, 'retention purge failed')
-              : logger.info({ ...o.removed, cutoff: new Date(o.cutoff).toISOString() }, 'retention purge'),
+          onRun: (o) => logRetention(logger, o),
         });
   let closing: Promise<void> | undefined;
   return {

@@ -4,6 +4,7 @@
  * Node's built-ins and three small modules of its own; every command arrives by `import()` when it
  * runs, and the table `--help` prints agrees with the commands themselves.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +52,28 @@ describe('the CLI entry', () => {
     }
     expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
   });
+});
+
+describe('start-up time', () => {
+  /** Median wall time of `node ARGS`, ms, over `n` runs one after the other. */
+  function median(args: readonly string[], n = 5): number {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const start = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
+      expect(r.status).toBe(0);
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(n / 2)]!;
+  }
+
+  it('--version and --help cost little more than Node itself (measured beside `node -e 0`)', () => {
+    // Interleaved medians, so a busy machine slows both alike. Loading every command (Fastify,
+    // exceljs, …) cost about 750 ms more than Node alone; loading none, about 30 ms.
+    const bare = median(['-e', '0']);
+    const version = median([join(root, 'bin/wxtrack.js'), '--version']);
+    const help = median([join(root, 'bin/wxtrack.js'), '--help']);
+    expect(version - bare, `--version ${version} ms, node -e 0 ${bare} ms`).toBeLessThan(150);
+    expect(help - bare, `--help ${help} ms, node -e 0 ${bare} ms`).toBeLessThan(150);
+  }, 60_000);
 });

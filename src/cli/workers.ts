@@ -33,7 +33,13 @@ import { describeStore } from '../config/store-settings.js';
 import { type GatewayConfig } from '../config/gateway-config.js';
 import { type IngestConfig } from '../config/ingest-config.js';
 import type { Logger } from '../http/logging.js';
-import { startRetention, systemTimer } from '../retention/retention.js';
+import {
+  logRetention,
+  ownRetentionDays,
+  retentionWanted,
+  startRetention,
+  systemTimer,
+} from '../retention/retention.js';
 
 /** How long stopping workers may take to finish their requests before they are killed. */
 const STOP_GRACE_MS = 30_000;
@@ -69,19 +75,17 @@ export async function runPrimary(
     clock: systemClock,
     create,
   });
-  const retention =
-    ingest.retentionDays === undefined
-      ? undefined
-      : startRetention({
-          store,
-          retentionDays: ingest.retentionDays,
-          clock: systemClock,
-          timer: systemTimer,
-          onRun: (o) =>
-            'error' in o
-              ? logger.error({ err: o.error }, 'retention purge failed')
-              : logger.info({ ...o.removed, cutoff: new Date(o.cutoff).toISOString() }, 'retention purge'),
-        });
+  const carrierDays = () => ownRetentionDays(config.carriers);
+  const retention = !retentionWanted(ingest.retentionDays, carrierDays())
+    ? undefined
+    : startRetention({
+        store,
+        retentionDays: ingest.retentionDays,
+        carrierDays,
+        clock: systemClock,
+        timer: systemTimer,
+        onRun: (o) => logRetention(logger, o),
+      });
 
   let stopping = false;
   let failed = false;

@@ -19,13 +19,16 @@ import {
   type Carrier,
   type CarrierApplication,
   type CarrierEnvironment,
+  type CarrierIngest,
   type RegisteredCell,
   type TraceOptions,
 } from '../carrier/carrier.js';
 import { overlapExamples } from '../carrier/pattern-language.js';
 import { checkWaybillPattern } from '../carrier/pattern-safety.js';
 import { compilePrivacy, DEFAULT_PRIVACY, type RawPrivacy } from '../privacy/privacy-rules.js';
+import { parseEventCodeMapping } from '../tracking/event-codes.js';
 import { isValidTimeZone } from '../tracking/time.js';
+import { BODY_LIMIT_RANGE, parseBodyLimit } from './byte-size.js';
 import { describeAjvError, jsonErrorPosition } from './config-errors.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
 import { resolveUpstream, type RawUpstream } from './upstream-config.js';
@@ -128,6 +131,9 @@ interface RawCarrier {
   application?: CarrierApplication;
   source?: 'store' | { upstream: RawUpstream };
   privacy?: RawPrivacy;
+  eventCodes?: unknown;
+  retentionDays?: number;
+  bodyLimit?: string | number;
 }
 
 interface RawConfig {
@@ -335,6 +341,8 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
       warnings.push(`${at}.testWaybills: empty, so in test mode every query gets 40401`);
     }
 
+    const ingest = carrierIngest(c, at, errors);
+
     // ---- Pull mode: a carrier whose replies come from its upstream API (upstream-config.ts). ----
     const upstream =
       typeof c.source === 'object'
@@ -364,6 +372,7 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
         ...(c.application === undefined ? {} : { application: Object.freeze({ ...c.application }) }),
         ...(upstream === undefined ? {} : { upstream }),
         privacy: privacy.ok ? privacy.rules : DEFAULT_PRIVACY,
+        ...(ingest === undefined ? {} : { ingest }),
       }),
     );
     tokenSources.push(origins);
@@ -395,6 +404,29 @@ function buildConfig(raw: RawConfig, sources: SecretSources): FileLoaded {
       warnings: Object.freeze(warnings),
     }),
   };
+}
+
+/**
+ * A carrier's own scan codes, retention and body limit; `undefined` when it sets none (the
+ * global values apply). Every problem is added to `errors`, each naming its path.
+ */
+function carrierIngest(c: RawCarrier, at: string, errors: string[]): CarrierIngest | undefined {
+  const out: { -readonly [K in keyof CarrierIngest]: CarrierIngest[K] } = {};
+  if (c.eventCodes !== undefined) {
+    const parsed = parseEventCodeMapping(c.eventCodes);
+    if (parsed.ok) out.eventCodes = parsed.mapping;
+    else errors.push(...parsed.errors.map((e) => `${at}.eventCodes.${e}`));
+  }
+  if (c.retentionDays !== undefined) out.retentionDays = c.retentionDays;
+  if (c.bodyLimit !== undefined) {
+    const bytes = parseBodyLimit(c.bodyLimit);
+    if (bytes === undefined) {
+      errors.push(
+        `${at}.bodyLimit: ${JSON.stringify(c.bodyLimit)} must be from ${BODY_LIMIT_RANGE.min} bytes (1KiB) to 1024MiB`,
+      );
+    } else out.bodyLimitBytes = bytes;
+  }
+  return Object.keys(out).length === 0 ? undefined : Object.freeze(out);
 }
 
 /** The `server` section with its backend locations and guard secret resolved. */

@@ -65,6 +65,7 @@ const cell = {
   required: ['key', 'name', 'link'],
   additionalProperties: false,
   properties: {
+    $comment: comment,
     key: {
       type: 'string',
       description: 'Cell key (Key), at most 20 characters; events name the cell by it.',
@@ -81,9 +82,58 @@ const cell = {
     },
     link: {
       type: 'string',
-      description: 'Where a tap leads (Link): a mini-program path or an https URL.',
+      description:
+        "Where a tap leads (Link): a mini-program path or an https URL. An event's cells[].status is a URL parameter appended to this link (e.g. state=unpaid), not another path.",
       minLength: 1,
       maxLength: 512,
+    },
+  },
+} as const;
+
+/**
+ * A scan-code table, as in the `--event-codes` file: `codes` laid over the built-in table (a null
+ * entry removes a built-in code), or replacing it with `replaceDefaults`.
+ */
+const eventCodes = {
+  type: 'object',
+  description:
+    "This carrier's scan codes (揽收, SCAN_IN, …), laid over the built-in table; the same form as the --event-codes file. Without it, the --event-codes file (WXTRACK_EVENT_CODES) or the built-in table.",
+  required: ['codes'],
+  additionalProperties: false,
+  properties: {
+    $comment: comment,
+    codes: {
+      type: 'object',
+      description: 'Code → {"status": 0-6, "label": "…"}; null removes a built-in code.',
+      maxProperties: 500,
+      additionalProperties: {
+        if: { type: 'null' },
+        then: { type: 'null' },
+        else: {
+          type: 'object',
+          required: ['status', 'label'],
+          additionalProperties: false,
+          properties: {
+            status: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 6,
+              description: "WeChat's order_status: 0 待揽件 … 6 代签收.",
+            },
+            label: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 32,
+              description: 'Shown before the description, e.g. 运输中.',
+            },
+          },
+        },
+      },
+    },
+    replaceDefaults: {
+      type: 'boolean',
+      default: false,
+      description: 'true: these codes are the whole table; the built-in ones are dropped.',
     },
   },
 } as const;
@@ -265,6 +315,25 @@ const carrier = {
             },
           },
         },
+      },
+    },
+    eventCodes,
+    retentionDays: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 36500,
+      description:
+        "Days this carrier's waybills are kept after their last scan; the server purges older ones daily. Without it, --retention-days (WXTRACK_RETENTION_DAYS), else kept forever.",
+    },
+    bodyLimit: {
+      description:
+        'Largest POST /v1/events body this carrier\'s keys may send: bytes, or text such as "10MiB" or "512KiB" (powers of 1024), from 1KiB to 1024MiB. Without it, --body-limit (WXTRACK_BODY_LIMIT), else 10MiB.',
+      if: { type: 'integer' },
+      then: { type: 'integer', minimum: 1024, maximum: 1073741824 },
+      else: {
+        type: 'string',
+        pattern: '^\\s*\\d+\\s*([bB]|[kKmM]([bB]|[iI][bB])?)?\\s*$',
+        'x-hint': 'must be a whole number of bytes, KiB or MiB, e.g. 10MiB',
       },
     },
     testWaybills: {

@@ -43,6 +43,16 @@ export function summarizeConfig(path: string, config: FileConfig): string {
       'cells',
       cells.length === 0 ? '-' : cells.map((cell) => `${cell.key} (${cell.name})`).join(', '),
     );
+    // A carrier's own ingest settings; the rest follow the flags and variables (global values).
+    const own = c.ingest;
+    if (own !== undefined) {
+      const parts = [
+        own.eventCodes === undefined ? undefined : `${own.eventCodes.size} scan codes`,
+        own.retentionDays === undefined ? undefined : `kept ${own.retentionDays} days`,
+        own.bodyLimitBytes === undefined ? undefined : `pushes up to ${own.bodyLimitBytes} bytes`,
+      ].filter((p) => p !== undefined);
+      out += row('own ingest', `${parts.join(', ')} (over the global settings)`);
+    }
     const whitelist = [...(c.testWaybills ?? [])];
     if (c.environment === 'test' || whitelist.length > 0) {
       out += row(

@@ -4,7 +4,15 @@
  * an import writes for, its waybill rule, and the body limit, scan codes, retention and CSV map.
  */
 import { readFileSync } from 'node:fs';
-import { cellKeysOf, DEFAULT_TRACE_OPTIONS, type TraceOptions } from '../carrier/carrier.js';
+import { parseBodyLimit } from './byte-size.js';
+import {
+  cellKeysOf,
+  DEFAULT_TRACE_OPTIONS,
+  type Carrier,
+  type CarrierIngest,
+  type RegisteredCell,
+  type TraceOptions,
+} from '../carrier/carrier.js';
 import { checkWaybillPattern } from '../carrier/pattern-safety.js';
 import { defaultEventCodes, parseEventCodeMapping, type EventCodeMapping } from '../tracking/event-codes.js';
 import type { WaybillRule } from '../tracking/event.js';
@@ -47,6 +55,10 @@ export interface ImportConfig extends StoreConfig {
    * would never be shown them.
    */
   readonly waybill: WaybillRule;
+  /** The carrier's own ingest settings from the configuration file (its scan codes win). */
+  readonly ingest: CarrierIngest | undefined;
+  /** The carrier's registered cells (a cell's `status` that repeats its link is warned about). */
+  readonly cells: readonly RegisteredCell[] | undefined;
 }
 
 export function loadImportConfig(
@@ -73,6 +85,8 @@ export function loadImportConfig(
         cellKeys: undefined,
         trace: DEFAULT_TRACE_OPTIONS,
         waybill: { pattern, matcher: checked.matcher },
+        ingest: undefined,
+        cells: undefined,
       }),
     };
   }
@@ -88,6 +102,8 @@ export function loadImportConfig(
       cellKeys: cellKeysOf(carrier),
       trace: carrier.trace ?? DEFAULT_TRACE_OPTIONS,
       waybill: { pattern: carrier.waybillPattern, matcher: carrier.waybillMatcher },
+      ingest: carrier.ingest,
+      cells: carrier.cells,
     }),
   };
 }
@@ -104,14 +120,7 @@ export interface IngestConfig {
   readonly csvMap: Readonly<Record<string, string>>;
 }
 
-/** `10485760`, `512KiB`, `10MiB` (also `k`, `m`, `KB`, `MB`, all as powers of 1024). */
-export function parseByteSize(text: string): number | undefined {
-  const m = /^(\d+)\s*(|b|k|kb|kib|m|mb|mib)$/i.exec(text.trim());
-  if (!m) return undefined;
-  const unit = m[2]!.toLowerCase();
-  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
-  return Number(m[1]) * factor;
-}
+export { parseByteSize } from './byte-size.js';
 
 /** `waybill=运单号,time=扫描时间` (or several such strings, from repeated flags) to a map. */
 export function parseColumnMap(texts: readonly string[], errors: string[]): Record<string, string> {
@@ -142,8 +151,8 @@ export function loadIngestConfig(
   const limitText = pick(flags, env, 'body-limit', INGEST_ENV.bodyLimit);
   let bodyLimitBytes: number = INGEST_DEFAULTS.bodyLimitBytes;
   if (limitText !== undefined) {
-    const n = parseByteSize(limitText);
-    if (n === undefined || n < 1024 || n > 1024 ** 3) {
+    const n = parseBodyLimit(limitText);
+    if (n === undefined) {
       errors.push(`body-limit: "${limitText}" must be from 1KiB to 1024MiB (e.g. 10MiB)`);
     } else bodyLimitBytes = n;
   }
@@ -174,5 +183,29 @@ export function loadIngestConfig(
   return {
     ok: true,
     config: Object.freeze({ bodyLimitBytes, eventCodes, retentionDays, csvMap: Object.freeze(csvMap) }),
+  };
+}
+
+/** One carrier's ingest settings in force: its own from the configuration file, else the global. */
+export interface CarrierIngestInForce {
+  readonly eventCodes: EventCodeMapping;
+  readonly retentionDays: number | undefined;
+  readonly bodyLimitBytes: number;
+}
+
+/**
+ * A carrier's settings in force. A carrier's entry in the file is more specific than a flag or
+ * variable, which sets the value for every carrier that has none: `--retention-days 30` with a
+ * carrier whose file says `"retentionDays": 180` keeps that carrier's waybills 180 days.
+ */
+export function ingestInForce(
+  carrier: Pick<Carrier, 'ingest'> | undefined,
+  global: Pick<IngestConfig, 'eventCodes' | 'retentionDays' | 'bodyLimitBytes'>,
+): CarrierIngestInForce {
+  const own = carrier?.ingest;
+  return {
+    eventCodes: own?.eventCodes ?? global.eventCodes,
+    retentionDays: own?.retentionDays ?? global.retentionDays,
+    bodyLimitBytes: own?.bodyLimitBytes ?? global.bodyLimitBytes,
   };
 }

@@ -48,7 +48,19 @@ export function starterConfigText(options: StarterOptions): string {
         waybillPattern: 'YT\\d{13}',
         timezone: 'Asia/Shanghai',
         phone: '95000',
-        cells: [],
+        cells: [
+          {
+            $comment:
+              'A cell registered with WeChat (落地页Cell信息): key, the name on the button, and the link ' +
+              'a tap opens. An event names the cell by key; its "status" is a URL parameter that ' +
+              'wxtrack appends to this link (e.g. "state=unpaid" opens pages/pay/index?state=unpaid ' +
+              "and then WeChat's timestamp, nonce, signature, orderid and openid), never the page " +
+              'path itself. Remove the cell if you register none.',
+            key: 'wxpay',
+            name: '支付运单',
+            link: 'pages/pay/index',
+          },
+        ],
         environment: 'test',
         testWaybills: ['YT0000000000001'],
       },

@@ -13,7 +13,7 @@ const good = {
     { accept_time: '2026-07-07 09:00:00', accept_address: '已揽件\n快件已揽收', remark: '杭州' },
     { accept_time: '2026-07-07 18:30:00', accept_address: '运输中\n快件已发出', remark: '杭州' },
   ],
-  cells: [{ key: 'wxpay', value: '去支付', status: 'pages/pay/index' }],
+  cells: [{ key: 'wxpay', value: '去支付', status: 'state=unpaid' }],
 };
 const reply = (info: unknown, over: Partial<RawReply> = {}): RawReply => ({
   status: 200,

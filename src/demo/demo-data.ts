@@ -1,6 +1,6 @@
 /**
  * @module
- * Demo parcels: one for every order_status, with traces, cells and ETAs, timed relative to "now"
+ * Demo parcels: one for every order_status and one longer trip, with traces, cells and ETAs, timed relative to "now"
  * so the demo always looks current.
  */
 import type { Cell, OrderStatus } from '../protocol/order-info.js';
@@ -34,8 +34,9 @@ const FINAL: Partial<Record<OrderStatus, { description: string; location: string
   6: { description: '已由【桂花社区菜鸟驿站】代签收，请凭取件码取件', location: '桂花社区菜鸟驿站' },
 };
 
-const PAY: Cell = { key: 'wxpay', value: '去支付', status: 'pages/pay/index' };
-const SERVICE: Cell = { key: 'service', value: '联系客服', status: 'pages/service/index' };
+// A cell's status is a URL parameter appended to the registered link (pages/pay/index?state=unpaid…).
+const PAY: Cell = { key: 'wxpay', value: '去支付', status: 'state=unpaid' };
+const SERVICE: Cell = { key: 'service', value: '联系客服', status: 'topic=delivery' };
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const day = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);

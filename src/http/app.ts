@@ -192,11 +192,22 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logger,
     bodyLimitBytes: deps.ingest?.bodyLimitBytes ?? INGEST_DEFAULTS.bodyLimitBytes,
     eventCodes: deps.ingest?.eventCodes ?? defaultEventCodes(),
+    // A carrier's own entries in the configuration file win over the global values.
+    bodyLimitOf: (carrier) =>
+      carrierOf(carrier)?.ingest?.bodyLimitBytes ??
+      deps.ingest?.bodyLimitBytes ??
+      INGEST_DEFAULTS.bodyLimitBytes,
+    eventCodesOf: (carrier) =>
+      carrierOf(carrier)?.ingest?.eventCodes ?? deps.ingest?.eventCodes ?? defaultEventCodes(),
     ...(metrics === undefined ? {} : { metrics }),
     timeZoneOf: (carrier) => carrierOf(carrier)?.timezone ?? 'Asia/Shanghai',
     cellKeysOf: (carrier) => {
       const c = carrierOf(carrier);
       return c === undefined ? undefined : cellKeysOf(c);
+    },
+    cellLinksOf: (carrier) => {
+      const cells = carrierOf(carrier)?.cells;
+      return cells === undefined ? undefined : new Map(cells.map((c) => [c.key, c.link]));
     },
     waybillRuleOf: (carrier) => {
       // Exactly this carrier: a key for one the configuration does not serve writes nothing.

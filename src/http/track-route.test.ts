@@ -46,7 +46,7 @@ describe('GET /wechat/track: success', () => {
           remark: '河北永清县',
         },
       ],
-      cells: [{ key: 'wxpay', value: '已支付', status: 'pages/index/index' }],
+      cells: [{ key: 'wxpay', value: '已支付', status: 'state=paid' }],
     });
   });
 

@@ -37,7 +37,7 @@ describe('importEventLines', () => {
       s,
       { ...opts, batchSize: 2, onReject: (n, reason, code) => rejects.push([n, code, reason]) },
     );
-    expect(summary).toEqual({ read: 6, inserted: 2, duplicates: 1, rejected: 3, conflicts: 1 });
+    expect(summary).toEqual({ read: 6, inserted: 2, duplicates: 1, rejected: 3, conflicts: 1, warnings: 0 });
     expect(rejects).toEqual([
       [4, 'conflict', 'event_id already stored with other content; the stored version is kept'],
       [5, 'invalid_json', 'not valid JSON'],
@@ -60,6 +60,7 @@ describe('importEventLines', () => {
       duplicates: 23,
       rejected: 0,
       conflicts: 0,
+      warnings: 0,
     });
   });
 

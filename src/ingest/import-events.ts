@@ -26,6 +26,10 @@ export interface ImportOptions {
   readonly waybill?: WaybillRule;
   /** Carrier scan codes; the default table when left out. */
   readonly codes?: EventCodeMapping;
+  /** The carrier's registered links by cell key: a cell `status` that repeats its link is warned about. */
+  readonly cellLinks?: ReadonlyMap<string, string>;
+  /** Called for each stored record with a warning. */
+  readonly onWarn?: (line: number, warning: string) => void;
   /** Events per transaction. */
   readonly batchSize?: number;
   /** Called for each rejected record. */
@@ -43,6 +47,8 @@ export interface ImportSummary {
   rejected: number;
   /** Of the rejected: an `event_id` already stored with other content. */
   conflicts: number;
+  /** Stored records with a warning (a cell `status` that repeats its registered link). */
+  warnings: number;
 }
 
 /** Imports records, batch by batch. */
@@ -57,8 +63,16 @@ export async function importRecords(
     codes: options.codes ?? defaultEventCodes(),
     ...(options.cellKeys === undefined ? {} : { cellKeys: options.cellKeys }),
     ...(options.waybill === undefined ? {} : { waybill: options.waybill }),
+    ...(options.cellLinks === undefined ? {} : { cellLinks: options.cellLinks }),
   };
-  const summary: ImportSummary = { read: 0, inserted: 0, duplicates: 0, rejected: 0, conflicts: 0 };
+  const summary: ImportSummary = {
+    read: 0,
+    inserted: 0,
+    duplicates: 0,
+    rejected: 0,
+    conflicts: 0,
+    warnings: 0,
+  };
   let items: IngestItem[] = [];
   let lines: number[] = [];
   const flush = async () => {
@@ -66,6 +80,10 @@ export async function importRecords(
     const results = await ingestItems(store, options.carrier, items, rules);
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!;
+      if (r.result !== 'rejected' && r.warning !== undefined) {
+        summary.warnings++;
+        options.onWarn?.(lines[i]!, r.warning);
+      }
       if (r.result === 'accepted') summary.inserted++;
       else if (r.result === 'duplicate') summary.duplicates++;
       else if (r.result === 'rejected') {

@@ -9,6 +9,7 @@
  *   concurrent senders of one event leave one row).
  */
 import { Rejections, type RejectionCode } from '../api/api-errors.js';
+import { statusRepeatsLink } from '../cell-link/cell-link.js';
 import type { EventLog } from '../store/roles.js';
 import {
   parseScanEvent,
@@ -23,7 +24,13 @@ import type { EventCodeMapping } from '../tracking/event-codes.js';
 export type IngestItem = { readonly value: unknown } | { readonly undecodable: string };
 
 export type EventResult =
-  | { readonly index: number; readonly eventId?: string; readonly result: 'accepted' | 'duplicate' }
+  | {
+      readonly index: number;
+      readonly eventId?: string;
+      readonly result: 'accepted' | 'duplicate';
+      /** Stored, but doubtful: a cell's `status` that repeats its registered link. */
+      readonly warning?: string;
+    }
   | {
       readonly index: number;
       readonly eventId?: string;
@@ -40,6 +47,31 @@ export interface IngestRules {
   readonly cellKeys?: ReadonlySet<string>;
   /** The carrier's waybill pattern; when given, events for other numbers are rejected as `unservable`. */
   readonly waybill?: WaybillRule;
+  /** The carrier's registered links by cell key; a `status` that repeats its cell's link is warned about. */
+  readonly cellLinks?: ReadonlyMap<string, string>;
+}
+
+/**
+ * The warning for an event whose cell `status` repeats the cell's registered link: `status` is a
+ * URL parameter appended to that link (cell-link.ts), so a page path there opens
+ * `pages/pay/index?pages/pay/index&…`. Stored all the same: the reply is valid, the tap odd.
+ */
+export function cellStatusWarning(
+  cells: ScanEvent['cells'],
+  links: ReadonlyMap<string, string> | undefined,
+): string | undefined {
+  if (cells === undefined || links === undefined) return undefined;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i]!;
+    const link = links.get(cell.key);
+    if (link !== undefined && statusRepeatsLink(cell.status, link)) {
+      return (
+        `cells[${i}].status repeats the link registered for cell "${cell.key}" (${link}); ` +
+        `status is a URL parameter appended to that link, e.g. state=unpaid`
+      );
+    }
+  }
+  return undefined;
 }
 
 const eventIdOf = (value: unknown): string | undefined => {
@@ -93,11 +125,13 @@ export async function ingestItems(
       const index = firstIndex + i;
       const o = outcomes[j]!;
       if (o === 'inserted') stored?.add(valid[j]!.waybill);
+      const warning = cellStatusWarning(valid[j]!.cells, rules.cellLinks);
+      const warned = warning === undefined ? {} : { warning };
       results[i] =
         o === 'inserted'
-          ? { index, eventId, result: 'accepted' }
+          ? { index, eventId, result: 'accepted', ...warned }
           : o === 'duplicate'
-            ? { index, eventId, result: 'duplicate' }
+            ? { index, eventId, result: 'duplicate', ...warned }
             : {
                 index,
                 eventId,
@@ -125,4 +159,11 @@ export function tally(results: readonly EventResult[]): {
     else rejected++;
   }
   return { accepted, duplicates, rejected };
+}
+
+/** Stored events with a warning. */
+export function warningCount(results: readonly EventResult[]): number {
+  let n = 0;
+  for (const r of results) if (r.result !== 'rejected' && r.warning !== undefined) n++;
+  return n;
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock/clock.js';
 import { etaMs, formatBar, formatDuration, formatLine, ProgressReporter } from './progress.js';
 
-const summary = (read: number) => ({ read, inserted: read, duplicates: 0, rejected: 0, conflicts: 0 });
+const summary = (read: number) => ({
+  read,
+  inserted: read,
+  duplicates: 0,
+  rejected: 0,
+  conflicts: 0,
+  warnings: 0,
+});
 
 describe('progress formatting', () => {
   it('writes durations as m:ss and h:mm:ss', () => {

@@ -1,11 +1,15 @@
 /**
  * @module
  * The preview page's three static files: HTML, CSS and the page script. None interpolates any
- * value, so nothing from a request or an endpoint can reach the markup; the script writes the
+ * value (the script carries one piece of code: {@link cellStatusLink}'s own source, so the link a
+ * cell shows is built exactly as the tested function builds it), so nothing from a request or an
+ * endpoint can reach the markup; the script writes the
  * waybill with `textContent` only. The page loads its data exactly as WeChat's landing page does:
  * it defines `WxOrderCb` and adds a `<script>` whose `src` is the signed query URL (spec §1), so a
  * reply that is not a clean `WxOrderCb(...)` breaks this page as it would break WeChat's.
  */
+
+import { cellStatusLink } from '../cell-link/cell-link.js';
 
 export const PREVIEW_HTML = `<!doctype html>
 <html lang="zh-CN">
@@ -80,6 +84,7 @@ code{word-break:break-all}
 `;
 
 export const PREVIEW_JS = `'use strict';
+${cellStatusLink.toString()}
 (function () {
   var STATUS = ['待揽件 awaiting pickup', '已揽件 picked up', '运输中 in transit', '派送中 out for delivery',
     '已签收 signed', '签收异常 delivery problem', '代签收 signed by proxy'];
@@ -143,8 +148,9 @@ export const PREVIEW_JS = `'use strict';
       li.appendChild(el('span', 'value', c.value));
       var registered = signed.cells.filter(function (r) { return r.key === c.key; })[0];
       li.appendChild(el('span', 'name', registered ? registered.name : c.key));
-      var base = (registered ? registered.link : '<link registered for ' + c.key + '>') + (c.status || '');
-      li.appendChild(el('span', 'link', base + (base.indexOf('?') < 0 ? '?' : '&') + signed.cellParams));
+      // status is a URL parameter appended to the registered link; WeChat's five parameters follow.
+      var base = cellStatusLink(registered ? registered.link : '<link registered for ' + c.key + '>', c.status);
+      li.appendChild(el('span', 'link', cellStatusLink(base, signed.cellParams)));
       $('cells').appendChild(li);
     });
     diagnose(function (checks) {

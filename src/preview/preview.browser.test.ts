@@ -85,7 +85,8 @@ chromiumGate.describe('wxtrack preview in Chromium', () => {
     expect(items).toEqual(['派送中', '已揽件']);
     const link = (await page.locator('#cells .link').textContent())!;
     expect(link).toMatch(
-      /^pages\/pay\/indexpages\/index\/index\?timestamp=\d+&nonce=\w+&signature=[0-9a-f]{40}&orderid=YT1234567890123&openid=\w+$/,
+      // The cell's status (state=paid) is a URL parameter appended to the link; WeChat's five follow.
+      /^pages\/pay\/index\?state=paid&timestamp=\d+&nonce=\w+&signature=[0-9a-f]{40}&orderid=YT1234567890123&openid=\w+$/,
     );
     // Strings run in the page, where the DOM is (this file is type-checked without it).
     await page.waitForFunction("document.getElementById('barcode').naturalWidth > 0");

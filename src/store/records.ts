@@ -34,6 +34,18 @@ export interface Removed {
   readonly events: number;
 }
 
+/**
+ * Which carriers a purge covers (per-carrier retention): one carrier, or every carrier but
+ * some; every carrier when absent.
+ */
+export type PurgeScope = { readonly carrier: string } | { readonly except: readonly string[] };
+
+/** Whether a purge in `scope` covers `carrier`. */
+export function inPurgeScope(scope: PurgeScope | undefined, carrier: string): boolean {
+  if (scope === undefined) return true;
+  return 'carrier' in scope ? scope.carrier === carrier : !scope.except.includes(carrier);
+}
+
 /** An ingest API key as stored: its hash, never the key itself. */
 export interface ApiKeyRecord {
   /** Public part of the key, used to find it. */

@@ -16,6 +16,7 @@ import type { ScanEvent, StoredEvent } from '../tracking/event.js';
 import type {
   ApiKeyRecord,
   IngestOutcome,
+  PurgeScope,
   Removed,
   WaybillAttributes,
   WaybillAttributesPatch,
@@ -99,8 +100,11 @@ export interface ChangeFeed {
 export interface Eraser {
   /** Erases a waybill, its events and its owner bindings; `undefined` when unknown. */
   deleteWaybill(carrier: string, waybill: string): Promise<Removed | undefined>;
-  /** Erases every waybill whose newest event is older than `cutoff` (epoch ms), across carriers. */
-  purgeOlderThan(cutoff: number): Promise<Removed>;
+  /**
+   * Erases every waybill whose newest event is older than `cutoff` (epoch ms), across carriers,
+   * or only those `scope` covers (a carrier's own retention).
+   */
+  purgeOlderThan(cutoff: number, scope?: PurgeScope): Promise<Removed>;
   /** What {@link purgeOlderThan} would erase, erasing nothing (`purge --dry-run`). */
   countOlderThan(cutoff: number): Promise<Removed>;
 }

@@ -289,6 +289,33 @@ export function storeContract(name: string, make: StoreFactory): void {
         expect(await store.purgeOlderThan(clock.now() + 1)).toEqual({ waybills: 2, events: 2 });
       }));
 
+    it('purges one carrier, or every carrier but some, when a scope says so (per-carrier retention)', () =>
+      withStore(async (store, clock) => {
+        const day = 86_400_000;
+        for (const carrier of ['yto', 'sf', 'jt']) {
+          await store.append(carrier, [
+            event({ eventId: `${carrier}1`, waybill: 'OLD', time: T0 - 200 * day }),
+            event({ eventId: `${carrier}2`, waybill: 'NEW', time: T0 - day }),
+          ]);
+          await store.setAttributes(carrier, 'NOSCAN', { eta: '2026-08-01' });
+        }
+        const cutoff = T0 - 180 * day;
+        expect(await store.purgeOlderThan(cutoff, { carrier: 'sf' })).toEqual({ waybills: 1, events: 1 });
+        expect(await replyOf(store, 'sf', 'OLD')).toBeUndefined();
+        expect(await replyOf(store, 'yto', 'OLD')).toBeDefined();
+        expect(await replyOf(store, 'jt', 'OLD')).toBeDefined();
+        expect(await store.purgeOlderThan(cutoff, { except: ['yto'] })).toEqual({ waybills: 1, events: 1 });
+        expect(await replyOf(store, 'jt', 'OLD')).toBeUndefined();
+        expect(await replyOf(store, 'yto', 'OLD')).toBeDefined();
+        // Waybills without scans (aged from their last update) follow the same scope.
+        const later = clock.now() + 1;
+        expect(await store.purgeOlderThan(later, { carrier: 'jt' })).toEqual({ waybills: 2, events: 1 });
+        expect(await replyOf(store, 'sf', 'NOSCAN')).toBeDefined();
+        expect(await replyOf(store, 'yto', 'NOSCAN')).toBeDefined();
+        expect(await store.purgeOlderThan(later, { except: ['sf'] })).toEqual({ waybills: 3, events: 2 });
+        expect(await replyOf(store, 'sf', 'NOSCAN')).toBeDefined();
+        expect(await replyOf(store, 'yto', 'NOSCAN')).toBeUndefined();
+      }));
     it('keeps API keys by hash, finds them by id, lists and revokes them by name', () =>
       withStore(async (store) => {
         const key = {

@@ -10,7 +10,7 @@
  */
 import type { StoreBackend } from './roles.js';
 
-export type * from './records.js';
+export * from './records.js';
 
 /** What a backend implements: every role. */
 export type Store = StoreBackend;

@@ -152,6 +152,6 @@ export const scan = (over: Partial<ScanEvent> & { eventId: string }): ScanEvent 
   description: '快件离开【河北永清县】已发往【贵阳】',
   location: '河北永清县',
   eta: '2026-07-09',
-  cells: [{ key: 'wxpay', value: '已支付', status: 'pages/index/index' }],
+  cells: [{ key: 'wxpay', value: '已支付', status: 'state=paid' }],
   ...over,
 });

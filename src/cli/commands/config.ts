@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { openStore } from '../../backends/open-backends.js';
+import type { Carrier } from '../../carrier/carrier.js';
+import { storedStatusWarnings } from '../../carrier/stored-cell-status.js';
 import { unservedCarriers, unservedWarning } from '../../carrier/unserved-carriers.js';
 import { systemClock } from '../../clock/clock.js';
 import { type Flags } from '../../config/settings.js';
@@ -23,7 +25,9 @@ export const configCommand: Command = {
   FILE defaults to --config, then WXTRACK_CONFIG, then ./${CONFIG_FILE_NAME}. Secrets are resolved
   from the environment (and secret files) exactly as \`serve\` would, but never printed. When the
   store (server.db, or WXTRACK_DB) holds waybills of a carrier the file does not serve, a warning
-  names it with its waybill count. Exits 0 if the file is valid, 1 if not, 2 on a usage error.`,
+  names it with its waybill count, and stored cells whose status repeats the cell's registered
+  link are named too (status is a URL parameter appended to that link; the first 1000 waybills
+  of each carrier are read). Exits 0 if the file is valid, 1 if not, 2 on a usage error.`,
   options: { config: { type: 'string' } },
   positionals: true,
   run: runConfig,
@@ -43,31 +47,30 @@ async function runConfig(flags: Flags, args: readonly string[], io: Output): Pro
     return 1;
   }
   io.out(summarizeConfig(path, loaded.config));
-  const dark = await unservedInStore(
-    path,
-    loaded.config.carriers.map((c) => c.id),
-  );
-  if (dark !== undefined) io.err(`warning: ${dark}\n`);
+  for (const warning of await storeWarnings(path, loaded.config.carriers)) io.err(`warning: ${warning}\n`);
   return 0;
 }
 
 /**
- * The store's carriers that the file does not serve, as a warning; undefined when there are none,
- * or no store exists yet. A store that cannot be read is said so, without failing the check.
+ * What the store says about the file: carriers it holds that the file does not serve, and stored
+ * cells whose status repeats its link. None when no store exists yet; a store that cannot be read
+ * is said so, without failing the check.
  */
-async function unservedInStore(path: string, served: readonly string[]): Promise<string | undefined> {
+async function storeWarnings(path: string, carriers: readonly Carrier[]): Promise<string[]> {
   const where = loadStoreConfig({ config: path });
-  if (!where.ok) return undefined;
+  if (!where.ok) return [];
   const spec = where.config.store;
-  if (spec.kind === 'sqlite' && (spec.path === ':memory:' || !existsSync(spec.path))) return undefined;
+  if (spec.kind === 'sqlite' && (spec.path === ':memory:' || !existsSync(spec.path))) return [];
   try {
     const store = await openStore(spec, { clock: systemClock, readonly: true });
     try {
-      return unservedWarning(unservedCarriers(await store.countByCarrier(), served));
+      const served = carriers.map((c) => c.id);
+      const dark = unservedWarning(unservedCarriers(await store.countByCarrier(), served));
+      return [...(dark === undefined ? [] : [dark]), ...(await storedStatusWarnings(store, carriers))];
     } finally {
       await store.close();
     }
   } catch (err) {
-    return `could not read the store ${describeStore(spec)} to find carriers nothing serves: ${(err as Error).message}`;
+    return [`could not read the store ${describeStore(spec)}: ${(err as Error).message}`];
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @module
  * `wxtrack demo`: the gateway on a throw-away SQLite database filled with demo parcels (one per
- * order_status), plus ready-to-paste signed curl lines.
+ * order_status and one longer trip), plus ready-to-paste signed curl lines.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +21,9 @@ export const demoCommand: Command = {
   summary: 'serve demo parcels from a temporary database and print signed curl lines',
   usage: `wxtrack demo [--port N] [--host H]
 
-  Starts the gateway on a temporary SQLite database with one demo parcel for every order_status,
-  prints the demo token and signed curl lines (valid for the timestamp window: re-sign with
+  Starts the gateway on a temporary SQLite database with eight demo parcels: one for every
+  order_status (YT9000000000000 to YT9000000000006) and one longer trip (YT9000000000007). Prints
+  the demo token and signed curl lines (valid for the timestamp window: re-sign with
   \`wxtrack sign\` after that), and deletes the database on exit.`,
   options: {
     port: { type: 'string' },

@@ -105,3 +105,82 @@ describe('wxtrack (dispatch)', () => {
     expect(c.err()).toMatch(/refusing to start:\n {2}- token: required/);
   });
 });
+
+describe('wxtrack import with per-carrier scan codes', () => {
+  it("maps the picked carrier's own codes, which win over --event-codes", async () => {
+    const config = join(dir, 'codes.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        server: { db: join(dir, 'codes.db') },
+        carriers: [
+          {
+            id: 'YTO',
+            name: '圆通速递',
+            tokens: [{ env: 'NOT_NEEDED_BY_IMPORT' }],
+            waybillPattern: 'YT\\d{13}',
+            eventCodes: { codes: { SCAN_IN: { status: 2, label: '到件扫描' } } },
+          },
+          { id: 'JT', name: '极兔速递', tokens: [{ env: 'NOR_THIS' }], waybillPattern: 'JT\\d{13}' },
+        ],
+      }),
+    );
+    const globalCodes = join(dir, 'global-codes.json');
+    writeFileSync(globalCodes, JSON.stringify({ codes: { SCAN_IN: { status: 3, label: '全局' } } }));
+    const file = join(dir, 'codes.ndjson');
+    writeFileSync(file, line('c1', { status: undefined, code: 'SCAN_IN' }) + '\n');
+    const yto = capture();
+    const args = ['import', file, '--config', config, '--event-codes', globalCodes, '--create'];
+    expect(await main([...args, '--carrier', 'YTO'], yto.io), yto.err()).toBe(0);
+    const store = new SqliteStore({ path: join(dir, 'codes.db'), clock: systemClock });
+    const rec = await store.readWaybill('YTO', 'YT1234567890123');
+    await store.close();
+    expect(rec!.events[0]).toMatchObject({ status: 2, label: '到件扫描' });
+    // JT has no codes of its own: --event-codes applies to it.
+    writeFileSync(
+      file,
+      line('c2', { waybill: 'JT1234567890123', status: undefined, code: 'SCAN_IN' }) + '\n',
+    );
+    const jt = capture();
+    expect(await main([...args, '--carrier', 'JT'], jt.io), jt.err()).toBe(0);
+    const again = new SqliteStore({ path: join(dir, 'codes.db'), clock: systemClock });
+    const jtRec = await again.readWaybill('JT', 'JT1234567890123');
+    await again.close();
+    expect(jtRec!.events[0]).toMatchObject({ status: 3, label: '全局' });
+  });
+});
+
+describe('wxtrack import: a cell status that repeats its link', () => {
+  it('stores the record and warns about it by line, in the summary too', async () => {
+    const config = join(dir, 'cells.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        server: { db: join(dir, 'cells.db') },
+        carriers: [
+          {
+            id: 'YTO',
+            name: '圆通速递',
+            tokens: [{ env: 'NOT_NEEDED_BY_IMPORT' }],
+            waybillPattern: 'YT\\d{13}',
+            cells: [{ key: 'wxpay', name: '支付运单', link: 'pages/pay/index' }],
+          },
+        ],
+      }),
+    );
+    const file = join(dir, 'cells.ndjson');
+    writeFileSync(
+      file,
+      [
+        line('w1', { cells: [{ key: 'wxpay', value: '去支付', status: 'pages/pay/index' }] }),
+        line('w2', { cells: [{ key: 'wxpay', value: '去支付', status: 'state=unpaid' }] }),
+      ].join('\n') + '\n',
+    );
+    const c = capture();
+    expect(await main(['import', file, '--config', config, '--create', '--quiet'], c.io), c.err()).toBe(0);
+    expect(c.err()).toBe(
+      'line 1: warning: cells[0].status repeats the link registered for cell "wxpay" (pages/pay/index); status is a URL parameter appended to that link, e.g. state=unpaid\n',
+    );
+    expect(c.out()).toBe('read 2, inserted 2, duplicates 0, rejected 0, warnings 1\n');
+  });
+});

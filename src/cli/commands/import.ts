@@ -8,7 +8,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { systemClock } from '../../clock/clock.js';
 import { type Flags } from '../../config/settings.js';
-import { loadImportConfig, loadIngestConfig } from '../../config/ingest-config.js';
+import { ingestInForce, loadImportConfig, loadIngestConfig } from '../../config/ingest-config.js';
 import { importRecords, type ImportSummary } from '../../ingest/import-events.js';
 import { ProgressReporter } from '../../ingest/progress.js';
 import { xlsxRecords } from '../../ingest/sources/xlsx-source.js';
@@ -38,7 +38,8 @@ export const importCommand: Command = {
   --map field=Column   CSV column feeding an event field; repeat, or comma-separate
                        (WXTRACK_CSV_MAP). Fields: waybill event_id time status code label
                        description location eta cells
-  --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
+  --event-codes FILE   carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES); a carrier's
+                       eventCodes in the configuration file win over it
   --db PATH|URL        SQLite file or postgres:// URL (WXTRACK_DB, default
                        ./data/wxtrack.db); a SQLite file must exist (wxtrack init makes one)
   --create             create the database if it does not exist
@@ -101,7 +102,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
   if (!loaded.ok) return usage(loaded.errors.join('; '));
   const ingest = loadIngestConfig(flags);
   if (!ingest.ok) return usage(ingest.errors.join('; '));
-  const { store: spec, carrierId, timezone, cellKeys } = loaded.config;
+  const { store: spec, carrierId, timezone, cellKeys, cells } = loaded.config;
   const batchSize = Number(flags['batch-size'] ?? 10_000);
   if (!Number.isInteger(batchSize) || batchSize < 1) return usage('--batch-size must be a positive integer');
   const interval = Number(flags['progress-interval'] ?? 5);
@@ -164,7 +165,11 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
       timeZone: timezone,
       ...(cellKeys === undefined ? {} : { cellKeys }),
       waybill: loaded.config.waybill,
-      codes: ingest.config.eventCodes,
+      ...(cells === undefined ? {} : { cellLinks: new Map(cells.map((c) => [c.key, c.link])) }),
+      onWarn: (line, warning) =>
+        io.err(`${tty && !quiet ? '\r\x1b[K' : ''}line ${line}: warning: ${warning}\n`),
+      // The carrier's own scan codes (its eventCodes in the file) win over --event-codes.
+      codes: ingestInForce(loaded.config, ingest.config).eventCodes,
       batchSize,
       onReject: (line, reason) => io.err(`${tty && !quiet ? '\r\x1b[K' : ''}line ${line}: ${reason}\n`),
       onProgress: quiet ? undefined : (s) => progress.update(counter.bytes, totalBytes, s),
@@ -203,6 +208,7 @@ async function runImport(flags: Flags, args: readonly string[], io: Output): Pro
     io.out(
       `read ${summary.read}, inserted ${summary.inserted}, duplicates ${summary.duplicates}, rejected ${summary.rejected}` +
         (summary.conflicts > 0 ? ` (${summary.conflicts} conflicts)` : '') +
+        (summary.warnings > 0 ? `, warnings ${summary.warnings}` : '') +
         '\n',
     );
   }

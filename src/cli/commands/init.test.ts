@@ -57,6 +57,11 @@ describe('wxtrack init', () => {
 
     const loaded = loadConfigFile(config, { [STARTER_TOKEN_ENV]: 'starter-token-1' });
     expect(loaded.ok ? loaded.config.carriers.map((c) => c.id) : loaded.errors).toEqual(['YTO']);
+    // Its cell says what an event's status is: a URL parameter appended to the link, not a path.
+    const cell = (JSON.parse(text) as { carriers: { cells: { $comment: string; link: string }[] }[] })
+      .carriers[0]!.cells[0]!;
+    expect(cell.link).toBe('pages/pay/index');
+    expect(cell.$comment).toContain('"status" is a URL parameter that wxtrack appends to this link');
     const missingToken = loadConfigFile(config, {});
     expect(missingToken.ok ? [] : missingToken.errors).toEqual([
       `carriers[0].tokens[0]: environment variable ${STARTER_TOKEN_ENV} is not set`,

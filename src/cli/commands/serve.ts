@@ -59,6 +59,8 @@ export const serveCommand: Command = {
   --event-codes FILE     carrier scan-code mapping, JSON (WXTRACK_EVENT_CODES)
   --retention-days N     purge waybills last scanned more than N days ago, at start and daily
                          (WXTRACK_RETENTION_DAYS; default: keep everything)
+                         These three are the global values: a carrier's own bodyLimit,
+                         eventCodes or retentionDays in the configuration file wins for it.
 
   Limits and metrics (see the README's Security section):
   --request-timeout S    a request must arrive whole within S seconds (WXTRACK_REQUEST_TIMEOUT, default 10)
@@ -131,7 +133,8 @@ export async function runServe(flags: Flags, io: Output): Promise<number> {
   }
   // A worker leaves the retention schedule to the primary, so that one process purges, not N.
   const gateway = await startGateway(config, {
-    ingest: isServeWorker() ? { ...ingest.config, retentionDays: undefined } : ingest.config,
+    ingest: ingest.config,
+    retention: !isServeWorker(),
     createDb: flags.create === true,
   });
   for (const warning of config.warnings ?? []) gateway.logger.warn({ warning }, 'configuration warning');

@@ -46,7 +46,7 @@ const trace = (time: string, label: string, text: string, place: string) => ({
 
 function orderInfo(orderid: string, fault: Fault): Record<string, unknown> | undefined {
   const cellValue = fault === 'long-cell-value' ? '请点击这里支付运单费用' : '去支付';
-  const cellList = [{ key: 'wxpay', value: cellValue, status: 'pages/pay/index' }];
+  const cellList = [{ key: 'wxpay', value: cellValue, status: 'state=unpaid' }];
   const twoFaults = fault === 'cells-object-and-eta' && orderid === SIGNED;
   const cells = fault === 'no-cells' ? {} : { cells: twoFaults ? { wxpay: cellList[0] } : cellList };
   const time = (t: string) => (fault === 'time-format' ? t.replace(/-/g, '/') : t);

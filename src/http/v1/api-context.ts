@@ -39,13 +39,21 @@ export interface V1Deps extends OwnerDeps {
   readonly ingestor: PushIngestor;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Largest `POST /v1/events` body, bytes. */
+  /** Largest `POST /v1/events` body, bytes: the global value. */
   readonly bodyLimitBytes: number;
   readonly eventCodes: EventCodeMapping;
+  /**
+   * A carrier's own body limit and scan codes (its entries in the configuration file), else the
+   * global ones; the global ones when left out.
+   */
+  readonly bodyLimitOf?: (carrier: string) => number;
+  readonly eventCodesOf?: (carrier: string) => EventCodeMapping;
   /** The zone of a carrier's event times and replies. */
   readonly timeZoneOf: (carrier: string) => string;
   /** A carrier's registered cell keys, when it registered any: events and attributes use no other. */
   readonly cellKeysOf: (carrier: string) => ReadonlySet<string> | undefined;
+  /** A carrier's registered links by cell key: a pushed `status` that repeats one is warned about. */
+  readonly cellLinksOf?: (carrier: string) => ReadonlyMap<string, string> | undefined;
   /**
    * A carrier's waybill pattern, or `undefined` when the configuration does not serve that
    * carrier at all (its key is then refused: WeChat could never be shown what it writes).
@@ -68,6 +76,14 @@ export function apiKeyOf(request: FastifyRequest): ApiKeyRecord {
 export function sendApiError(reply: FastifyReply, entry: ApiErrorEntry, detail?: string): FastifyReply {
   return reply.code(entry.statusCode).header('cache-control', 'no-store').send(apiErrorBody(entry, detail));
 }
+
+/** The request's authenticated key, or `undefined` before the `onRequest` hook has run. */
+export function authenticatedKeyOf(request: FastifyRequest): ApiKeyRecord | undefined {
+  return keys.get(request);
+}
+
+/** Route config of the push route: its body limit is the sending carrier's. */
+export const CARRIER_BODY_LIMIT = Object.freeze({ carrierBodyLimit: true });
 
 /** Marks a request as authenticated with `key` (the plugin's `onRequest` hook). */
 export function rememberApiKey(request: FastifyRequest, key: ApiKeyRecord): void {

@@ -7,12 +7,19 @@
  * Authentication runs in `onRequest`, before any body is read: an unauthenticated sender cannot
  * make us buffer 10 MiB.
  */
+import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
 import { authenticate } from '../../api/api-keys.js';
 import type { PushFormat } from '../../ingest/push/push-body.js';
 import { closeAfterEarlyReply, continueIfExpected } from '../early-reply.js';
-import { rememberApiKey, sendApiError, type V1Deps } from './api-context.js';
+import {
+  authenticatedKeyOf,
+  CARRIER_BODY_LIMIT,
+  rememberApiKey,
+  sendApiError,
+  type V1Deps,
+} from './api-context.js';
 import { registerEventsRoute } from './events-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
 
@@ -23,6 +30,39 @@ const human = (bytes: number): string =>
     : bytes % 1024 === 0
       ? `${bytes / 1024} KiB`
       : `${bytes} bytes`;
+
+/** The body limit of a request: the sending carrier's on the push route, else the route's. */
+function limitOf(request: FastifyRequest, deps: V1Deps): number {
+  const key = authenticatedKeyOf(request);
+  const config = request.routeOptions.config as { carrierBodyLimit?: boolean } | undefined;
+  if (config?.carrierBodyLimit === true && key !== undefined) {
+    return deps.bodyLimitOf?.(key.carrier) ?? deps.bodyLimitBytes;
+  }
+  return request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+}
+
+/** The 413 a body over its carrier's limit ends with, as Fastify's own parser raises it. */
+class CarrierBodyTooLarge extends Error {
+  readonly statusCode = 413;
+  readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE';
+}
+
+/**
+ * Counts a body as it arrives and fails it past `limit`: the push route's Fastify limit is the
+ * largest any carrier may have, and a body without Content-Length (chunked) is held to its
+ * sender's own limit here, without being buffered past it.
+ */
+function limitedBody(limit: number): Transform & { receivedEncodedLength: number } {
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      counted.receivedEncodedLength += chunk.length;
+      if (counted.receivedEncodedLength > limit) done(new CarrierBodyTooLarge('body too large'));
+      else done(null, chunk);
+    },
+  });
+  const counted = Object.assign(stream, { receivedEncodedLength: 0 });
+  return counted;
+}
 
 export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
   app.register(
@@ -49,7 +89,7 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
       // Refuse an announced oversized body before reading it, and before promising
       // "100 Continue": the client learns the limit without sending 10 MiB first.
       api.addHook('preParsing', async (request, reply, payload) => {
-        const limit = request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+        const limit = limitOf(request, deps);
         const declared = Number(request.headers['content-length'] ?? 0);
         if (declared > limit) {
           void sendApiError(
@@ -60,7 +100,13 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
           return payload;
         }
         continueIfExpected(request.raw, reply.raw);
-        return payload;
+        const config = request.routeOptions.config as { carrierBodyLimit?: boolean } | undefined;
+        if (config?.carrierBodyLimit !== true) return payload;
+        // pipe, not pipeline: a refused body must not destroy the socket the 413 goes out on
+        // (closeAfterEarlyReply drains it); an aborted request still fails the body.
+        const limited = limitedBody(limit);
+        payload.on('error', (err) => limited.destroy(err));
+        return payload.pipe(limited);
       });
 
       // Only JSON and NDJSON: Fastify's built-in text/plain parser would take any text as NDJSON.
@@ -68,7 +114,7 @@ export function registerV1Api(app: FastifyInstance, deps: V1Deps): void {
 
       api.setErrorHandler((err: FastifyError, request, reply) => {
         if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-          const limit = request.routeOptions.bodyLimit ?? deps.bodyLimitBytes;
+          const limit = limitOf(request, deps);
           return sendApiError(
             reply,
             ApiErrors.BODY_TOO_LARGE,

@@ -73,3 +73,37 @@ describe('registered cells on the /v1 API', () => {
     expect(refused.body).toContain('lottery');
   });
 });
+
+describe("a cell status that repeats the cell's registered link", () => {
+  it('is stored, and the push reply warns about it by event and in a count', async () => {
+    h = await apiHarness({ carriers: [carrier] });
+    const withStatus = (id: string, status: string) => ({
+      ...scan('wxpay'),
+      event_id: id,
+      cells: [{ key: 'wxpay', value: '去支付', status }],
+    });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { authorization: h.auth },
+      payload: [withStatus('a', 'pages/pay/index'), withStatus('b', 'state=unpaid')],
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: 0,
+      warnings: 1,
+      results: [
+        {
+          index: 0,
+          event_id: 'a',
+          result: 'accepted',
+          warning:
+            'cells[0].status repeats the link registered for cell "wxpay" (pages/pay/index); status is a URL parameter appended to that link, e.g. state=unpaid',
+        },
+        { index: 1, event_id: 'b', result: 'accepted' },
+      ],
+    });
+  });
+});

@@ -14,12 +14,15 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiErrors } from '../../api/api-errors.js';
 import type { PushBody } from '../../ingest/push/push-body.js';
-import { apiKeyOf, sendApiError, type V1Deps } from './api-context.js';
+import { BODY_LIMIT_RANGE } from '../../config/byte-size.js';
+import { apiKeyOf, CARRIER_BODY_LIMIT, sendApiError, type V1Deps } from './api-context.js';
 
 export { ndjsonItems } from '../../ingest/push/push-body.js';
 
 export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
-  api.post('/events', { bodyLimit: deps.bodyLimitBytes }, async (request, reply) => {
+  // Fastify's limit is the largest a carrier may have; the sender's own is held in api-plugin.ts.
+  const bodyLimit = Math.max(deps.bodyLimitBytes, BODY_LIMIT_RANGE.max);
+  api.post('/events', { bodyLimit, config: CARRIER_BODY_LIMIT }, async (request, reply) => {
     const key = apiKeyOf(request);
     // The body stays bytes here (see api-plugin.ts): the push ingestor decodes, validates and
     // stores it off the thread that answers WeChat's queries, and hands back the finished reply.
@@ -29,14 +32,16 @@ export function registerEventsRoute(api: FastifyInstance, deps: V1Deps): void {
     }
     const cellKeys = deps.cellKeysOf(key.carrier);
     const waybill = deps.waybillRuleOf(key.carrier);
+    const cellLinks = deps.cellLinksOf?.(key.carrier);
     const outcome = await deps.ingestor.push({
       carrier: key.carrier,
       body,
       rules: {
         timeZone: deps.timeZoneOf(key.carrier),
-        codes: deps.eventCodes,
+        codes: deps.eventCodesOf?.(key.carrier) ?? deps.eventCodes,
         ...(cellKeys === undefined ? {} : { cellKeys }),
         ...(waybill === undefined ? {} : { waybill }),
+        ...(cellLinks === undefined ? {} : { cellLinks }),
       },
     });
     if (!outcome.ok) {

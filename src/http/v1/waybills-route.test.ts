@@ -72,7 +72,7 @@ describe('GET /v1/waybills/:waybill', () => {
 
 describe('PUT /v1/waybills/:waybill', () => {
   it('sets eta, cells and destination without a scan and re-renders the reply', async () => {
-    const cells = [{ key: 'wxpay', value: '去支付', status: 'pages/pay/index' }];
+    const cells = [{ key: 'wxpay', value: '去支付', status: 'state=unpaid' }];
     const res = await req('PUT', `/v1/waybills/${W}`, { eta: '2026-08-01', cells, destination: '贵州遵义' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({

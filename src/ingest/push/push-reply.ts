@@ -9,7 +9,7 @@
  * of thousands of result objects back to that thread would cost it more (structured clone) than
  * the whole push saves.
  */
-import { tally, type EventResult } from '../ingest-batch.js';
+import { tally, warningCount, type EventResult } from '../ingest-batch.js';
 
 /** Most results one push reply lists. */
 export const RESULTS_CAP = 1000;
@@ -32,16 +32,22 @@ export function pushReply(results: readonly EventResult[]): PushReply {
   const counts = tally(results);
   const truncated = results.length > RESULTS_CAP;
   const listed = truncated ? results.filter((r) => r.result === 'rejected').slice(0, RESULTS_CAP) : results;
+  // Stored events with a warning (a cell status that repeats its link): counted always, and named
+  // on each listed result; a truncated reply lists rejections only.
+  const warnings = warningCount(results);
   return {
     statusCode: counts.rejected > 0 ? 207 : 200,
     counts,
     body: JSON.stringify({
       ...counts,
+      ...(warnings > 0 ? { warnings } : {}),
       ...(truncated ? { truncated: true, results_omitted: results.length - listed.length } : {}),
       results: listed.map((r) =>
         r.result === 'rejected'
           ? { index: r.index, event_id: r.eventId, result: r.result, code: r.code, reason: r.reason }
-          : { index: r.index, event_id: r.eventId, result: r.result },
+          : r.warning === undefined
+            ? { index: r.index, event_id: r.eventId, result: r.result }
+            : { index: r.index, event_id: r.eventId, result: r.result, warning: r.warning },
       ),
     }),
   };

@@ -79,13 +79,15 @@ import {
   type KeyRow,
   type StateRow,
 } from '../sql/rows.js';
-import type {
-  ApiKeyRecord,
-  IngestOutcome,
-  Removed,
-  WaybillAttributesPatch,
-  WaybillPage,
-  WaybillRef,
+import {
+  inPurgeScope,
+  type ApiKeyRecord,
+  type IngestOutcome,
+  type PurgeScope,
+  type Removed,
+  type WaybillAttributesPatch,
+  type WaybillPage,
+  type WaybillRef,
 } from '../store.js';
 import { lockKey, sqlState, type PgClient, type PgPool, type PgQueryable } from './postgres-driver.js';
 import {
@@ -731,7 +733,12 @@ export class PostgresStore implements StoreBackend {
    * One chunk of the row-wise walk, over the waybills homed in `days` (partitions that hold an
    * event older than the cutoff). The erase re-checks the age in its delete, under the erase lock.
    */
-  async #walk(cutoff: number, days: readonly number[], after: WaybillRef | undefined): Promise<PurgeChunk> {
+  async #walk(
+    cutoff: number,
+    days: readonly number[],
+    after: WaybillRef | undefined,
+    scope: PurgeScope | undefined,
+  ): Promise<PurgeChunk> {
     return this.#tx(async (c) => {
       const { rows } = await c.query({
         name: 'wxtrack_purge_walk',
@@ -744,7 +751,9 @@ export class PostgresStore implements StoreBackend {
         values: [after?.carrier ?? '', after?.waybill ?? '', days],
       });
       const walked = rows as (WaybillRef & { last: string | null })[];
-      const aged = walked.filter((r) => r.last !== null && Number(r.last) < cutoff);
+      const aged = walked.filter(
+        (r) => r.last !== null && Number(r.last) < cutoff && inPurgeScope(scope, r.carrier),
+      );
       const { gone, events } =
         aged.length === 0 ? { gone: [], events: 0 } : await this.#erase(c, aged, cutoff);
       await this.#logChanges(c, gone);
@@ -757,7 +766,7 @@ export class PostgresStore implements StoreBackend {
   }
 
   /** A chunk of waybills with attributes and no events, aged from their last update. */
-  async #orphans(cutoff: number): Promise<Removed> {
+  async #orphans(cutoff: number, scope?: PurgeScope): Promise<Removed> {
     return this.#tx(async (c) => {
       // The age and the absence of events are checked by the delete itself.
       const { rows } = await c.query({
@@ -765,9 +774,14 @@ export class PostgresStore implements StoreBackend {
         text: `DELETE FROM attributes WHERE (carrier, waybill) IN (
                  SELECT carrier, waybill FROM attributes a WHERE updated_at < $1
                    AND NOT EXISTS (SELECT 1 FROM ${LIVE_WAYBILLS} WHERE w.carrier = a.carrier AND w.waybill = a.waybill)
+                   AND ($2::text IS NULL OR carrier = $2) AND NOT (carrier = ANY($3::text[]))
                  LIMIT ${PURGE_CHUNK})
                RETURNING carrier, waybill`,
-        values: [cutoff],
+        values: [
+          cutoff,
+          scope !== undefined && 'carrier' in scope ? scope.carrier : null,
+          scope !== undefined && 'except' in scope ? scope.except : [],
+        ],
       });
       const gone = rows as WaybillRef[];
       if (gone.length === 0) return { waybills: 0, events: 0 };
@@ -791,11 +805,15 @@ export class PostgresStore implements StoreBackend {
    * 3. The waybills of partitions that still hold an event older than the cutoff (a waybill
    *    that kept getting scans, a backfill of old events stored today) are walked and erased
    *    row by row, as before partitioning.
+   *
+   * A purge scoped to some carriers (a carrier's own retention) skips step 2: a partition holds
+   * every carrier's events of its day, so only an unscoped purge may drop one. It walks the
+   * partitions row by row instead, erasing only the carriers in scope.
    */
-  async purgeOlderThan(cutoff: number): Promise<Removed> {
+  async purgeOlderThan(cutoff: number, scope?: PurgeScope): Promise<Removed> {
     this.#open();
     await this.#ensureDay(dayOf(this.#clock.now()), true);
-    await this.#detachAged(cutoff);
+    if (scope === undefined) await this.#detachAged(cutoff);
     let waybills = 0;
     let events = 0;
     const walkDays: number[] = [];
@@ -810,8 +828,8 @@ export class PostgresStore implements StoreBackend {
       (after) =>
         walkDays.length === 0
           ? Promise.resolve({ removed: { waybills: 0, events: 0 }, last: undefined })
-          : this.#walk(cutoff, walkDays, after),
-      () => this.#orphans(cutoff),
+          : this.#walk(cutoff, walkDays, after, scope),
+      () => this.#orphans(cutoff, scope),
     );
     return { waybills: waybills + rest.waybills, events: events + rest.events };
   }

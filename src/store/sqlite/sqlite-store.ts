@@ -72,13 +72,15 @@ import {
   type StateRow,
 } from '../sql/rows.js';
 import { DatabaseMissingError } from '../store-errors.js';
-import type {
-  ApiKeyRecord,
-  IngestOutcome,
-  Removed,
-  WaybillAttributesPatch,
-  WaybillPage,
-  WaybillRef,
+import {
+  inPurgeScope,
+  type ApiKeyRecord,
+  type IngestOutcome,
+  type PurgeScope,
+  type Removed,
+  type WaybillAttributesPatch,
+  type WaybillPage,
+  type WaybillRef,
 } from '../store.js';
 import { SQLITE_MIGRATIONS, type Migration } from './sqlite-migrations.js';
 
@@ -217,8 +219,8 @@ export class SqliteStore implements StoreBackend {
   readonly #appendTx: (carrier: string, events: readonly ScanEvent[]) => IngestOutcome[];
   readonly #setAttributesTx: (carrier: string, waybill: string, patch: WaybillAttributesPatch) => void;
   readonly #deleteTx: (carrier: string, waybill: string) => Removed | undefined;
-  readonly #walkTx: (cutoff: number, after: WaybillRef | undefined) => PurgeChunk;
-  readonly #orphansTx: (cutoff: number) => Removed;
+  readonly #walkTx: (cutoff: number, after: WaybillRef | undefined, scope?: PurgeScope) => PurgeChunk;
+  readonly #orphansTx: (cutoff: number, scope?: PurgeScope) => Removed;
   readonly #pageTx: (after: ChangeMark, limit: number) => ChangePage;
 
   constructor(options: SqliteStoreOptions) {
@@ -373,12 +375,12 @@ export class SqliteStore implements StoreBackend {
         WHERE (carrier, waybill) > (COALESCE((SELECT id FROM carriers WHERE name = ?), -1), ?)
         GROUP BY carrier, waybill ORDER BY carrier, waybill LIMIT ${PURGE_CHUNK}) AS w
       JOIN carriers c ON c.id = w.carrier ORDER BY w.carrier, w.waybill`);
-    this.#walkTx = db.transaction((cutoff: number, after: WaybillRef | undefined) => {
+    this.#walkTx = db.transaction((cutoff: number, after: WaybillRef | undefined, scope?: PurgeScope) => {
       const rows = walk.all(after?.carrier ?? '', after?.waybill ?? '') as AgedRow[];
       let waybills = 0;
       let events = 0;
       for (const r of rows) {
-        if (r.last >= cutoff) continue;
+        if (r.last >= cutoff || !inPurgeScope(scope, r.carrier)) continue;
         events += this.#erase(r.carrier, r.waybill)?.events ?? 0;
         waybills++;
         this.#logChanges(r.carrier, [r.waybill]);
@@ -391,11 +393,16 @@ export class SqliteStore implements StoreBackend {
     });
     const orphans = db.prepare(`
       SELECT carrier, waybill FROM attributes a
-      WHERE updated_at < ? AND NOT EXISTS (
+      WHERE updated_at < @cutoff AND NOT EXISTS (
         SELECT 1 FROM events e JOIN carriers c ON c.id = e.carrier WHERE c.name = a.carrier AND e.waybill = a.waybill)
+        AND (@carrier IS NULL OR carrier = @carrier) AND carrier NOT IN (SELECT value FROM json_each(@except))
       LIMIT ${PURGE_CHUNK}`);
-    this.#orphansTx = db.transaction((cutoff: number) => {
-      const rows = orphans.all(cutoff) as WaybillRef[];
+    this.#orphansTx = db.transaction((cutoff: number, scope?: PurgeScope) => {
+      const rows = orphans.all({
+        cutoff,
+        carrier: scope !== undefined && 'carrier' in scope ? scope.carrier : null,
+        except: JSON.stringify(scope !== undefined && 'except' in scope ? scope.except : []),
+      }) as WaybillRef[];
       for (const r of rows) {
         this.#erase(r.carrier, r.waybill);
         this.#logChanges(r.carrier, [r.waybill]);
@@ -553,10 +560,10 @@ export class SqliteStore implements StoreBackend {
     return this.#call(() => this.#deleteTx(carrier, waybill));
   }
 
-  purgeOlderThan(cutoff: number): Promise<Removed> {
+  purgeOlderThan(cutoff: number, scope?: PurgeScope): Promise<Removed> {
     return purgeLoop(
-      (after) => this.#call(() => this.#walkTx(cutoff, after)),
-      () => this.#call(() => this.#orphansTx(cutoff)),
+      (after) => this.#call(() => this.#walkTx(cutoff, after, scope)),
+      () => this.#call(() => this.#orphansTx(cutoff, scope)),
     );
   }
 
