@@ -13,13 +13,7 @@ import { ApiErrors } from '../../api/api-errors.js';
 import { authenticate } from '../../api/api-keys.js';
 import type { PushFormat } from '../../ingest/push/push-body.js';
 import { closeAfterEarlyReply, continueIfExpected } from '../early-reply.js';
-import {
-  authenticatedKeyOf,
-  CARRIER_BODY_LIMIT,
-  rememberApiKey,
-  sendApiError,
-  type V1Deps,
-} from './api-context.js';
+import { authenticatedKeyOf, rememberApiKey, sendApiError, type V1Deps } from './api-context.js';
 import { registerEventsRoute } from './events-route.js';
 import { registerWaybillRoutes } from './waybills-route.js';
 
