@@ -42,7 +42,10 @@
  * over CTEs taken for 10 rows was O(n²) in the batch (55 ms against 26 ms per 500 events).
  *
  * Measured (bench/store/postgres-compare.mjs, beside the previous release 30a54ac and main in one
- * run; figures and the load average in bench/README.md): see there for events/s. Where the time
+ * run, load 3–5; bench/README.md): 1 writer 23,111 events/s (2.40× 30a54ac, 0.63× main's
+ * unpartitioned table: the key table and waybill rows are what partition-dropping retention
+ * costs), 2 pools 26,814 (1.89×, 1.01×), a 50 % duplicate resend 40,460 (1.18× a new batch;
+ * 1.45× main), 517 bytes per event (0.44× 30a54ac), import 21,605 (3.48×). Where the time
  * goes (perf on the backend during an import of 400,000 time-ordered events): about two thirds of
  * the CPU is PostgreSQL's, spread over B-tree probes and inserts (`event_keys` probe and insert,
  * the events index, `waybills`), hash joins of the batch's CTEs and WAL; a third is the importer
