@@ -118,3 +118,16 @@ describe('per-carrier scan codes, retention and body limit in the configuration 
     expect(jt.config.ingest).toBeUndefined();
   });
 });
+
+describe('the example file', () => {
+  it("shows YTO's own settings as the README quotes them, in both languages", async () => {
+    const { readFileSync } = await import('node:fs');
+    const r = parseConfigText(readFileSync('wxtrack.config.example.json', 'utf8'), {
+      env: { ...ENV, YTO_TOKEN_PREVIOUS: 'yto-previous' },
+    });
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const row = /own ingest {4}(.*) \(over the global settings\)/.exec(summarizeConfig('f', r.config))![1]!;
+    const readme = readFileSync('README.md', 'utf8').replace(/\n/g, ' ');
+    expect(readme.split(`own ingest  ${row}`)).toHaveLength(3);
+  });
+});
